@@ -1,0 +1,53 @@
+"""Keyfob: API-key settings for a chat platform."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_babel import Babel
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import cli, config, db, i18n, keys, security
+from app.accounts import users
+from app.accounts.views import bp as accounts_bp
+from app.api import errors as api_errors
+from app.api.views import bp as api_bp
+from app.limits import limiter
+from app.settings.views import bp as settings_bp
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, error handlers."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "KEYFOB_INSTANCE_PATH", str(PROJECT_ROOT / "instance")
+    )
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.load(app.instance_path, test_config))
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    keys.init_app(app)
+    users.init_app(app)
+    security.init_app(app)
+    security.csrf.init_app(app)
+    security.login_manager.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app, Babel())
+    cli.init_app(app)
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(settings_bp)
+    app.register_blueprint(api_bp)
+    security.csrf.exempt(api_bp)  # the API takes no cookies, so there is nothing to forge
+    api_errors.register(app)
+    return app

@@ -1,0 +1,1 @@
+"""Registration, login and logout, and the user records behind them."""

@@ -1,0 +1,72 @@
+"""Creating users and checking their passwords; no web code here."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app import keys
+from app.models import User
+
+
+class EmailTaken(Exception):
+    """Another account already uses this email address."""
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["keyfob.hasher"] = PasswordHasher(
+        time_cost=app.config["ARGON2_TIME_COST"],
+        memory_cost=app.config["ARGON2_MEMORY_COST_KIB"],
+    )
+
+
+def _hasher() -> PasswordHasher:
+    result: PasswordHasher = current_app.extensions["keyfob.hasher"]
+    return result
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == normalize_email(email))).first()
+
+
+def create_human(session: Session, email: str, full_name: str, password: str) -> User:
+    """A new human user with a password and a first API key; the caller commits."""
+    if find_by_email(session, email) is not None:
+        raise EmailTaken(email)
+    user = User(
+        email=normalize_email(email),
+        full_name=full_name.strip(),
+        password_hash=_hasher().hash(password),
+        is_bot=False,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:  # registered by a concurrent request a moment ago
+        session.rollback()
+        raise EmailTaken(email) from None
+    keys.mint(session, user)
+    return user
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """True when ``password`` is the human user's; bots and unknown users never match.
+
+    An unknown user still costs one hash, so response time does not tell whether an
+    email address has an account.
+    """
+    hasher = _hasher()
+    if user is None or user.password_hash is None:
+        hasher.hash(password)
+        return False
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return True

@@ -1,0 +1,62 @@
+"""Register, log in, log out."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app import db
+from app.accounts import users
+from app.accounts.forms import LoginForm, RegisterForm
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.get("/")
+def index() -> Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("settings.account"))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Response | str:
+    if not current_app.config["REGISTRATION_OPEN"]:
+        abort(404)
+    form = RegisterForm()
+    if form.validate_on_submit():
+        db_session = db.session()
+        try:
+            users.create_human(db_session, form.email.data, form.full_name.data, form.password.data)
+        except users.EmailTaken:
+            form.email.errors.append(_("An account with this email already exists."))
+        else:
+            db_session.commit()
+            flash(_("Your account is ready. Log in to continue."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str:
+    if current_user.is_authenticated:
+        return redirect(url_for("settings.account"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = users.find_by_email(db.session(), form.email.data)
+        if not users.check_password(user, form.password.data) or user is None:
+            form.password.errors.append(_("Email or password is incorrect."))
+        elif not user.is_active:
+            form.password.errors.append(_("This account is deactivated."))
+        else:
+            session.clear()  # a fresh session on login: no fixation
+            login_user(user)
+            return redirect(url_for("settings.account"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    return redirect(url_for("accounts.login"))

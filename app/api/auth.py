@@ -1,0 +1,43 @@
+"""HTTP Basic email:key authentication for API views; never the session cookie."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from flask import g, request
+from flask_babel import gettext as _
+
+from app import keys
+from app.api.errors import ApiError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def require_key(view: Callable[P, R]) -> Callable[P, R]:
+    """Let the view run only for a valid, active email:key pair; ``g.principal`` holds who."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        g.principal = authenticate()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def authenticate() -> keys.Principal:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        raise ApiError(401, _("Missing Authorization header: use HTTP Basic with email:key"))
+    scheme, _sep, _rest = header.partition(" ")
+    if scheme.lower() != "basic":
+        raise ApiError(400, _("Unsupported authorization scheme: use HTTP Basic"))
+    credentials = request.authorization
+    if credentials is None or not credentials.username or not credentials.password:
+        raise ApiError(401, _("Malformed HTTP Basic credentials"))
+    try:
+        return keys.verify(credentials.username, credentials.password)
+    except keys.KeyRejected as rejected:
+        if rejected.reason == "deactivated":
+            raise ApiError(401, _("Account is deactivated")) from None
+        raise ApiError(401, _("Invalid API key")) from None

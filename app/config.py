@@ -1,0 +1,124 @@
+"""Configuration: defaults, then instance/config.toml, then KEYFOB_* variables, then test_config.
+
+Secrets that nobody supplied are generated once into instance/secrets.toml (mode 0600).
+"""
+
+import contextlib
+import os
+import secrets
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from cryptography.fernet import Fernet
+
+ENV_PREFIX = "KEYFOB_"
+SECRET_NAMES = ("SECRET_KEY", "KEY_PEPPER", "KEY_ENCRYPTION_KEYS")
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Built-in settings: the lowest priority."""
+    return {
+        "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "keyfob.sqlite3"),
+        "SECRET_KEY": "",
+        "KEY_PEPPER": "",
+        "KEY_ENCRYPTION_KEYS": [],
+        "SITE_URL": "",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "REGISTRATION_OPEN": True,
+        "REAUTH_WINDOW_SECONDS": 300,
+        "PROXY_FIX": False,
+        "BOT_EMAIL_DOMAIN": "",
+        "MAX_BOTS_PER_USER": 100,
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST_KIB": 65536,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+    }
+
+
+def load(instance_path: str, test_config: dict[str, Any] | None) -> dict[str, Any]:
+    """The merged settings, with any missing secrets filled from the instance secrets file."""
+    settings = defaults(instance_path)
+    settings.update(_from_toml(Path(instance_path) / "config.toml"))
+    settings.update(_from_environment(settings, os.environ))
+    settings.update(test_config or {})
+    missing = [name for name in SECRET_NAMES if not settings[name]]
+    if missing:
+        stored = load_or_create_secrets(Path(instance_path) / "secrets.toml")
+        settings.update({name: stored[name] for name in missing})
+    if isinstance(settings["KEY_ENCRYPTION_KEYS"], str):
+        settings["KEY_ENCRYPTION_KEYS"] = _split_list(settings["KEY_ENCRYPTION_KEYS"])
+    return settings
+
+
+def _from_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        return {name.upper(): value for name, value in tomllib.load(handle).items()}
+
+
+def _from_environment(current: dict[str, Any], environ: os._Environ[str]) -> dict[str, Any]:
+    """KEYFOB_NAME values, converted to the type of the setting they replace."""
+    found: dict[str, Any] = {}
+    for variable, raw in environ.items():
+        if variable.startswith(ENV_PREFIX) and variable != ENV_PREFIX + "INSTANCE_PATH":
+            name = variable.removeprefix(ENV_PREFIX)
+            found[name] = _convert(name, raw, current.get(name))
+    return found
+
+
+def _convert(name: str, raw: str, example: Any) -> Any:
+    if isinstance(example, bool):
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{ENV_PREFIX}{name} must be true or false")
+    if isinstance(example, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{name} must be a whole number") from None
+    if isinstance(example, list):
+        return _split_list(raw)
+    return raw
+
+
+def _split_list(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def new_secrets() -> dict[str, Any]:
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "KEY_PEPPER": secrets.token_urlsafe(48),
+        "KEY_ENCRYPTION_KEYS": [Fernet.generate_key().decode("ascii")],
+    }
+
+
+def load_or_create_secrets(path: Path) -> dict[str, Any]:
+    """Read the secrets file, creating it first if it does not exist yet.
+
+    The file is written in full to a private temporary file and then hard-linked into
+    place: the link fails if another process won the race, so every process ends up
+    reading the one file that exists, and no process ever reads a half-written one.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secrets-")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                tomli_w.dump(new_secrets(), handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):  # another process won the race
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    with path.open("rb") as handle:
+        return tomllib.load(handle)

@@ -1,0 +1,52 @@
+"""The text of an API key, and nothing else: shared by the server and the client.
+
+A key is a type prefix (``kfu_`` for a human, ``kfb_`` for a bot), 30 random base62
+characters and a 6-character base62 CRC32 of everything before it. The checksum lets
+both sides reject a mistyped or truncated key without a database round trip (the
+design GitHub uses for its tokens). Standard library only.
+"""
+
+import secrets
+import string
+import zlib
+
+ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
+USER_PREFIX = "kfu_"
+BOT_PREFIX = "kfb_"
+PREFIXES = (USER_PREFIX, BOT_PREFIX)
+RANDOM_LENGTH = 30
+CHECKSUM_LENGTH = 6
+KEY_LENGTH = len(USER_PREFIX) + RANDOM_LENGTH + CHECKSUM_LENGTH
+
+_ALPHABET_SET = frozenset(ALPHABET)
+
+
+def _base62(number: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, remainder = divmod(number, 62)
+        digits.append(ALPHABET[remainder])
+    return "".join(reversed(digits))
+
+
+def checksum(body: str) -> str:
+    """The base62 CRC32 of ``body``, zero-padded to six characters."""
+    return _base62(zlib.crc32(body.encode("ascii")), CHECKSUM_LENGTH)
+
+
+def generate(prefix: str) -> str:
+    """A fresh key with the given type prefix."""
+    if prefix not in PREFIXES:
+        raise ValueError("unknown key prefix")
+    body = prefix + "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+    return body + checksum(body)
+
+
+def is_well_formed(candidate: str) -> bool:
+    """True when ``candidate`` has a known prefix, length, alphabet and a matching checksum."""
+    if len(candidate) != KEY_LENGTH or candidate[:4] not in PREFIXES:
+        return False
+    rest = candidate[4:]
+    if not _ALPHABET_SET.issuperset(rest):
+        return False
+    return secrets.compare_digest(checksum(candidate[:-CHECKSUM_LENGTH]), rest[-CHECKSUM_LENGTH:])

@@ -1,0 +1,176 @@
+"""The life of an API key: minted, stored, verified, revealed, regenerated.
+
+A key is shown to its owner and kept nowhere in plaintext. At rest it is two things:
+an HMAC-SHA256 digest under a server-side pepper, which is what authentication looks
+up (indexed, so cost does not grow with the number of keys), and a MultiFernet
+ciphertext, which is what a reveal decrypts. A stolen database alone yields neither
+a usable key nor a way to test guesses offline.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.fernet import Fernet, MultiFernet
+from flask import Flask, current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app import db, keyformat
+from app.models import ApiKey, User, as_utc, utcnow
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+# The authentication hot path: one indexed SELECT of just the columns a request needs,
+# run on the raw driver connection (no ORM objects, no statement compilation).
+_AUTH_SQL = (
+    "SELECT k.id, k.last_used_at, u.id, u.email, u.full_name, u.is_bot, u.is_active,"
+    " u.bot_owner_id, u.created_at"
+    " FROM api_keys k JOIN users u ON u.id = k.user_id"
+    " WHERE k.digest = {0} AND k.revoked_at IS NULL"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a valid key belongs to: what an API request needs, without loading the ORM user."""
+
+    key_id: int
+    user_id: int
+    email: str
+    full_name: str
+    is_bot: bool
+    bot_owner_id: int | None
+    date_joined: datetime
+
+
+class KeyRejected(Exception):
+    """A presented key does not authenticate; ``reason`` is "invalid" or "deactivated"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def init_app(app: Flask) -> None:
+    """Check the key secrets once at start-up and keep them ready for the hot path."""
+    encryption_keys = app.config["KEY_ENCRYPTION_KEYS"]
+    if not encryption_keys:
+        raise RuntimeError("KEY_ENCRYPTION_KEYS is empty")
+    try:
+        fernet = MultiFernet([Fernet(k) for k in encryption_keys])
+    except ValueError:
+        raise RuntimeError("KEY_ENCRYPTION_KEYS holds a value that is not a Fernet key") from None
+    app.extensions["keyfob.keys"] = (app.config["KEY_PEPPER"].encode("utf-8"), fernet)
+    app.extensions["keyfob.auth_sql"] = _AUTH_SQL.format(
+        "?" if app.config["DATABASE_URL"].startswith("sqlite") else "%s"
+    )
+
+
+def _secrets() -> tuple[bytes, MultiFernet]:
+    result: tuple[bytes, MultiFernet] = current_app.extensions["keyfob.keys"]
+    return result
+
+
+def digest(key: str) -> str:
+    """The peppered HMAC-SHA256 of a key, in hex: what lookups use."""
+    return hmac.new(_secrets()[0], key.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def mint(session: Session, user: User) -> str:
+    """Give ``user`` a new key, revoking any active one; the caller commits.
+
+    The user's row is locked first, so concurrent regenerations queue up behind each
+    other and the last one wins cleanly; the partial unique index backs this up.
+    """
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    now = utcnow()
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    key = keyformat.generate(keyformat.BOT_PREFIX if user.is_bot else keyformat.USER_PREFIX)
+    session.add(
+        ApiKey(
+            user_id=user.id,
+            digest=digest(key),
+            ciphertext=_secrets()[1].encrypt(key.encode("ascii")).decode("ascii"),
+            hint=key[-4:],
+            created_at=now,
+        )
+    )
+    session.flush()
+    return key
+
+
+def active_key(session: Session, user_id: int) -> ApiKey | None:
+    """The user's current key record (never the key itself)."""
+    return session.scalars(
+        select(ApiKey).where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+    ).first()
+
+
+def reveal(session: Session, user_id: int) -> str | None:
+    """Decrypt the user's current key; None if the user has none."""
+    record = active_key(session, user_id)
+    if record is None:
+        return None
+    return _secrets()[1].decrypt(record.ciphertext.encode("ascii")).decode("ascii")
+
+
+def verify(email: str, key: str) -> Principal:
+    """The active user or bot that ``email`` and ``key`` name together, or KeyRejected.
+
+    Format and checksum first (no query for garbage), then one indexed lookup by digest,
+    then a constant-time email comparison. No cache: a revoked or deactivated key fails
+    on the very next request, in every worker.
+    """
+    if not keyformat.is_well_formed(key):
+        raise KeyRejected("invalid")
+    row = _lookup(digest(key))
+    if row is None or not hmac.compare_digest(
+        str(row[3]).encode("utf-8"), email.strip().lower().encode("utf-8")
+    ):
+        raise KeyRejected("invalid")
+    if not row[6]:
+        raise KeyRejected("deactivated")
+    _touch(row[0], row[1])
+    return Principal(
+        key_id=row[0],
+        user_id=row[2],
+        email=row[3],
+        full_name=row[4],
+        is_bot=bool(row[5]),
+        bot_owner_id=row[7],
+        date_joined=as_utc(row[8]),
+    )
+
+
+def _lookup(key_digest: str) -> tuple[Any, ...] | None:
+    driver_connection = db.session().connection().connection.driver_connection
+    assert driver_connection is not None
+    cursor = driver_connection.cursor()
+    try:
+        cursor.execute(current_app.extensions["keyfob.auth_sql"], (key_digest,))
+        row: tuple[Any, ...] | None = cursor.fetchone()
+        return row
+    finally:
+        cursor.close()
+
+
+def _touch(key_id: int, last_used_at: datetime | str | None) -> None:
+    """Record use, at most once a minute per key, so reads do not turn into writes."""
+    now = utcnow()
+    if last_used_at is not None and now - as_utc(last_used_at) < LAST_USED_RESOLUTION:
+        return
+    session = db.session()
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == key_id)
+        .where((ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < now - LAST_USED_RESOLUTION))
+        .values(last_used_at=now)
+    )
+    session.commit()

@@ -1,0 +1,1 @@
+"""The settings pages: the Account & privacy and Your bots tabs."""
