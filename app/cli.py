@@ -4,13 +4,14 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from app import db
 from app.accounts import users
 from app.accounts.forms import PASSWORD_MIN
 
 
-@click.group("users")
+@click.group("users", cls=AppGroup)
 def users_cli() -> None:
     """Manage user accounts."""
 

@@ -7,6 +7,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
+from flask.cli import AppGroup
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -68,7 +69,7 @@ def upgrade(db_engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(db_engine), revision)
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_cli() -> None:
     """Manage the database schema."""
 

@@ -69,7 +69,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 @dataclass
-class TestUser:
+class Account:
     id: int
     email: str
     password: str
@@ -88,7 +88,7 @@ class MakeUser:
         self.app = app
         self.count = 0
 
-    def __call__(self, email: str | None = None, full_name: str = "Test User") -> TestUser:
+    def __call__(self, email: str | None = None, full_name: str = "Test User") -> Account:
         self.count += 1
         email = email or f"user{self.count}@example.com"
         with self.app.app_context():
@@ -97,11 +97,11 @@ class MakeUser:
             session.commit()
             key = keys.reveal(session, user.id)
             assert key is not None
-            return TestUser(user.id, user.email, PASSWORD, key)
+            return Account(user.id, user.email, PASSWORD, key)
 
 
 @pytest.fixture
-def user(make_user: MakeUser) -> TestUser:
+def user(make_user: MakeUser) -> Account:
     return make_user("ada@example.com", "Ada Lovelace")
 
 
@@ -134,7 +134,7 @@ def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> TestRes
 
 
 @pytest.fixture
-def logged_in(client: FlaskClient, user: TestUser) -> FlaskClient:
+def logged_in(client: FlaskClient, user: Account) -> FlaskClient:
     response = log_in(client, user.email)
     assert response.status_code == 302
     return client

@@ -1,0 +1,181 @@
+"""Registering, logging in and out, the settings shell, and the headers every page carries."""
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app import db
+from app.models import User
+from tests.conftest import PASSWORD, Account, csrf_token, log_in, post_form
+
+GOOD_REGISTRATION = {
+    "email": "Grace@Example.com",
+    "full_name": "Grace Hopper",
+    "password": PASSWORD,
+    "confirm": PASSWORD,
+}
+
+
+def register(client: FlaskClient, **changes: str) -> str:
+    response = post_form(client, "/register", {**GOOD_REGISTRATION, **changes})
+    return response.get_data(as_text=True) if response.status_code == 200 else response.location
+
+
+def test_registering_creates_a_user_with_a_lower_cased_email_and_a_key(
+    app: Flask, client: FlaskClient
+) -> None:
+    assert register(client) == "/login"
+    with app.app_context():
+        user = db.session().scalars(select(User)).one()
+        assert user.email == "grace@example.com"
+        assert user.password_hash is not None and PASSWORD not in user.password_hash
+        from app import keys
+
+        assert keys.active_key(db.session(), user.id) is not None
+
+
+def test_a_new_user_can_log_in_and_see_the_settings_page(client: FlaskClient) -> None:
+    register(client)
+    assert log_in(client, "grace@example.com").location == "/settings/account"
+    page = client.get("/settings/account").get_data(as_text=True)
+    assert "Account &amp; privacy" in page or "Account & privacy" in page
+    assert "Your bots" in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"email": "not-an-email"}, "Enter a valid email."),
+        ({"email": ""}, "This field is required."),
+        ({"full_name": "   "}, "This field is required."),
+        ({"full_name": "x" * 101}, "Field cannot be longer than 100 characters."),
+        ({"password": "short", "confirm": "short"}, "Field must be between 10 and 256"),
+        ({"confirm": "something else"}, "Passwords do not match."),
+    ],
+)
+def test_bad_registration_input_is_shown_on_the_form(
+    app: Flask, client: FlaskClient, changes: dict[str, str], message: str
+) -> None:
+    page = register(client, **changes)
+    assert message in page
+    with app.app_context():
+        assert db.session().scalars(select(User)).first() is None
+
+
+def test_a_taken_email_is_refused_whatever_its_case(client: FlaskClient, user: Account) -> None:
+    page = register(client, email=user.email.upper())
+    assert "An account with this email already exists." in page
+
+
+def test_registration_without_a_csrf_token_is_rejected(app: Flask, client: FlaskClient) -> None:
+    response = client.post("/register", data=GOOD_REGISTRATION)
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session().scalars(select(User)).first() is None
+
+
+def test_registration_can_be_switched_off(database_url: str, tmp_path: object) -> None:
+    from app import create_app
+
+    closed = create_app(
+        {"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path), "REGISTRATION_OPEN": False}
+    )
+    client = closed.test_client()
+    assert client.get("/register").status_code == 404
+    assert "Create an account" not in client.get("/login").get_data(as_text=True)
+
+
+def test_a_wrong_password_is_refused_on_the_form(client: FlaskClient, user: Account) -> None:
+    response = log_in(client, user.email, "wrong password")
+    assert response.status_code == 200
+    assert "Email or password is incorrect." in response.get_data(as_text=True)
+    assert client.get("/settings/account").status_code == 302
+
+
+def test_an_unknown_email_gets_the_same_message(client: FlaskClient) -> None:
+    response = log_in(client, "nobody@example.com", "whatever password")
+    assert "Email or password is incorrect." in response.get_data(as_text=True)
+
+
+def test_login_ignores_the_emails_case(client: FlaskClient, user: Account) -> None:
+    assert log_in(client, user.email.upper()).location == "/settings/account"
+
+
+def test_a_deactivated_user_cannot_log_in(app: Flask, client: FlaskClient, user: Account) -> None:
+    with app.app_context():
+        db.session().get_one(User, user.id).is_active = False
+        db.session().commit()
+    response = log_in(client, user.email)
+    assert "This account is deactivated." in response.get_data(as_text=True)
+    assert client.get("/settings/account").status_code == 302
+
+
+def test_login_without_a_csrf_token_is_rejected(client: FlaskClient, user: Account) -> None:
+    response = client.post("/login", data={"email": user.email, "password": user.password})
+    assert response.status_code == 400
+
+
+def test_deactivation_ends_an_open_session(
+    app: Flask, logged_in: FlaskClient, user: Account
+) -> None:
+    with app.app_context():
+        db.session().get_one(User, user.id).is_active = False
+        db.session().commit()
+    assert logged_in.get("/settings/account").location.startswith("/login")
+
+
+def test_logging_out_ends_the_session(logged_in: FlaskClient) -> None:
+    token = csrf_token(logged_in.get("/settings/account"))
+    assert logged_in.post("/logout", data={"csrf_token": token}).location == "/login"
+    assert logged_in.get("/settings/account").status_code == 302
+
+
+def test_logout_needs_a_csrf_token(logged_in: FlaskClient) -> None:
+    assert logged_in.post("/logout").status_code == 400
+    assert logged_in.get("/settings/account").status_code == 200
+
+
+def test_logout_is_not_a_get(logged_in: FlaskClient) -> None:
+    assert logged_in.get("/logout").status_code == 405
+
+
+@pytest.mark.parametrize("page", ["/settings/", "/settings/account", "/settings/bots"])
+def test_settings_need_a_login(client: FlaskClient, page: str) -> None:
+    response = client.get(page)
+    assert response.status_code == 302
+    assert response.location.startswith("/login")
+
+
+def test_both_tabs_are_reachable(logged_in: FlaskClient) -> None:
+    page = logged_in.get("/settings/bots").get_data(as_text=True)
+    assert 'aria-current="page">Your bots' in page
+
+
+def test_every_page_carries_the_security_headers(client: FlaskClient) -> None:
+    headers = client.get("/login").headers
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_the_session_cookie_is_http_only_and_same_site_lax(
+    client: FlaskClient, user: Account
+) -> None:
+    log_in(client, user.email)
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+
+
+def test_login_starts_a_fresh_session(client: FlaskClient, user: Account) -> None:
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    log_in(client, user.email)
+    with client.session_transaction() as session:
+        assert "planted" not in session

@@ -1,0 +1,115 @@
+"""/api/v1/users/me and the HTTP Basic email:key gate every API call goes through."""
+
+import base64
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import db, keyformat
+from app.models import User
+from tests.conftest import Account, MakeUser
+
+
+def basic(email: str, key: str) -> dict[str, str]:
+    token = base64.b64encode(f"{email}:{key}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def assert_error(response: object, status: int, code: str) -> dict[str, object]:
+    from werkzeug.test import TestResponse
+
+    assert isinstance(response, TestResponse)
+    assert response.status_code == status
+    body = response.get_json()
+    assert body["result"] == "error"
+    assert body["code"] == code
+    assert body["msg"]
+    if status == 401:
+        assert response.headers["WWW-Authenticate"] == 'Basic realm="keyfob"'
+    return dict(body)
+
+
+def test_a_valid_key_identifies_the_user(client: FlaskClient, user: Account) -> None:
+    response = client.get("/api/v1/users/me", headers=basic(user.email, user.key))
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "result": "success",
+        "msg": "",
+        "user_id": user.id,
+        "email": user.email,
+        "full_name": "Ada Lovelace",
+        "is_bot": False,
+        "is_active": True,
+    }
+    assert user.key not in response.get_data(as_text=True)
+
+
+def test_the_email_is_matched_case_insensitively(client: FlaskClient, user: Account) -> None:
+    response = client.get("/api/v1/users/me", headers=basic(user.email.upper(), user.key))
+    assert response.status_code == 200
+
+
+def test_a_missing_header_is_401(client: FlaskClient) -> None:
+    assert_error(client.get("/api/v1/users/me"), 401, "UNAUTHORIZED")
+
+
+def test_a_wrong_key_is_401(client: FlaskClient, user: Account) -> None:
+    wrong = keyformat.generate(keyformat.USER_PREFIX)
+    body = assert_error(
+        client.get("/api/v1/users/me", headers=basic(user.email, wrong)), 401, "UNAUTHORIZED"
+    )
+    assert body["msg"] == "Invalid API key"
+
+
+def test_a_malformed_key_is_401(client: FlaskClient, user: Account) -> None:
+    response = client.get("/api/v1/users/me", headers=basic(user.email, user.key[:-1]))
+    assert_error(response, 401, "UNAUTHORIZED")
+
+
+def test_another_users_key_with_this_users_email_is_401(
+    client: FlaskClient, make_user: MakeUser
+) -> None:
+    ada, bob = make_user(), make_user()
+    response = client.get("/api/v1/users/me", headers=basic(ada.email, bob.key))
+    assert_error(response, 401, "UNAUTHORIZED")
+
+
+def test_a_deactivated_user_is_401(app: Flask, client: FlaskClient, user: Account) -> None:
+    with app.app_context():
+        db.session().get_one(User, user.id).is_active = False
+        db.session().commit()
+    response = client.get("/api/v1/users/me", headers=basic(user.email, user.key))
+    body = assert_error(response, 401, "UNAUTHORIZED")
+    assert body["msg"] == "Account is deactivated"
+
+
+def test_a_logged_in_browser_session_is_not_enough(logged_in: FlaskClient) -> None:
+    assert_error(logged_in.get("/api/v1/users/me"), 401, "UNAUTHORIZED")
+
+
+@pytest.mark.parametrize("header", ["Bearer abc", "Token abc", "Digest username=x"])
+def test_a_non_basic_scheme_is_400(client: FlaskClient, header: str) -> None:
+    response = client.get("/api/v1/users/me", headers={"Authorization": header})
+    assert_error(response, 400, "BAD_REQUEST")
+
+
+@pytest.mark.parametrize("token", ["%%%", base64.b64encode(b"no-colon").decode(), ""])
+def test_malformed_basic_credentials_are_401(client: FlaskClient, token: str) -> None:
+    response = client.get("/api/v1/users/me", headers={"Authorization": f"Basic {token}"})
+    assert_error(response, 401, "UNAUTHORIZED")
+
+
+def test_an_unknown_api_route_is_a_json_404(client: FlaskClient) -> None:
+    assert_error(client.get("/api/v1/nothing-here"), 404, "NOT_FOUND")
+
+
+def test_a_wrong_method_is_a_json_405(client: FlaskClient, user: Account) -> None:
+    response = client.delete("/api/v1/users/me", headers=basic(user.email, user.key))
+    assert_error(response, 405, "METHOD_NOT_ALLOWED")
+
+
+def test_api_posts_need_no_csrf_token(client: FlaskClient) -> None:
+    # The API takes no cookies, so CSRF does not apply; a POST reaches the API's own errors.
+    response = client.post("/api/v1/users/me")
+    assert response.status_code == 405
