@@ -8,10 +8,9 @@ from flask import Flask
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, config, db, i18n, keys, security
+from app import cli, config, db, errors, i18n, keys, security
 from app.accounts import users
 from app.accounts.views import bp as accounts_bp
-from app.api import errors as api_errors
 from app.api.views import bp as api_bp
 from app.limits import limiter
 from app.settings.views import bp as settings_bp
@@ -49,5 +48,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(settings_bp)
     app.register_blueprint(api_bp)
     security.csrf.exempt(api_bp)  # the API takes no cookies, so there is nothing to forge
-    api_errors.register(app)
+    errors.register(app)
     return app

@@ -179,3 +179,16 @@ def test_login_starts_a_fresh_session(client: FlaskClient, user: Account) -> Non
     log_in(client, user.email)
     with client.session_transaction() as session:
         assert "planted" not in session
+
+
+def test_an_expired_form_gets_a_friendly_page(client: FlaskClient) -> None:
+    response = client.post("/login", data={"email": "a@example.com", "password": "x"})
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+
+
+def test_an_unknown_page_is_an_html_404(client: FlaskClient) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "Page not found" in response.get_data(as_text=True)

@@ -1,10 +1,9 @@
-"""One error path for the API: every failure is {"result": "error", "msg", "code"}."""
+"""The API's one error shape: {"result": "error", "msg", "code"}."""
 
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import jsonify
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 CODES = {
@@ -37,25 +36,12 @@ def error_response(status: int, msg: str, **extra: Any) -> Response:
     return response
 
 
-def register(app: Flask) -> None:
-    """JSON errors for every /api/ path, including routes that do not exist."""
-
-    @app.errorhandler(ApiError)
-    def _api_error(error: ApiError) -> Response:
-        return error_response(error.status, error.msg, **error.extra)
-
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Response | HTTPException:
-        if not request.path.startswith("/api/"):
-            return error
-        status = error.code or 500
-        return error_response(status, _messages().get(status, error.description or ""))
-
-
-def _messages() -> dict[int, str]:
-    return {
+def api_message(status: int, fallback: str) -> str:
+    """The API's own wording for a status raised outside the API views (404, 405, …)."""
+    messages = {
         400: _("Bad request"),
         404: _("Endpoint does not exist"),
         405: _("Method not allowed"),
         413: _("Request is too large"),
     }
+    return messages.get(status, fallback)
