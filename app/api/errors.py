@@ -38,7 +38,7 @@ def error_response(status: int, msg: str, **extra: Any) -> Response:
 
 def api_message(status: int, fallback: str) -> str:
     """The API's own wording for a status raised outside the API views (404, 405, …)."""
-    messages = {
+    messages: dict[int, str] = {
         400: _("Bad request"),
         404: _("Endpoint does not exist"),
         405: _("Method not allowed"),
