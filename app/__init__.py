@@ -8,12 +8,11 @@ from flask import Flask
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, config, db, errors, i18n, keys, security
+from app import cli, config, db, errors, i18n, keys, limits, security
 from app.accounts import users
 from app.accounts.views import bp as accounts_bp
 from app.api.views import bp as api_bp
-from app.limits import limiter
-from app.settings.views import bp as settings_bp
+from app.settings import bp as settings_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +39,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     security.csrf.init_app(app)
     security.login_manager.init_app(app)
-    limiter.init_app(app)
     i18n.init_app(app, Babel())
     cli.init_app(app)
 
@@ -48,5 +46,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(settings_bp)
     app.register_blueprint(api_bp)
     security.csrf.exempt(api_bp)  # the API takes no cookies, so there is nothing to forge
+    limits.init_app(app)  # after the blueprints: it limits the views they marked
     errors.register(app)
     return app

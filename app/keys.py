@@ -18,8 +18,8 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app import db, keyformat
-from app.models import ApiKey, User, as_utc, utcnow
+from app import clock, db, keyformat
+from app.models import ApiKey, User, as_utc
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -86,7 +86,7 @@ def mint(session: Session, user: User) -> str:
     other and the last one wins cleanly; the partial unique index backs this up.
     """
     session.execute(select(User.id).where(User.id == user.id).with_for_update())
-    now = utcnow()
+    now = clock.now()
     session.execute(
         update(ApiKey)
         .where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
@@ -163,7 +163,7 @@ def _lookup(key_digest: str) -> tuple[Any, ...] | None:
 
 def _touch(key_id: int, last_used_at: datetime | str | None) -> None:
     """Record use, at most once a minute per key, so reads do not turn into writes."""
-    now = utcnow()
+    now = clock.now()
     if last_used_at is not None and now - as_utc(last_used_at) < LAST_USED_RESOLUTION:
         return
     session = db.session()

@@ -125,3 +125,5 @@ class AuditEvent(Base):
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(255))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    subject: Mapped["User | None"] = relationship(foreign_keys=[subject_user_id])

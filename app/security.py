@@ -38,6 +38,13 @@ def _load_user(user_id: str) -> User | None:
     return user
 
 
+def no_store(response: Response) -> Response:
+    """Forbid every cache, browser or proxy, from keeping a response that holds a key."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

@@ -2,8 +2,10 @@
 
 import os
 import re
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,11 @@ from werkzeug.test import TestResponse
 
 from app import create_app, db, keys
 from app.accounts import users
+from app.clock import CLOCK_EXTENSION
 from app.models import Base
 
 TEST_DATABASE_URL = os.environ.get("KEYFOB_TEST_DATABASE_URL", "")
+TEST_RATELIMIT_STORAGE_URI = os.environ.get("KEYFOB_TEST_RATELIMIT_STORAGE_URI", "memory://")
 PASSWORD = "correct horse battery staple"
 
 
@@ -49,18 +53,58 @@ def base_config(database_url: str, instance: Path) -> dict[str, object]:
         # Cheap hashing keeps the suite fast; production uses argon2-cffi's defaults.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST_KIB": 1024,
+        "RATELIMIT_STORAGE_URI": TEST_RATELIMIT_STORAGE_URI,
+        # A fresh prefix gives each test its own counters in a shared store such as Redis.
+        "RATELIMIT_KEY_PREFIX": "keyfob-test-" + uuid.uuid4().hex,
     }
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    application = create_app(base_config(database_url, tmp_path / "instance"))
-    yield application
+def empty_tables(application: Flask) -> None:
     engine = application.extensions["keyfob.engine"]
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
     engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build an app with extra settings (one per test; the tables are emptied afterwards)."""
+    built: list[Flask] = []
+
+    def build(**settings: object) -> Flask:
+        config = base_config(database_url, tmp_path / "instance")
+        built.append(create_app({**config, **settings}))
+        return built[-1]
+
+    yield build
+    for application in built:
+        empty_tables(application)
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+class Clock:
+    """A clock the test moves by hand: installed as the app's clock."""
+
+    def __init__(self) -> None:
+        self.current = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(app: Flask) -> Clock:
+    substitute = Clock()
+    app.extensions[CLOCK_EXTENSION] = substitute
+    return substitute
 
 
 @pytest.fixture
@@ -138,3 +182,15 @@ def logged_in(client: FlaskClient, user: Account) -> FlaskClient:
     response = log_in(client, user.email)
     assert response.status_code == 302
     return client
+
+
+def reauthenticate(client: FlaskClient, password: str = PASSWORD) -> TestResponse:
+    """Re-enter the password on the API-key page, as the user would."""
+    return post_form(client, "/settings/account/api-key", {"password": password})
+
+
+@pytest.fixture
+def reauthed(logged_in: FlaskClient) -> FlaskClient:
+    """Logged in, with the re-authentication window open."""
+    assert reauthenticate(logged_in).location == "/settings/account/api-key"
+    return logged_in

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from app import db
+from app import audit, db, limits
 from app.accounts import users
 from app.accounts.forms import LoginForm, RegisterForm
 
@@ -38,19 +38,27 @@ def register() -> Response | str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limits.password_attempts
 def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("settings.account"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = users.find_by_email(db.session(), form.email.data)
+        db_session = db.session()
+        user = users.find_by_email(db_session, form.email.data)
         if not users.check_password(user, form.password.data) or user is None:
+            limits.failed_password()
             form.password.errors.append(_("Email or password is incorrect."))
+            if user is not None:
+                audit.record(db_session, "login_failed", actor_id=None, subject_user_id=user.id)
         elif not user.is_active:
             form.password.errors.append(_("This account is deactivated."))
         else:
             session.clear()  # a fresh session on login: no fixation
             login_user(user)
+            audit.record(db_session, "login_succeeded", actor_id=user.id, subject_user_id=user.id)
+        db_session.commit()
+        if current_user.is_authenticated:
             return redirect(url_for("settings.account"))
     return render_template("accounts/login.html", form=form)
 

@@ -1,1 +1,7 @@
 """The settings pages: the Account & privacy and Your bots tabs."""
+
+from flask import Blueprint
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+from app.settings import account, bots  # noqa: E402, F401  (routes register on bp)

@@ -1,0 +1,86 @@
+"""The audit log: who did what to whose key, from where. Never a key or a password."""
+
+from typing import Any
+
+from flask import has_request_context, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from app import clock
+from app.models import AuditEvent, User
+
+__all__ = ["EVENT_LABELS", "AuditEvent", "label", "record", "security_log"]
+
+SECURITY_LOG_LENGTH = 50
+
+# Every event type the code records, with the label the security log shows.
+EVENT_LABELS = {
+    "login_succeeded": _l("Logged in"),
+    "login_failed": _l("Failed login"),
+    "reauth_succeeded": _l("Password confirmed"),
+    "reauth_failed": _l("Wrong password entered"),
+    "api_key_revealed": _l("API key shown"),
+    "api_key_regenerated": _l("API key regenerated"),
+    "rc_downloaded": _l("zuliprc downloaded"),
+}
+
+
+def record(
+    session: Session,
+    event_type: str,
+    *,
+    actor_id: int | None,
+    subject_user_id: int | None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session (the caller's commit keeps it with the change)."""
+    if event_type not in EVENT_LABELS:
+        raise ValueError(f"unknown audit event type {event_type!r}")
+    ip, user_agent = _client()
+    event = AuditEvent(
+        created_at=clock.now(),
+        actor_id=actor_id,
+        subject_user_id=subject_user_id,
+        event_type=event_type,
+        ip=ip,
+        user_agent=user_agent,
+        detail=detail or {},
+    )
+    session.add(event)
+    return event
+
+
+def _client() -> tuple[str | None, str | None]:
+    if not has_request_context():
+        return None, None
+    return request.remote_addr, request.user_agent.string[:255] or None
+
+
+def label(event: AuditEvent, viewer_id: int) -> str:
+    """What the security log says of an event, naming the bot when it is about one."""
+    text = str(EVENT_LABELS.get(event.event_type, event.event_type))
+    if event.subject is not None and event.subject.id != viewer_id:
+        return str(_("%(event)s: %(name)s", event=text, name=event.subject.full_name))
+    return text
+
+
+def security_log(session: Session, user_id: int) -> list[AuditEvent]:
+    """The newest events about the user or their bots, or done by the user."""
+    own_bots = select(User.id).where(User.bot_owner_id == user_id)
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(
+                or_(
+                    AuditEvent.subject_user_id == user_id,
+                    AuditEvent.actor_id == user_id,
+                    AuditEvent.subject_user_id.in_(own_bots),
+                )
+            )
+            .options(joinedload(AuditEvent.subject))
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(SECURITY_LOG_LENGTH)
+        )
+    )

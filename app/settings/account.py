@@ -1,0 +1,120 @@
+"""The Account & privacy tab: the user's own API key, behind password re-entry."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from app import audit, db, keys, limits, rcfile, reauth
+from app.accounts import users
+from app.security import no_store
+from app.settings import bp
+from app.settings.forms import ConfirmForm, ReauthForm
+
+
+@bp.get("/")
+@login_required
+def index() -> Response:
+    return redirect(url_for("settings.account"))
+
+
+@bp.app_template_global("event_label")
+def event_label(event: audit.AuditEvent) -> str:
+    return audit.label(event, current_user.id)
+
+
+@bp.get("/account")
+@login_required
+def account() -> str:
+    session = db.session()
+    return render_template(
+        "settings/account.html",
+        tab="account",
+        key_record=keys.active_key(session, current_user.id),
+        events=audit.security_log(session, current_user.id),
+    )
+
+
+@bp.route("/account/api-key", methods=["GET", "POST"])
+@login_required
+@limits.password_attempts
+def api_key() -> Response | str:
+    """The password step; once the window is open, the key itself."""
+    form = ReauthForm()
+    if request.method == "POST":
+        return _reauthenticate(form)
+    if not reauth.is_open():
+        return render_template("settings/api_key_password.html", tab="account", form=form)
+    session = db.session()
+    key = keys.reveal(session, current_user.id)
+    if key is None:
+        abort(404)
+    _audit(session, "api_key_revealed")
+    session.commit()
+    page = render_template(
+        "settings/api_key.html",
+        tab="account",
+        key=key,
+        regenerate_url=url_for(".regenerate_api_key"),
+        download_url=url_for(".download_zuliprc"),
+    )
+    return no_store(Response(page))
+
+
+def _reauthenticate(form: ReauthForm) -> Response | str:
+    session = db.session()
+    if not form.validate_on_submit():
+        return render_template("settings/api_key_password.html", tab="account", form=form)
+    if users.check_password(current_user, form.password.data):
+        reauth.open_window()
+        event = "reauth_succeeded"
+    else:
+        limits.failed_password()
+        form.password.errors.append(_("Password is incorrect"))
+        event = "reauth_failed"
+    _audit(session, event)
+    session.commit()
+    if event == "reauth_succeeded":
+        return redirect(url_for(".api_key"))
+    return render_template("settings/api_key_password.html", tab="account", form=form)
+
+
+@bp.route("/account/api-key/regenerate", methods=["GET", "POST"])
+@login_required
+@reauth.required
+def regenerate_api_key() -> Response | str:
+    """Confirm/Cancel, then a new key; the old one stops working at once."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        session = db.session()
+        keys.mint(session, current_user)
+        _audit(session, "api_key_regenerated")
+        session.commit()
+        flash(_("Your new API key is ready. The old key no longer works."), "success")
+        return redirect(url_for(".api_key"))
+    return render_template(
+        "settings/api_key_confirm.html",
+        tab="account",
+        form=form,
+        action=url_for(".regenerate_api_key"),
+        cancel_url=url_for(".api_key"),
+    )
+
+
+@bp.get("/account/api-key/zuliprc")
+@login_required
+@reauth.required
+def download_zuliprc() -> Response:
+    session = db.session()
+    key = keys.reveal(session, current_user.id)
+    if key is None:
+        abort(404)
+    _audit(session, "rc_downloaded")
+    session.commit()
+    return rcfile.download(current_user.email, key)
+
+
+def _audit(session: Session, event_type: str) -> None:
+    """Record an event the user did to their own key."""
+    audit.record(session, event_type, actor_id=current_user.id, subject_user_id=current_user.id)

@@ -1,0 +1,33 @@
+"""A whole session of key handling writes no key and no password to any log."""
+
+import logging
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.conftest import PASSWORD, Account, csrf_token, log_in, post_form, reauthenticate
+
+
+def test_no_key_or_password_reaches_the_logs(
+    client: FlaskClient, user: Account, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    log_in(client, user.email, "a wrong password")
+    log_in(client, user.email)
+    reauthenticate(client, "another wrong one")
+    reauthenticate(client)
+    client.get("/settings/account/api-key")
+    client.get("/settings/account/api-key/zuliprc")
+    post_form(client, "/settings/account/api-key/regenerate", {})
+    page = client.get("/settings/account/api-key").get_data(as_text=True)
+    new_key = page.split('id="api-key-value"')[1].split(">")[1].split("<")[0]
+    client.get("/api/v1/users/me", auth=(user.email, user.key))
+    client.get("/api/v1/users/me", auth=(user.email, new_key))
+    for _ in range(6):
+        reauthenticate(client, "guessing")
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/settings/account"))})
+
+    logged = caplog.text + "\n".join(str(record.__dict__) for record in caplog.records)
+    assert caplog.records, "the flow logged nothing, so this test would prove nothing"
+    for secret in (user.key, new_key, PASSWORD, "a wrong password", "guessing"):
+        assert secret not in logged

@@ -1,0 +1,129 @@
+"""Password guessing is limited per account and per IP, on the login and re-auth forms alike.
+
+Run against a shared store with KEYFOB_TEST_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379.
+"""
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from app import keyformat
+from tests.conftest import (
+    PASSWORD,
+    Account,
+    MakeUser,
+    csrf_token,
+    log_in,
+    post_form,
+    reauthenticate,
+)
+
+KEY_PAGE = "/settings/account/api-key"
+
+
+def assert_limited(response: TestResponse) -> None:
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_the_sixth_wrong_password_is_refused_with_429(
+    logged_in: FlaskClient, user: Account
+) -> None:
+    for _ in range(5):
+        assert reauthenticate(logged_in, "wrong password").status_code == 200
+    assert_limited(reauthenticate(logged_in, "wrong password"))
+
+
+def test_the_right_password_is_refused_too_once_limited(
+    logged_in: FlaskClient, user: Account
+) -> None:
+    for _ in range(5):
+        reauthenticate(logged_in, "wrong password")
+    response = reauthenticate(logged_in, PASSWORD)
+    assert_limited(response)
+    assert user.key not in logged_in.get(KEY_PAGE).get_data(as_text=True)
+
+
+def test_right_passwords_do_not_use_up_the_limit(logged_in: FlaskClient, user: Account) -> None:
+    for _ in range(8):
+        assert reauthenticate(logged_in, PASSWORD).status_code == 302
+
+
+def test_login_shares_the_accounts_limit(app: Flask, logged_in: FlaskClient, user: Account) -> None:
+    for _ in range(5):
+        reauthenticate(logged_in, "wrong password")
+    assert_limited(log_in(app.test_client(), user.email, PASSWORD))
+
+
+def test_failed_logins_lock_the_reauth_form(app: Flask, user: Account) -> None:
+    guesser = app.test_client()
+    for _ in range(5):
+        assert log_in(guesser, user.email.upper(), "wrong password").status_code == 200
+    assert_limited(log_in(guesser, user.email, "wrong password"))
+    owner = app.test_client()
+    assert_limited(log_in(owner, user.email, PASSWORD))
+
+
+def test_one_accounts_limit_leaves_another_account_alone(app: Flask, make_user: MakeUser) -> None:
+    ada, bob = make_user(), make_user()
+    for _ in range(5):
+        log_in(app.test_client(), ada.email, "wrong password")
+    assert log_in(app.test_client(), bob.email, PASSWORD).status_code == 302
+
+
+def test_one_ip_cannot_guess_across_many_accounts(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    app = make_app(PASSWORD_LIMIT_PER_IP="3 per 30 minutes")
+    client = app.test_client()
+    for number in range(3):
+        log_in(client, f"victim{number}@example.com", "guess")
+    assert_limited(log_in(client, "victim9@example.com", "guess"))
+
+
+def test_another_ip_is_not_limited_by_the_first(make_app: Callable[..., Flask]) -> None:
+    app = make_app(PASSWORD_LIMIT_PER_IP="3 per 30 minutes")
+    client = app.test_client()
+    for number in range(3):
+        log_in(client, f"victim{number}@example.com", "guess")
+    elsewhere = {"REMOTE_ADDR": "192.0.2.7"}
+    token_page = client.get("/login", environ_base=elsewhere)
+    response = client.post(
+        "/login",
+        data={
+            "email": "someone@example.com",
+            "password": "guess",
+            "csrf_token": csrf_token(token_page),
+        },
+        environ_base=elsewhere,
+    )
+    assert response.status_code == 200
+
+
+def test_an_unrelated_page_is_not_limited(logged_in: FlaskClient) -> None:
+    for _ in range(6):
+        reauthenticate(logged_in, "wrong password")
+    assert logged_in.get("/settings/account").status_code == 200
+    assert logged_in.get(KEY_PAGE).status_code == 200
+
+
+def test_the_api_is_not_affected_by_password_limits(logged_in: FlaskClient, user: Account) -> None:
+    for _ in range(6):
+        reauthenticate(logged_in, "wrong password")
+    assert logged_in.get("/api/v1/users/me", auth=(user.email, user.key)).status_code == 200
+    unknown = keyformat.generate(keyformat.USER_PREFIX)
+    assert logged_in.get("/api/v1/users/me", auth=(user.email, unknown)).status_code == 401
+
+
+def test_registration_is_not_counted_as_a_password_attempt(client: FlaskClient) -> None:
+    for number in range(7):
+        data = {
+            "email": f"n{number}@example.com",
+            "full_name": "N",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        }
+        assert post_form(client, "/register", data).status_code == 302
