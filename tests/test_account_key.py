@@ -51,6 +51,7 @@ def test_the_right_password_reveals_the_key(
     page = response.get_data(as_text=True)
     assert user.key in page
     assert "Copy" in page and "Download zuliprc" in page and "Generate new API key" in page
+    assert response.mimetype == "text/html"
     assert response.headers["Cache-Control"] == "no-store"
     assert audit_types(app)[-2:] == ["reauth_succeeded", "api_key_revealed"]
 

@@ -1,6 +1,6 @@
 """The Account & privacy tab: the user's own API key, behind password re-entry."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
@@ -59,7 +59,7 @@ def api_key() -> Response | str:
         regenerate_url=url_for(".regenerate_api_key"),
         download_url=url_for(".download_zuliprc"),
     )
-    return no_store(Response(page))
+    return no_store(make_response(page))
 
 
 def _reauthenticate(form: ReauthForm) -> Response | str:

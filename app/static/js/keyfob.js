@@ -57,13 +57,15 @@
     if (!dialog.open) dialog.showModal();
   }
 
-  async function refreshPage() {
+  async function refreshPage(focusId) {
     const response = await fetch(window.location.href, { credentials: "same-origin" });
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
     document.querySelectorAll("[data-live]").forEach(function (section) {
       const fresh = page.querySelector('[data-live="' + section.dataset.live + '"]');
       if (fresh) section.replaceWith(document.importNode(fresh, true));
     });
+    const again = focusId && document.getElementById(focusId);
+    if (again) again.focus(); // the opener was replaced: focus its successor
   }
 
   if (!dialog) {
@@ -99,7 +101,7 @@
     body.replaceChildren(); // the key leaves the page when the dialog closes
     history = [];
     if (opener) opener.focus();
-    refreshPage(); // "last used", "created" and the security log may have changed
+    refreshPage(opener && opener.id); // "last used", "created" and the log may have changed
   });
 
   enhanceCopyButtons(document);
