@@ -15,6 +15,8 @@ import tomli_w
 from cryptography.fernet import Fernet
 
 ENV_PREFIX = "KEYFOB_"
+# Read by create_app and the test suite themselves, not settings of the app.
+ENV_NOT_SETTINGS = ("KEYFOB_INSTANCE_PATH", "KEYFOB_TEST_")
 SECRET_NAMES = ("SECRET_KEY", "KEY_PEPPER", "KEY_ENCRYPTION_KEYS")
 
 
@@ -39,6 +41,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAX_BOTS_PER_USER": 100,
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST_KIB": 65536,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "REGISTRATION_LIMIT_PER_IP": "10 per hour",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
@@ -48,33 +52,52 @@ def defaults(instance_path: str) -> dict[str, Any]:
 def load(instance_path: str, test_config: dict[str, Any] | None) -> dict[str, Any]:
     """The merged settings, with any missing secrets filled from the instance secrets file."""
     settings = defaults(instance_path)
-    settings.update(_from_toml(Path(instance_path) / "config.toml"))
+    settings.update(_from_toml(Path(instance_path) / "config.toml", settings))
     settings.update(_from_environment(settings, os.environ))
     settings.update(test_config or {})
     missing = [name for name in SECRET_NAMES if not settings[name]]
     if missing:
-        stored = load_or_create_secrets(Path(instance_path) / "secrets.toml")
-        settings.update({name: stored[name] for name in missing})
+        secrets_path = Path(instance_path) / "secrets.toml"
+        stored = load_or_create_secrets(secrets_path)
+        for name in missing:
+            if name not in stored:
+                raise ValueError(f"{secrets_path} has no {name}; set {ENV_PREFIX}{name}")
+            settings[name] = stored[name]
     if isinstance(settings["KEY_ENCRYPTION_KEYS"], str):
         settings["KEY_ENCRYPTION_KEYS"] = _split_list(settings["KEY_ENCRYPTION_KEYS"])
     return settings
 
 
-def _from_toml(path: Path) -> dict[str, Any]:
+def _from_toml(path: Path, current: dict[str, Any]) -> dict[str, Any]:
+    """Settings from config.toml: known names only, each of its setting's type."""
     if not path.exists():
         return {}
     with path.open("rb") as handle:
-        return {name.upper(): value for name, value in tomllib.load(handle).items()}
+        found = {name.upper(): value for name, value in tomllib.load(handle).items()}
+    for name, value in found.items():
+        _check_known(name, current, f"{path}: {name.lower()}")
+        example = current[name]
+        if type(value) is not type(example) and not (isinstance(example, str) and value == ""):
+            kind = type(example).__name__
+            raise ValueError(f"{path}: {name.lower()} must be a {kind}, not {value!r}")
+    return found
 
 
 def _from_environment(current: dict[str, Any], environ: os._Environ[str]) -> dict[str, Any]:
     """KEYFOB_NAME values, converted to the type of the setting they replace."""
     found: dict[str, Any] = {}
     for variable, raw in environ.items():
-        if variable.startswith(ENV_PREFIX) and variable != ENV_PREFIX + "INSTANCE_PATH":
+        if variable.startswith(ENV_PREFIX) and not variable.startswith(ENV_NOT_SETTINGS):
             name = variable.removeprefix(ENV_PREFIX)
-            found[name] = _convert(name, raw, current.get(name))
+            _check_known(name, current, variable)
+            found[name] = _convert(name, raw, current[name])
     return found
+
+
+def _check_known(name: str, current: dict[str, Any], where: str) -> None:
+    """A misspelt setting is an error, not a silently ignored line."""
+    if name not in current:
+        raise ValueError(f"{where} is not a Keyfob setting (see README, Configuration)")
 
 
 def _convert(name: str, raw: str, example: Any) -> Any:

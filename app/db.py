@@ -1,5 +1,6 @@
 """The database: one engine per app, one session per request, and `flask db upgrade`."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,22 @@ def init_app(app: Flask) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; for SQLite, with WAL, foreign keys and a generous busy timeout."""
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    """An engine; for SQLite, with WAL, foreign keys and a generous busy timeout.
+
+    Statement parameters are kept out of error messages and logs: they can hold
+    password hashes, key digests and ciphertexts.
+    """
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
     if engine.dialect.name == "sqlite":
+        _create_private_file(engine.url.database)
         event.listen(engine, "connect", _tune_sqlite)
     return engine
+
+
+def _create_private_file(path: str | None) -> None:
+    """Create the SQLite file readable by its owner alone, before SQLite creates it openly."""
+    if path and path != ":memory:" and not path.startswith("file:"):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

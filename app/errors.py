@@ -1,4 +1,8 @@
-"""Error responses: JSON for every /api/ path (even routes that do not exist), HTML elsewhere."""
+"""Error responses: JSON for every /api/ path (even routes that do not exist), HTML elsewhere.
+
+An unexpected exception reaches these handlers as Werkzeug's InternalServerError (500),
+after Flask has logged it.
+"""
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
@@ -17,9 +21,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response | tuple[str, int]:
         status = error.code or 500
-        if request.path.startswith("/api/"):
+        if _is_api():
             return error_response(status, api_message(status, error.description or ""))
         return error_page(error)
+
+
+def _is_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def error_page(error: HTTPException) -> tuple[str, int]:
@@ -37,5 +45,7 @@ def _page_texts() -> dict[int, tuple[str, str]]:
         400: (_("Bad request"), _("The request could not be understood.")),
         404: (_("Page not found"), _("There is nothing at this address.")),
         405: (_("Method not allowed"), _("This page cannot be used that way.")),
+        413: (_("Too much data"), _("The form sent more than the server accepts.")),
         429: (_("Too many attempts"), _("Wait a little, then try again.")),
+        500: (_("Something went wrong"), _("The error was logged. Please try again later.")),
     }

@@ -16,6 +16,7 @@ from typing import Any
 from cryptography.fernet import Fernet, MultiFernet
 from flask import Flask, current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import clock, db, keyformat
@@ -64,9 +65,8 @@ def init_app(app: Flask) -> None:
     except ValueError:
         raise RuntimeError("KEY_ENCRYPTION_KEYS holds a value that is not a Fernet key") from None
     app.extensions["keyfob.keys"] = (app.config["KEY_PEPPER"].encode("utf-8"), fernet)
-    app.extensions["keyfob.auth_sql"] = _AUTH_SQL.format(
-        "?" if app.config["DATABASE_URL"].startswith("sqlite") else "%s"
-    )
+    paramstyle = app.extensions["keyfob.engine"].dialect.paramstyle
+    app.extensions["keyfob.auth_sql"] = _AUTH_SQL.format("?" if paramstyle == "qmark" else "%s")
 
 
 def _secrets() -> tuple[bytes, MultiFernet]:
@@ -166,11 +166,15 @@ def _touch(key_id: int, last_used_at: datetime | str | None) -> None:
     now = clock.now()
     if last_used_at is not None and now - as_utc(last_used_at) < LAST_USED_RESOLUTION:
         return
-    session = db.session()
-    session.execute(
-        update(ApiKey)
-        .where(ApiKey.id == key_id)
-        .where((ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < now - LAST_USED_RESOLUTION))
-        .values(last_used_at=now)
-    )
-    session.commit()
+    stale = now - LAST_USED_RESOLUTION
+    # Its own short transaction: it must not commit the request's work, nor fail the request.
+    try:
+        with db.engine().begin() as connection:
+            connection.execute(
+                update(ApiKey)
+                .where(ApiKey.id == key_id)
+                .where(ApiKey.last_used_at.is_(None) | (ApiKey.last_used_at < stale))
+                .values(last_used_at=now)
+            )
+    except SQLAlchemyError as error:
+        current_app.logger.warning("Could not record key use: %s", type(error).__name__)

@@ -5,9 +5,12 @@ once a limit is reached every attempt gets 429, even with the right password, so
 limit cannot be probed for the answer. Login and re-authentication share the account
 limit, so the password cannot be guessed on one form after being locked out of the other.
 
+Registrations are limited per IP, so one client cannot mint accounts (and argon2 work)
+in bulk.
+
 Each app gets its own Limiter, because flask-limiter keeps its settings on the instance:
-views are marked with ``@password_attempts`` and the marks are turned into limits when
-the app is built.
+views are marked with ``@password_attempts`` or ``@registrations`` and the marks are
+turned into limits when the app is built.
 """
 
 from collections.abc import Callable
@@ -22,12 +25,18 @@ from werkzeug.wrappers import Response
 from app.accounts.users import normalize_email
 
 F = TypeVar("F", bound=Callable[..., object])
-_MARK = "keyfob_password_attempts"
+_MARK = "keyfob_rate_limit"
 
 
 def password_attempts(view: F) -> F:
     """Mark a view whose POSTs check a password: its failures are limited."""
-    setattr(view, _MARK, True)
+    setattr(view, _MARK, "password")
+    return view
+
+
+def registrations(view: F) -> F:
+    """Mark a view whose successful POSTs create an account."""
+    setattr(view, _MARK, "registration")
     return view
 
 
@@ -53,11 +62,22 @@ def init_app(app: Flask) -> Limiter:
         methods=["POST"],
         deduct_when=_password_failed,
     )
+    per_ip_registrations = limiter.limit(
+        _registrations_per_ip, methods=["POST"], deduct_when=_redirected
+    )
     for endpoint, view in app.view_functions.items():
-        if getattr(view, _MARK, False):
-            limited: Any = per_ip(per_account(view))
-            app.view_functions[endpoint] = limited
+        kind = getattr(view, _MARK, None)
+        limited: Any = view
+        if kind == "password":
+            limited = per_ip(per_account(view))
+        elif kind == "registration":
+            limited = per_ip_registrations(view)
+        app.view_functions[endpoint] = limited
     return limiter
+
+
+def _redirected(response: Response) -> bool:
+    return response.status_code == 302
 
 
 def _password_failed(_response: Response) -> bool:
@@ -77,3 +97,7 @@ def _per_account() -> str:
 
 def _per_ip() -> str:
     return str(current_app.config["PASSWORD_LIMIT_PER_IP"])
+
+
+def _registrations_per_ip() -> str:
+    return str(current_app.config["REGISTRATION_LIMIT_PER_IP"])

@@ -35,6 +35,14 @@ def reset_schema(engine: Engine) -> None:
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
+@pytest.fixture(autouse=True)
+def _no_keyfob_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite sees only the settings it passes, whatever the developer's shell exports."""
+    for variable in list(os.environ):
+        if variable.startswith("KEYFOB_") and not variable.startswith("KEYFOB_TEST_"):
+            monkeypatch.delenv(variable)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = TEST_DATABASE_URL or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")

@@ -1,5 +1,7 @@
 """Registering, logging in and out, the settings shell, and the headers every page carries."""
 
+from collections.abc import Callable
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -192,3 +194,41 @@ def test_an_unknown_page_is_an_html_404(client: FlaskClient) -> None:
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert "Page not found" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field", ["email", "password"])
+def test_control_characters_in_login_are_a_form_error(client: FlaskClient, field: str) -> None:
+    data = {"email": "ada@example.com", "password": "whatever password", field: "a\x00b@x.com"}
+    response = post_form(client, "/login", data)
+    assert response.status_code == 200
+    assert "Remove the control characters." in response.get_data(as_text=True)
+
+
+def test_control_characters_in_registration_are_a_form_error(
+    app: Flask, client: FlaskClient
+) -> None:
+    page = register(client, full_name="Grace\x00Hopper")
+    assert "Remove the control characters." in page
+    with app.app_context():
+        assert db.session().scalars(select(User)).first() is None
+
+
+def test_an_oversized_form_is_refused(client: FlaskClient) -> None:
+    response = client.post("/login", data={"email": "a" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "Too much data" in response.get_data(as_text=True)
+
+
+def test_registrations_are_limited_per_ip(make_app: Callable[..., Flask]) -> None:
+    client = make_app(REGISTRATION_LIMIT_PER_IP="2 per hour").test_client()
+    assert register(client, email="one@example.com") == "/login"
+    assert register(client, email="two@example.com") == "/login"
+    response = post_form(client, "/register", {**GOOD_REGISTRATION, "email": "three@example.com"})
+    assert response.status_code == 429
+
+
+def test_failed_registrations_do_not_use_up_the_limit(make_app: Callable[..., Flask]) -> None:
+    client = make_app(REGISTRATION_LIMIT_PER_IP="2 per hour").test_client()
+    for _ in range(4):
+        assert "Passwords do not match." in register(client, confirm="something else")
+    assert register(client) == "/login"

@@ -109,7 +109,31 @@ def test_a_wrong_method_is_a_json_405(client: FlaskClient, user: Account) -> Non
     assert_error(response, 405, "METHOD_NOT_ALLOWED")
 
 
-def test_api_posts_need_no_csrf_token(client: FlaskClient) -> None:
-    # The API takes no cookies, so CSRF does not apply; a POST reaches the API's own errors.
-    response = client.post("/api/v1/users/me")
-    assert response.status_code == 405
+def test_api_responses_carry_the_security_headers(client: FlaskClient, user: Account) -> None:
+    for response in (
+        client.get("/api/v1/users/me", headers=basic(user.email, user.key)),
+        client.get("/api/v1/users/me"),
+    ):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_api_root_without_a_slash_is_json_too(client: FlaskClient) -> None:
+    assert_error(client.get("/api"), 404, "NOT_FOUND")
+
+
+def test_a_blank_authorization_header_counts_as_missing(client: FlaskClient) -> None:
+    response = client.get("/api/v1/users/me", headers={"Authorization": "   "})
+    assert_error(response, 401, "UNAUTHORIZED")
+
+
+def test_an_unexpected_error_is_a_json_500(app: Flask) -> None:
+    def broken() -> str:
+        raise RuntimeError("something broke")
+
+    app.add_url_rule("/api/v1/broken-for-test", view_func=broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    body = assert_error(
+        app.test_client().get("/api/v1/broken-for-test"), 500, "INTERNAL_SERVER_ERROR"
+    )
+    assert "something broke" not in str(body)

@@ -1,5 +1,6 @@
 """The command line: `flask users create` and `flask db upgrade`."""
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -60,7 +61,29 @@ def test_users_create_refuses_a_short_password(app: Flask) -> None:
         input="short\n",
     )
     assert result.exit_code != 0
-    assert "at least 10" in result.output
+    assert "Password: Field must be between 10 and 256 characters long." in result.output
+
+
+@pytest.mark.parametrize(
+    ("email", "full_name", "message"),
+    [
+        ("", "Someone", "Email: This field is required."),
+        ("not an email", "Someone", "Email: Enter a valid email."),
+        ("long@example.com", "x" * 101, "Full name: Field cannot be longer than 100"),
+        ("nul@example.com", "A\x00B", "Full name: Remove the control characters."),
+    ],
+)
+def test_users_create_applies_the_registration_rules(
+    app: Flask, email: str, full_name: str, message: str
+) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", email, "--full-name", full_name, "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code != 0
+    assert message in result.output
+    with app.app_context():
+        assert db.session().scalars(select(User)).first() is None
 
 
 def test_db_upgrade_is_idempotent(app: Flask) -> None:

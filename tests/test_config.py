@@ -116,3 +116,49 @@ def test_a_bad_encryption_key_stops_the_app_at_start(database_url: str, tmp_path
                 "KEY_ENCRYPTION_KEYS": ["not-a-fernet-key"],
             }
         )
+
+
+def test_a_misspelt_environment_setting_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KEYFOB_REGISTRATON_OPEN", "false")
+    with pytest.raises(ValueError, match="KEYFOB_REGISTRATON_OPEN is not a Keyfob setting"):
+        config.load(str(tmp_path), None)
+
+
+def test_a_misspelt_file_setting_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("sit_url = 'https://x.example'\n")
+    with pytest.raises(ValueError, match="sit_url is not a Keyfob setting"):
+        config.load(str(tmp_path), None)
+
+
+def test_a_file_setting_of_the_wrong_type_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('registration_open = "false"\n')
+    with pytest.raises(ValueError, match="registration_open must be a bool"):
+        config.load(str(tmp_path), None)
+
+
+def test_a_secrets_file_missing_a_secret_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "secrets.toml").write_text('SECRET_KEY = "only this one"\n')
+    with pytest.raises(ValueError, match="has no KEY_PEPPER"):
+        config.load(str(tmp_path), None)
+
+
+def test_a_fresh_instance_runs_on_its_own_sqlite_file(tmp_path: Path) -> None:
+    instance = tmp_path / "fresh"
+    app = create_app({"INSTANCE_PATH": str(instance), "ARGON2_MEMORY_COST_KIB": 1024})
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    client = app.test_client()
+    page = client.get("/register").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    form = {
+        "email": "new@example.com",
+        "full_name": "New",
+        "password": "long enough pw",
+        "confirm": "long enough pw",
+        "csrf_token": token,
+    }
+    assert client.post("/register", data=form).status_code == 302
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    assert stat.S_IMODE((instance / "keyfob.sqlite3").stat().st_mode) == 0o600
+    app.extensions["keyfob.engine"].dispose()

@@ -1,6 +1,7 @@
 """Keys at rest and on the hot path: digests, ciphertext, verify(), concurrent regeneration."""
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,13 +51,12 @@ def test_the_stored_digest_is_the_peppered_hmac(app: Flask, user: Account) -> No
         assert record.hint == user.key[-4:]
 
 
-def test_the_same_key_digests_differently_under_another_pepper(app: Flask, user: Account) -> None:
+def test_the_same_key_digests_differently_under_another_pepper(
+    app: Flask, make_app: Callable[..., Flask], user: Account
+) -> None:
     with app.app_context():
         ours = keys.digest(user.key)
-    other = Flask("other")
-    other.config.update(app.config, KEY_PEPPER="another pepper")
-    keys.init_app(other)
-    with other.app_context():
+    with make_app(KEY_PEPPER="another pepper").app_context():
         assert keys.digest(user.key) != ours
 
 

@@ -1,9 +1,16 @@
 """The migrations and the models describe the same schema."""
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
+from sqlalchemy import Connection, inspect, text
 
+from app.db import make_engine
 from app.models import Base
 
 
@@ -13,3 +20,66 @@ def test_the_migrated_schema_matches_the_models(app: Flask) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def schema_details(connection: Connection, schema: str | None) -> dict[str, Any]:
+    """What compare_metadata does not compare: index predicates and check constraints."""
+    inspector = inspect(connection)
+    details: dict[str, Any] = {}
+    for table in Base.metadata.tables:
+        indexes = [
+            (
+                index["name"],
+                tuple(index["column_names"]),
+                bool(index["unique"]),
+                sorted(
+                    (option, " ".join(str(value).strip("()").split()))
+                    for option, value in index.get("dialect_options", {}).items()
+                    if option.endswith("_where")
+                ),
+            )
+            for index in inspector.get_indexes(table, schema=schema)
+        ]
+        checks = [
+            (check["name"], " ".join(check["sqltext"].replace("(", "").replace(")", "").split()))
+            for check in inspector.get_check_constraints(table, schema=schema)
+        ]
+        details[table] = {"indexes": sorted(indexes), "checks": sorted(checks)}
+    return details
+
+
+@pytest.fixture
+def models_only(app: Flask, tmp_path: Path) -> Iterator[tuple[Connection, str | None]]:
+    """A schema built straight from the models, beside the migrated one, on the same backend."""
+    migrated = app.extensions["keyfob.engine"]
+    if migrated.dialect.name == "postgresql":
+        engine = migrated
+        schema: str | None = "models_only"
+    else:
+        engine = make_engine(f"sqlite:///{tmp_path / 'models-only.sqlite3'}")
+        schema = None
+    with engine.begin() as connection:
+        if schema:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        translated = connection.execution_options(schema_translate_map={None: schema})
+        Base.metadata.create_all(translated)
+        yield connection, schema
+        if schema:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def test_indexes_and_checks_match_the_models(
+    app: Flask, models_only: tuple[Connection, str | None]
+) -> None:
+    connection, schema = models_only
+    with app.extensions["keyfob.engine"].connect() as migrated:
+        assert schema_details(migrated, None) == schema_details(connection, schema)
+
+
+def test_the_one_active_key_index_is_partial(app: Flask) -> None:
+    with app.extensions["keyfob.engine"].connect() as migrated:
+        indexes = schema_details(migrated, None)["api_keys"]["indexes"]
+    partial = [index for index in indexes if index[0] == "uq_api_keys_one_active_per_user"]
+    assert partial and partial[0][2] is True
+    assert partial[0][3][0][1] == "revoked_at IS NULL"

@@ -1,9 +1,10 @@
 """Forms for registration and login; every one carries a CSRF token (flask-wtf)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from app.forms import Form
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
@@ -13,7 +14,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     email = EmailField(
         _l("Email"),
         filters=[_strip],
@@ -31,6 +32,6 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), filters=[_strip], validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])

@@ -20,6 +20,7 @@ def index() -> Response:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limits.registrations
 def register() -> Response | str:
     if not current_app.config["REGISTRATION_OPEN"]:
         abort(404)

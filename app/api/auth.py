@@ -26,7 +26,7 @@ def require_key(view: Callable[P, R]) -> Callable[P, R]:
 
 
 def authenticate() -> keys.Principal:
-    header = request.headers.get("Authorization", "")
+    header = request.headers.get("Authorization", "").strip()
     if not header:
         raise ApiError(401, _("Missing Authorization header: use HTTP Basic with email:key"))
     scheme, _sep, _rest = header.partition(" ")

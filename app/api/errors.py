@@ -14,6 +14,7 @@ CODES = {
     405: "METHOD_NOT_ALLOWED",
     413: "REQUEST_TOO_LARGE",
     429: "RATE_LIMIT_HIT",
+    500: "INTERNAL_SERVER_ERROR",
 }
 
 
@@ -43,5 +44,6 @@ def api_message(status: int, fallback: str) -> str:
         404: _("Endpoint does not exist"),
         405: _("Method not allowed"),
         413: _("Request is too large"),
+        500: _("Internal server error"),
     }
     return messages.get(status, fallback)
