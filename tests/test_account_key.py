@@ -276,3 +276,20 @@ def test_the_security_log_leaves_out_other_users(
     post_form(second, "/login", {"email": user.email, "password": PASSWORD})
     page = second.get("/settings/account").get_data(as_text=True)
     assert "Wrong password entered" not in page
+
+
+def test_the_session_cookie_never_holds_the_key(
+    app: Flask, reauthed: FlaskClient, user: Account
+) -> None:
+    post_form(reauthed, REGENERATE, {})  # leaves a flash message in the cookie
+    cookie = reauthed.get_cookie("session")
+    assert cookie is not None
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    stored = str(serializer.loads(cookie.value))
+    assert "Your new API key is ready." in stored
+    with app.app_context():
+        from app import keys
+
+        new_key = keys.reveal(db.session(), user.id)
+    assert new_key is not None
+    assert new_key not in stored and user.key not in stored
