@@ -24,6 +24,11 @@ EVENT_LABELS = {
     "api_key_revealed": _l("API key shown"),
     "api_key_regenerated": _l("API key regenerated"),
     "rc_downloaded": _l("zuliprc downloaded"),
+    "bot_created": _l("Bot created"),
+    "bot_deactivated": _l("Bot deactivated"),
+    "bot_reactivated": _l("Bot reactivated"),
+    "user_deactivated": _l("Account deactivated"),
+    "user_reactivated": _l("Account reactivated"),
 }
 
 

@@ -11,11 +11,15 @@ from flask_wtf import FlaskForm
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def has_control_characters(value: str) -> bool:
+    return _CONTROL.search(value) is not None
+
+
 class Form(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         valid: bool = super().validate(extra_validators)
         for field in self:
-            if isinstance(field.data, str) and _CONTROL.search(field.data):
+            if isinstance(field.data, str) and has_control_characters(field.data):
                 field.errors = [*field.errors, _l("Remove the control characters.")]
                 valid = False
         return valid

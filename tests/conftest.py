@@ -192,6 +192,35 @@ def logged_in(client: FlaskClient, user: Account) -> FlaskClient:
     return client
 
 
+@dataclass
+class Bot:
+    id: int
+    email: str
+    key: str
+
+
+KEY_IN_PAGE = re.compile(r'id="api-key-value"[^>]*>([^<]+)<')
+
+
+def key_in(page: str) -> str:
+    """The full key a page shows in its key box."""
+    match = KEY_IN_PAGE.search(page)
+    assert match, "page shows no key"
+    return match.group(1)
+
+
+def create_bot(
+    client: FlaskClient, full_name: str = "Weather Bot", username: str = "weather"
+) -> Bot:
+    """Add a bot through the Your bots form, as its owner would."""
+    response = post_form(client, "/settings/bots", {"full_name": full_name, "username": username})
+    page = response.get_data(as_text=True)
+    bot_id = re.search(r"/settings/bots/(\d+)/zuliprc", page)
+    email = re.search(r"Its email is ([^.\s]+@[^\s]+?)\.\s", page)
+    assert response.status_code == 200 and bot_id and email, "bot was not created"
+    return Bot(int(bot_id.group(1)), email.group(1), key_in(page))
+
+
 def reauthenticate(client: FlaskClient, password: str = PASSWORD) -> TestResponse:
     """Re-enter the password on the API-key page, as the user would."""
     return post_form(client, "/settings/account/api-key", {"password": password})

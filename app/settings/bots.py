@@ -1,12 +1,173 @@
-"""The Your bots tab."""
+"""The Your bots tab: the owner's bots, their keys, and their rc files.
 
-from flask import render_template
-from flask_login import login_required
+The owner's login session is enough to see a bot's key (as in Zulip); every reveal is
+audited and never cached. Any bot route with an id the user does not own answers the
+same 404, so ids cannot be probed.
+"""
 
+from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from app import audit, bots, db, keys, rcfile
+from app.models import User
+from app.security import no_store
 from app.settings import bp
+from app.settings.forms import BotForm, ConfirmForm
 
 
-@bp.get("/bots")
+@bp.route("/bots", methods=["GET", "POST"])
 @login_required
-def bots() -> str:
-    return render_template("settings/bots.html", tab="bots")
+def bots_tab() -> Response | str:
+    session = db.session()
+    form = BotForm()
+    domain = bots.email_domain(current_app.config["BOT_EMAIL_DOMAIN"], rcfile.site_url())
+    created: tuple[User, str] | None = None
+    if form.validate_on_submit():
+        try:
+            created = bots.create(
+                session,
+                current_user,
+                form.full_name.data,
+                form.username.data,
+                domain,
+                current_app.config["MAX_BOTS_PER_USER"],
+            )
+        except bots.InvalidBot as problem:
+            session.rollback()
+            getattr(form, problem.field, form.username).errors.append(problem.message)
+        else:
+            _audit(session, "bot_created", created[0])
+            session.commit()
+            form = BotForm(formdata=None)
+    page = render_template(
+        "settings/bots.html",
+        tab="bots",
+        form=form,
+        created=created,
+        bot_domain=domain,
+        bots=bots.summaries(session, current_user.id),
+    )
+    return no_store(make_response(page)) if created else page
+
+
+@bp.get("/bots/<int:bot_id>/key")
+@login_required
+def bot_key(bot_id: int) -> Response:
+    session = db.session()
+    bot = _owned_or_404(session, bot_id)
+    key = keys.reveal(session, bot.id)
+    if key is None:
+        abort(404)
+    _audit(session, "api_key_revealed", bot)
+    session.commit()
+    page = render_template(
+        "settings/api_key.html",
+        tab="bots",
+        key=key,
+        heading=_("API key for %(name)s", name=bot.full_name),
+        warning=_("Anyone with this key can act as this bot."),
+        regenerate_url=url_for(".regenerate_bot_key", bot_id=bot.id),
+        download_url=url_for(".download_bot_zuliprc", bot_id=bot.id),
+        back_url=url_for(".bots_tab"),
+        back_label=_("Back to Your bots"),
+    )
+    return no_store(make_response(page))
+
+
+@bp.route("/bots/<int:bot_id>/regenerate", methods=["GET", "POST"])
+@login_required
+def regenerate_bot_key(bot_id: int) -> Response | str:
+    session = db.session()
+    bot = _owned_or_404(session, bot_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        keys.mint(session, bot)
+        _audit(session, "api_key_regenerated", bot)
+        session.commit()
+        flash(_("The bot's new API key is ready. The old key no longer works."), "success")
+        return redirect(url_for(".bot_key", bot_id=bot.id))
+    return _confirm(
+        form,
+        bot,
+        _("Generate a new API key for %(name)s?", name=bot.full_name),
+        _("Any script or integration still using the old key will stop working."),
+        url_for(".regenerate_bot_key", bot_id=bot.id),
+    )
+
+
+@bp.get("/bots/<int:bot_id>/zuliprc")
+@login_required
+def download_bot_zuliprc(bot_id: int) -> Response:
+    session = db.session()
+    bot = _owned_or_404(session, bot_id)
+    key = keys.reveal(session, bot.id)
+    if key is None:
+        abort(404)
+    _audit(session, "rc_downloaded", bot)
+    session.commit()
+    return rcfile.download(bot.email, key)
+
+
+@bp.route("/bots/<int:bot_id>/deactivate", methods=["GET", "POST"])
+@login_required
+def deactivate_bot(bot_id: int) -> Response | str:
+    session = db.session()
+    bot = _owned_or_404(session, bot_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if bots.deactivate(session, bot):
+            _audit(session, "bot_deactivated", bot)
+        session.commit()
+        flash(_("%(name)s is deactivated. Its key no longer works.", name=bot.full_name), "success")
+        return redirect(url_for(".bots_tab"))
+    return _confirm(
+        form,
+        bot,
+        _("Deactivate %(name)s?", name=bot.full_name),
+        _("Its API key will stop working until you reactivate it."),
+        url_for(".deactivate_bot", bot_id=bot.id),
+    )
+
+
+@bp.post("/bots/<int:bot_id>/reactivate")
+@login_required
+def reactivate_bot(bot_id: int) -> Response:
+    session = db.session()
+    bot = _owned_or_404(session, bot_id)
+    try:
+        if bots.reactivate(session, current_user, bot, current_app.config["MAX_BOTS_PER_USER"]):
+            _audit(session, "bot_reactivated", bot)
+        session.commit()
+        flash(_("%(name)s is active again, with the same key.", name=bot.full_name), "success")
+    except bots.InvalidBot as problem:
+        session.rollback()
+        flash(problem.message, "error")
+    return redirect(url_for(".bots_tab"))
+
+
+def _owned_or_404(session: Session, bot_id: int) -> User:
+    bot = bots.owned(session, current_user.id, bot_id)
+    if bot is None:
+        abort(404)
+    return bot
+
+
+def _confirm(form: ConfirmForm, bot: User, title: str, text: str, action: str) -> str:
+    return render_template(
+        "settings/api_key_confirm.html",
+        tab="bots",
+        form=form,
+        confirm_title=title,
+        confirm_text=text,
+        action=action,
+        cancel_url=url_for(".bots_tab"),
+        back_url=url_for(".bots_tab"),
+        back_label=_("Back to Your bots"),
+    )
+
+
+def _audit(session: Session, event_type: str, bot: User) -> None:
+    audit.record(session, event_type, actor_id=current_user.id, subject_user_id=bot.id)

@@ -1,9 +1,12 @@
 """Settings forms; flask-wtf adds the CSRF token to each."""
 
-from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField
-from wtforms.validators import DataRequired, Length
+from collections.abc import Callable
 
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from app import bots
 from app.accounts.forms import PASSWORD_MAX
 from app.forms import Form
 
@@ -14,3 +17,23 @@ class ReauthForm(Form):
 
 class ConfirmForm(Form):
     """A Confirm button: nothing but the CSRF token."""
+
+
+class BotForm(Form):
+    """Add a new bot; the rules live in app.bots, shared with the API."""
+
+    full_name = StringField(_l("Full name"), validators=[InputRequired()])
+    username = StringField(_l("Username"), validators=[InputRequired()])
+
+    def validate_full_name(self, field: StringField) -> None:
+        _apply(bots.clean_full_name, field)
+
+    def validate_username(self, field: StringField) -> None:
+        _apply(bots.clean_username, field)
+
+
+def _apply(rule: Callable[[str], str], field: StringField) -> None:
+    try:
+        field.data = rule(field.data)
+    except bots.InvalidBot as problem:
+        raise ValidationError(problem.message) from None

@@ -8,6 +8,7 @@
   const body = dialog && dialog.querySelector("[data-dialog-body]");
   let opener = null;
   let history = [];
+  let freshPage = null; // the page a finished flow redirected to, already fetched
 
   function enhanceCopyButtons(root) {
     root.querySelectorAll("[data-copy]").forEach(function (button) {
@@ -49,7 +50,12 @@
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
     const panel = page.querySelector("[data-panel]");
     if (!panel && response.redirected) {
-      window.location.assign(response.url); // e.g. the login page after the session ended
+      if (new URL(response.url).pathname === window.location.pathname) {
+        freshPage = page; // the flow ended back on this page: update it in place
+        dialog.close();
+      } else {
+        window.location.assign(response.url); // e.g. the login page after the session ended
+      }
       return;
     }
     const content = panel || page.querySelector("main") || page.body;
@@ -58,14 +64,19 @@
   }
 
   async function refreshPage(focusId) {
-    const response = await fetch(window.location.href, { credentials: "same-origin" });
-    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    let page = freshPage;
+    freshPage = null;
+    if (!page) {
+      const response = await fetch(window.location.href, { credentials: "same-origin" });
+      page = new DOMParser().parseFromString(await response.text(), "text/html");
+    }
     document.querySelectorAll("[data-live]").forEach(function (section) {
       const fresh = page.querySelector('[data-live="' + section.dataset.live + '"]');
       if (fresh) section.replaceWith(document.importNode(fresh, true));
     });
-    const again = focusId && document.getElementById(focusId);
-    if (again) again.focus(); // the opener was replaced: focus its successor
+    // The opener was replaced: focus its successor, or the page heading if it is gone.
+    const again = (focusId && document.getElementById(focusId)) || document.querySelector("main h1");
+    if (again) again.focus();
   }
 
   if (!dialog) {

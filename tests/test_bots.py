@@ -1,0 +1,404 @@
+"""Your bots: creating bots, their keys and rc files, deactivation, and who may touch them."""
+
+import tomllib
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+
+from app import bots, db
+from app.models import AuditEvent, User
+from tests.conftest import (
+    PASSWORD,
+    Account,
+    MakeUser,
+    create_bot,
+    csrf_token,
+    key_in,
+    log_in,
+    post_form,
+)
+
+BOTS = "/settings/bots"
+
+
+def users_me(client: FlaskClient, email: str, key: str) -> tuple[int, dict[str, object]]:
+    response = client.get("/api/v1/users/me", auth=(email, key))
+    return response.status_code, response.get_json()
+
+
+def add_bot(client: FlaskClient, **fields: str) -> str:
+    data = {"full_name": "Weather Bot", "username": "weather", **fields}
+    return post_form(client, BOTS, data).get_data(as_text=True)
+
+
+def bot_count(app: Flask) -> int:
+    with app.app_context():
+        return len(list(db.session().scalars(select(User).where(User.is_bot))))
+
+
+def last_audit(app: Flask) -> tuple[str, int | None]:
+    with app.app_context():
+        event_row = db.session().scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert event_row is not None
+        return event_row.event_type, event_row.subject_user_id
+
+
+# Creating bots
+
+
+def test_a_new_bot_gets_a_bot_key_shown_at_once(app: Flask, logged_in: FlaskClient) -> None:
+    response = post_form(logged_in, BOTS, {"full_name": " Weather Bot ", "username": "weather"})
+    page = response.get_data(as_text=True)
+    key = key_in(page)
+    assert key.startswith("kfb_")
+    assert "weather-bot@localhost" in page
+    assert response.headers["Cache-Control"] == "no-store"
+    status, me = users_me(logged_in, "weather-bot@localhost", key)
+    assert status == 200
+    assert me["is_bot"] is True and me["full_name"] == "Weather Bot"
+    assert last_audit(app)[0] == "bot_created"
+
+
+def test_the_bot_domain_is_configurable(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    app = make_app(BOT_EMAIL_DOMAIN="Bots.Example.org")
+    owner = make_user()
+    client = app.test_client()
+    log_in(client, owner.email)
+    assert create_bot(client).email == "weather-bot@bots.example.org"
+
+
+def test_the_bot_domain_defaults_to_the_site_urls_host(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    app = make_app(SITE_URL="https://chat.example.com:8443/")
+    owner = make_user()
+    client = app.test_client()
+    log_in(client, owner.email)
+    assert create_bot(client).email == "weather-bot@chat.example.com"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"full_name": ""}, "This field is required."),
+        ({"full_name": "    "}, "Enter a name for the bot."),
+        ({"full_name": "x" * 101}, "Use at most 100 characters."),
+        ({"full_name": "Bad\x07Name"}, "Remove the control characters."),
+        ({"username": ""}, "This field is required."),
+        ({"username": "Weather"}, "Use 1 to 40 lower-case letters, digits and hyphens."),
+        ({"username": "weather_bot"}, "Use 1 to 40 lower-case letters, digits and hyphens."),
+        ({"username": "w" * 41}, "Use 1 to 40 lower-case letters, digits and hyphens."),
+        ({"username": "wéather"}, "Use 1 to 40 lower-case letters, digits and hyphens."),
+    ],
+)
+def test_bad_bot_input_is_a_form_error(
+    app: Flask, logged_in: FlaskClient, fields: dict[str, str], message: str
+) -> None:
+    page = add_bot(logged_in, **fields)
+    assert message in page
+    assert 'id="api-key-value"' not in page
+    assert bot_count(app) == 0
+
+
+def test_the_longest_allowed_names_are_accepted(logged_in: FlaskClient) -> None:
+    bot = create_bot(logged_in, full_name="x" * 100, username="a-1" + "b" * 37)
+    assert bot.email.startswith("a-1" + "b" * 37 + "-bot@")
+
+
+def test_a_taken_username_is_a_form_error(
+    app: Flask, logged_in: FlaskClient, make_user: MakeUser
+) -> None:
+    create_bot(logged_in)
+    assert "A bot or user with this email already exists." in add_bot(logged_in)
+    other = app.test_client()
+    log_in(other, make_user().email)
+    assert "A bot or user with this email already exists." in add_bot(other)
+    assert bot_count(app) == 1
+
+
+def test_the_active_bot_limit_holds(make_app: Callable[..., Flask], make_user: MakeUser) -> None:
+    app = make_app(MAX_BOTS_PER_USER=2)
+    client = app.test_client()
+    log_in(client, make_user().email)
+    create_bot(client, username="one")
+    create_bot(client, username="two")
+    assert "You already have 2 active bots." in add_bot(client, username="three")
+    assert bot_count(app) == 2
+
+
+def test_inactive_bots_do_not_count_but_reactivation_respects_the_limit(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    app = make_app(MAX_BOTS_PER_USER=1)
+    client = app.test_client()
+    log_in(client, make_user().email)
+    first = create_bot(client, username="one")
+    post_form(client, BOTS, {}, action=f"{BOTS}/{first.id}/deactivate")
+    create_bot(client, username="two")
+    post_form(client, BOTS, {}, action=f"{BOTS}/{first.id}/reactivate")
+    assert "You already have 1 active bots." in client.get(BOTS).get_data(as_text=True)
+    assert users_me(client, first.email, first.key)[0] == 401
+
+
+def test_a_bot_cannot_own_bots(app: Flask, logged_in: FlaskClient) -> None:
+    made = create_bot(logged_in)
+    with app.test_request_context():
+        session = db.session()
+        bot = session.get_one(User, made.id)
+        with pytest.raises(bots.InvalidBot, match="owner"):
+            bots.create(session, bot, "Child", "child", "localhost", 100)
+
+
+# The list
+
+
+def test_empty_lists_say_so(logged_in: FlaskClient) -> None:
+    page = logged_in.get(BOTS).get_data(as_text=True)
+    assert "You have no active bots." in page
+    assert "You have no inactive bots." in page
+
+
+def test_the_list_shows_hints_but_never_a_full_key(logged_in: FlaskClient) -> None:
+    made = [create_bot(logged_in, username=name) for name in ("alpha", "beta", "gamma")]
+    response = logged_in.get(BOTS)
+    page = response.get_data(as_text=True)
+    for bot in made:
+        assert bot.key not in page
+        assert "••••" + bot.key[-4:] in page
+        assert bot.email in page
+    assert "never used" in page
+
+
+def test_the_list_page_runs_a_fixed_number_of_queries(
+    app: Flask, logged_in: FlaskClient, user: Account
+) -> None:
+    def queries_for_list_page() -> int:
+        statements: list[str] = []
+        engine = app.extensions["keyfob.engine"]
+
+        def count(*_args: object) -> None:
+            statements.append("query")
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert logged_in.get(BOTS).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    def add_bots(number: int) -> None:
+        with app.test_request_context():
+            session = db.session()
+            owner = session.get_one(User, user.id)
+            start = bot_count(app)
+            for index in range(start, start + number):
+                bots.create(session, owner, f"Bot {index}", f"bot{index}", "localhost", 100)
+            session.commit()
+
+    add_bots(1)
+    with_one = queries_for_list_page()
+    add_bots(49)
+    assert "Bot 49" in logged_in.get(BOTS).get_data(as_text=True)
+    assert queries_for_list_page() == with_one
+
+
+# Keys and rc files
+
+
+def test_show_key_reveals_it_audited_and_uncached(app: Flask, logged_in: FlaskClient) -> None:
+    bot = create_bot(logged_in)
+    response = logged_in.get(f"{BOTS}/{bot.id}/key")
+    assert key_in(response.get_data(as_text=True)) == bot.key
+    assert response.headers["Cache-Control"] == "no-store"
+    assert last_audit(app) == ("api_key_revealed", bot.id)
+
+
+def test_regenerating_asks_to_confirm_first(logged_in: FlaskClient) -> None:
+    bot = create_bot(logged_in)
+    page = logged_in.get(f"{BOTS}/{bot.id}/regenerate").get_data(as_text=True)
+    assert "Any script or integration still using the old key will stop working." in page
+    assert users_me(logged_in, bot.email, bot.key)[0] == 200
+
+
+def test_regenerating_replaces_the_bots_key(app: Flask, logged_in: FlaskClient) -> None:
+    bot = create_bot(logged_in)
+    response = post_form(logged_in, BOTS, {}, action=f"{BOTS}/{bot.id}/regenerate")
+    assert response.location == f"{BOTS}/{bot.id}/key"
+    new_key = key_in(logged_in.get(response.location).get_data(as_text=True))
+    assert new_key.startswith("kfb_") and new_key != bot.key
+    assert users_me(logged_in, bot.email, bot.key)[0] == 401
+    assert users_me(logged_in, bot.email, new_key)[0] == 200
+    with app.app_context():
+        types = list(db.session().scalars(select(AuditEvent.event_type)))
+    assert "api_key_regenerated" in types
+
+
+def test_the_bots_zuliprc_round_trips(app: Flask, logged_in: FlaskClient) -> None:
+    bot = create_bot(logged_in)
+    response = logged_in.get(f"{BOTS}/{bot.id}/zuliprc")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="zuliprc"'
+    assert response.headers["Cache-Control"] == "no-store"
+    assert tomllib.loads(response.get_data(as_text=True)) == {
+        "api": {"email": bot.email, "key": bot.key, "site": "http://localhost"}
+    }
+    assert last_audit(app) == ("rc_downloaded", bot.id)
+
+
+# Deactivation
+
+
+def test_deactivating_asks_to_confirm_first(logged_in: FlaskClient) -> None:
+    bot = create_bot(logged_in)
+    page = logged_in.get(f"{BOTS}/{bot.id}/deactivate").get_data(as_text=True)
+    assert "Deactivate Weather Bot?" in page
+    assert users_me(logged_in, bot.email, bot.key)[0] == 200
+
+
+def test_a_deactivated_bot_is_refused_by_the_api_and_listed_inactive(
+    logged_in: FlaskClient,
+) -> None:
+    bot = create_bot(logged_in)
+    response = post_form(logged_in, BOTS, {}, action=f"{BOTS}/{bot.id}/deactivate")
+    assert response.location == BOTS
+    status, body = users_me(logged_in, bot.email, bot.key)
+    assert status == 401 and body["msg"] == "Account is deactivated"
+    page = logged_in.get(BOTS).get_data(as_text=True)
+    inactive = page.split('id="inactive-bots-heading"')[1]
+    assert "Weather Bot" in inactive and "Reactivate" in inactive
+    assert "You have no active bots." in page
+
+
+def test_deactivating_twice_is_harmless(app: Flask, logged_in: FlaskClient) -> None:
+    bot = create_bot(logged_in)
+    for _ in range(2):
+        response = post_form(logged_in, BOTS, {}, action=f"{BOTS}/{bot.id}/deactivate")
+        assert response.status_code == 302
+    with app.app_context():
+        types = list(db.session().scalars(select(AuditEvent.event_type)))
+    assert types.count("bot_deactivated") == 1
+
+
+def test_reactivating_brings_back_the_same_key(logged_in: FlaskClient) -> None:
+    bot = create_bot(logged_in)
+    post_form(logged_in, BOTS, {}, action=f"{BOTS}/{bot.id}/deactivate")
+    response = post_form(logged_in, BOTS, {}, action=f"{BOTS}/{bot.id}/reactivate")
+    assert response.location == BOTS
+    assert users_me(logged_in, bot.email, bot.key)[0] == 200
+    assert "active again" in logged_in.get(BOTS).get_data(as_text=True)
+
+
+# Ownership: one 404 for everything that is not yours
+
+ROUTES = [
+    ("GET", "/key"),
+    ("GET", "/regenerate"),
+    ("POST", "/regenerate"),
+    ("GET", "/zuliprc"),
+    ("GET", "/deactivate"),
+    ("POST", "/deactivate"),
+    ("POST", "/reactivate"),
+]
+
+
+@pytest.fixture
+def foreign_ids(app: Flask, make_user: MakeUser, user: Account) -> dict[str, int]:
+    """Bot ids the logged-in user must not reach: another owner's bot, a human, no one."""
+    stranger = make_user("stranger@example.com")
+    client = app.test_client()
+    log_in(client, stranger.email)
+    strangers_bot = create_bot(client, username="secret")
+    return {"another owner's bot": strangers_bot.id, "a human": stranger.id, "no one": 999_999}
+
+
+@pytest.mark.parametrize(("method", "suffix"), ROUTES)
+def test_bot_routes_answer_the_same_404_for_anything_not_owned(
+    app: Flask, logged_in: FlaskClient, foreign_ids: dict[str, int], method: str, suffix: str
+) -> None:
+    token = csrf_token(logged_in.get(BOTS))
+    answers = set()
+    for target in foreign_ids.values():
+        response = logged_in.open(
+            f"{BOTS}/{target}{suffix}", method=method, data={"csrf_token": token}
+        )
+        assert response.status_code == 404
+        answers.add(response.get_data(as_text=True))
+    assert len(answers) == 1
+    with app.app_context():
+        stranger_bot = db.session().get_one(User, foreign_ids["another owner's bot"])
+        assert stranger_bot.is_active
+
+
+@pytest.mark.parametrize("action", ["", "/{id}/regenerate", "/{id}/deactivate", "/{id}/reactivate"])
+def test_every_bot_post_needs_a_csrf_token(app: Flask, logged_in: FlaskClient, action: str) -> None:
+    bot = create_bot(logged_in)
+    data = {"full_name": "Other", "username": "other"}
+    response = logged_in.post(BOTS + action.format(id=bot.id), data=data)
+    assert response.status_code == 400
+    assert bot_count(app) == 1
+    assert users_me(logged_in, bot.email, bot.key)[0] == 200
+
+
+def test_bots_cannot_log_in(client: FlaskClient, logged_in: FlaskClient) -> None:
+    bot = create_bot(logged_in)
+    fresh = client.application.test_client()
+    for password in (bot.key, "", PASSWORD):
+        page = log_in(fresh, bot.email, password or "x").get_data(as_text=True)
+        assert "Email or password is incorrect." in page
+    assert fresh.get("/settings/account").status_code == 302
+
+
+def test_a_session_naming_a_bot_is_not_a_login(app: Flask, logged_in: FlaskClient) -> None:
+    bot = create_bot(logged_in)
+    fresh = app.test_client()
+    with fresh.session_transaction() as session:
+        session["_user_id"] = str(bot.id)
+    assert fresh.get("/settings/account").status_code == 302
+
+
+# The owner's account
+
+
+def test_deactivating_the_owner_deactivates_their_bots(
+    app: Flask, logged_in: FlaskClient, user: Account
+) -> None:
+    made = [create_bot(logged_in, username=name) for name in ("one", "two")]
+    result = app.test_cli_runner().invoke(args=["users", "deactivate", user.email])
+    assert result.exit_code == 0, result.output
+    assert "2 of their bots" in result.output
+    for bot in made:
+        assert users_me(logged_in, bot.email, bot.key)[0] == 401
+    assert users_me(logged_in, user.email, user.key)[0] == 401
+
+
+def test_reactivating_the_owner_leaves_the_bots_inactive(
+    app: Flask, logged_in: FlaskClient, user: Account
+) -> None:
+    bot = create_bot(logged_in)
+    runner = app.test_cli_runner()
+    runner.invoke(args=["users", "deactivate", user.email])
+    result = runner.invoke(args=["users", "reactivate", user.email])
+    assert result.exit_code == 0, result.output
+    assert users_me(logged_in, user.email, user.key)[0] == 200
+    assert users_me(logged_in, bot.email, bot.key)[0] == 401
+
+
+def test_the_cli_refuses_unknown_users_and_bots(app: Flask, logged_in: FlaskClient) -> None:
+    bot = create_bot(logged_in)
+    runner = app.test_cli_runner()
+    for email in ("nobody@example.com", bot.email):
+        result = runner.invoke(args=["users", "deactivate", email])
+        assert result.exit_code != 0
+        assert "No human user has the email" in result.output
+
+
+def test_bot_events_appear_in_the_owners_security_log(logged_in: FlaskClient) -> None:
+    bot = create_bot(logged_in)
+    logged_in.get(f"{BOTS}/{bot.id}/key")
+    page = logged_in.get("/settings/account").get_data(as_text=True)
+    assert "Bot created: Weather Bot" in page
+    assert "API key shown: Weather Bot" in page
