@@ -1,24 +1,34 @@
-"""Keyfob: API-key settings for a chat platform."""
+"""Keyfob: API-key settings for a chat platform.
+
+Importing the package is light on purpose: the script client (app/client.py) and the key
+format (app/keyformat.py) work without Flask or SQLAlchemy, so create_app imports the web
+stack itself.
+"""
+
+from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from flask_babel import Babel
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from app import cli, config, db, errors, i18n, keys, limits, security
-from app.accounts import users
-from app.accounts.views import bp as accounts_bp
-from app.api.views import bp as api_bp
-from app.settings import bp as settings_bp
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, error handlers."""
+    from flask import Flask
+    from flask_babel import Babel
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from app import cli, config, db, errors, i18n, keys, limits, security
+    from app.accounts import users
+    from app.accounts.views import bp as accounts_bp
+    from app.api import bp as api_bp
+    from app.settings import bp as settings_bp
+
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "KEYFOB_INSTANCE_PATH", str(PROJECT_ROOT / "instance")
     )

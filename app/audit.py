@@ -24,6 +24,8 @@ EVENT_LABELS = {
     "api_key_revealed": _l("API key shown"),
     "api_key_regenerated": _l("API key regenerated"),
     "rc_downloaded": _l("zuliprc downloaded"),
+    "api_key_fetched": _l("API key fetched with password"),
+    "api_key_fetch_failed": _l("Failed API key fetch"),
     "bot_created": _l("Bot created"),
     "bot_deactivated": _l("Bot deactivated"),
     "bot_reactivated": _l("Bot reactivated"),

@@ -19,6 +19,7 @@ from app.models import ApiKey, User
 
 USERNAME = re.compile(r"[a-z0-9-]{1,40}")
 FULL_NAME_MAX = 100
+MAX_ID = 2**31 - 1
 
 
 class InvalidBot(Exception):
@@ -90,6 +91,8 @@ def create(
 
 def owned(session: Session, owner_id: int, bot_id: int) -> User | None:
     """The bot if ``owner_id`` owns it; None alike for another's bot, a human, or no one."""
+    if not 0 < bot_id <= MAX_ID:  # a number the database could not even store
+        return None
     return session.scalar(
         select(User).where(User.id == bot_id, User.is_bot, User.bot_owner_id == owner_id)
     )

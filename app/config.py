@@ -43,6 +43,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "ARGON2_MEMORY_COST_KIB": 65536,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "REGISTRATION_LIMIT_PER_IP": "10 per hour",
+        "KEY_GUESS_LIMIT_PER_IP": "100 per minute",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,

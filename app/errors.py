@@ -4,7 +4,10 @@ An unexpected exception reaches these handlers as Werkzeug's InternalServerError
 after Flask has logged it.
 """
 
-from flask import Flask, render_template, request
+import math
+import time
+
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -22,8 +25,15 @@ def register(app: Flask) -> None:
     def _http_error(error: HTTPException) -> Response | tuple[str, int]:
         status = error.code or 500
         if _is_api():
-            return error_response(status, api_message(status, error.description or ""))
+            extra = {"retry-after": _retry_after()} if status == 429 else {}
+            return error_response(status, api_message(status, error.description or ""), **extra)
         return error_page(error)
+
+
+def _retry_after() -> int:
+    """Seconds until the breached limit lets a request through (Zulip's "retry-after")."""
+    limit = current_app.extensions["keyfob.limiter"].current_limit
+    return max(1, math.ceil(limit.reset_at - time.time())) if limit else 1
 
 
 def _is_api() -> bool:

@@ -5,12 +5,13 @@ once a limit is reached every attempt gets 429, even with the right password, so
 limit cannot be probed for the answer. Login and re-authentication share the account
 limit, so the password cannot be guessed on one form after being locked out of the other.
 
-Registrations are limited per IP, so one client cannot mint accounts (and argon2 work)
-in bulk.
+Failed API-key authentications are limited per IP, so keys cannot be guessed at line
+speed, and registrations are limited per IP, so one client cannot create accounts (and
+argon2 work) in bulk.
 
 Each app gets its own Limiter, because flask-limiter keeps its settings on the instance:
-views are marked with ``@password_attempts`` or ``@registrations`` and the marks are
-turned into limits when the app is built.
+views are marked (``@password_attempts``, ``@reauth_attempts``, ``@key_attempts``,
+``@registrations``) and the marks are turned into limits when the app is built.
 """
 
 from collections.abc import Callable
@@ -29,14 +30,27 @@ _MARK = "keyfob_rate_limit"
 
 
 def password_attempts(view: F) -> F:
-    """Mark a view whose POSTs check a password: its failures are limited."""
-    setattr(view, _MARK, "password")
-    return view
+    """Mark a view whose POSTs check the password of the account they name (email/username)."""
+    return _mark(view, "password")
+
+
+def reauth_attempts(view: F) -> F:
+    """Mark a view whose POSTs check the logged-in user's own password."""
+    return _mark(view, "reauth")
+
+
+def key_attempts(view: F) -> F:
+    """Mark a view authenticated by an API key: failed keys are limited per IP."""
+    return _mark(view, "key")
 
 
 def registrations(view: F) -> F:
     """Mark a view whose successful POSTs create an account."""
-    setattr(view, _MARK, "registration")
+    return _mark(view, "registration")
+
+
+def _mark(view: F, kind: str) -> F:
+    setattr(view, _MARK, kind)
     return view
 
 
@@ -45,34 +59,42 @@ def failed_password() -> None:
     g.password_failed = True
 
 
+def failed_key() -> None:
+    """Count this request against the key-guessing limit."""
+    g.key_failed = True
+
+
 def init_app(app: Flask) -> Limiter:
     """Give the app its limiter and put the password limits on every marked view."""
     limiter = Limiter(key_func=get_remote_address, app=app)
-    per_account = limiter.shared_limit(
-        _per_account,
-        scope="password-account",
-        key_func=_account,
-        methods=["POST"],
-        deduct_when=_password_failed,
-    )
-    per_ip = limiter.shared_limit(
-        _per_ip,
-        scope="password-ip",
-        key_func=get_remote_address,
-        methods=["POST"],
-        deduct_when=_password_failed,
-    )
-    per_ip_registrations = limiter.limit(
-        _registrations_per_ip, methods=["POST"], deduct_when=_redirected
-    )
-    for endpoint, view in app.view_functions.items():
+    app.extensions["keyfob.limiter"] = limiter
+
+    def password_limit(
+        limit: Callable[[], str], scope: str, key_func: Callable[[], str]
+    ) -> Callable[[Any], Any]:
+        return limiter.shared_limit(
+            limit, scope=scope, key_func=key_func, methods=["POST"], deduct_when=_password_failed
+        )
+
+    # Both account limits share one scope and key, so login, re-auth and the API's
+    # fetch_api_key draw on the same five attempts per account.
+    per_named_account = password_limit(_per_account, "password-account", _named_account)
+    per_own_account = password_limit(_per_account, "password-account", _own_account)
+    per_ip = password_limit(_per_ip, "password-ip", get_remote_address)
+    wrappers: dict[str, Callable[[Any], Any]] = {
+        "password": lambda view: per_ip(per_named_account(view)),
+        "reauth": lambda view: per_ip(per_own_account(view)),
+        "key": limiter.shared_limit(
+            _key_guesses_per_ip, scope="key-guesses", deduct_when=_key_failed
+        ),
+        "registration": limiter.limit(
+            _registrations_per_ip, methods=["POST"], deduct_when=_redirected
+        ),
+    }
+    for endpoint, view in list(app.view_functions.items()):
         kind = getattr(view, _MARK, None)
-        limited: Any = view
-        if kind == "password":
-            limited = per_ip(per_account(view))
-        elif kind == "registration":
-            limited = per_ip_registrations(view)
-        app.view_functions[endpoint] = limited
+        if kind is not None:
+            app.view_functions[endpoint] = wrappers[kind](view)
     return limiter
 
 
@@ -84,11 +106,18 @@ def _password_failed(_response: Response) -> bool:
     return bool(g.get("password_failed"))
 
 
-def _account() -> str:
-    if current_user.is_authenticated:
-        return "account:" + str(current_user.email)
+def _key_failed(_response: Response) -> bool:
+    return bool(g.get("key_failed"))
+
+
+def _named_account() -> str:
+    """The account a login form or fetch_api_key names (normalised like every lookup)."""
     submitted = request.form.get("email", "") or request.form.get("username", "")
     return "account:" + normalize_email(submitted)
+
+
+def _own_account() -> str:
+    return "account:" + str(current_user.email)
 
 
 def _per_account() -> str:
@@ -97,6 +126,10 @@ def _per_account() -> str:
 
 def _per_ip() -> str:
     return str(current_app.config["PASSWORD_LIMIT_PER_IP"])
+
+
+def _key_guesses_per_ip() -> str:
+    return str(current_app.config["KEY_GUESS_LIMIT_PER_IP"])
 
 
 def _registrations_per_ip() -> str:

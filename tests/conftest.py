@@ -2,6 +2,7 @@
 
 import os
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
+from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from app import create_app, db, keys
@@ -219,6 +221,17 @@ def create_bot(
     email = re.search(r"Its email is ([^.\s]+@[^\s]+?)\.\s", page)
     assert response.status_code == 200 and bot_id and email, "bot was not created"
     return Bot(int(bot_id.group(1)), email.group(1), key_in(page))
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP on a free local port, for clients that need a socket."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
 
 
 def reauthenticate(client: FlaskClient, password: str = PASSWORD) -> TestResponse:

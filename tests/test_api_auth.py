@@ -1,6 +1,7 @@
 """/api/v1/users/me and the HTTP Basic email:key gate every API call goes through."""
 
 import base64
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -33,7 +34,10 @@ def assert_error(response: object, status: int, code: str) -> dict[str, object]:
 def test_a_valid_key_identifies_the_user(client: FlaskClient, user: Account) -> None:
     response = client.get("/api/v1/users/me", headers=basic(user.email, user.key))
     assert response.status_code == 200
-    assert response.get_json() == {
+    body = response.get_json()
+    joined = datetime.fromisoformat(body.pop("date_joined"))
+    assert abs(datetime.now(UTC) - joined) < timedelta(minutes=5)
+    assert body == {
         "result": "success",
         "msg": "",
         "user_id": user.id,

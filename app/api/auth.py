@@ -7,7 +7,7 @@ from typing import ParamSpec, TypeVar
 from flask import g, request
 from flask_babel import gettext as _
 
-from app import keys
+from app import keys, limits
 from app.api.errors import ApiError
 
 P = ParamSpec("P")
@@ -15,11 +15,26 @@ R = TypeVar("R")
 
 
 def require_key(view: Callable[P, R]) -> Callable[P, R]:
-    """Let the view run only for a valid, active email:key pair; ``g.principal`` holds who."""
+    """Let the view run only for a valid, active email:key pair; ``g.principal`` holds who.
+
+    Failed keys count against a per-IP limit (see app.limits).
+    """
 
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         g.principal = authenticate()
+        return view(*args, **kwargs)
+
+    return limits.key_attempts(wrapper)
+
+
+def require_human(view: Callable[P, R]) -> Callable[P, R]:
+    """Refuse bots (403): only people own and manage bots. Use under ``require_key``."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if g.principal.is_bot:
+            raise ApiError(403, _("Bots cannot manage bots"))
         return view(*args, **kwargs)
 
     return wrapper
@@ -40,4 +55,5 @@ def authenticate() -> keys.Principal:
     except keys.KeyRejected as rejected:
         if rejected.reason == "deactivated":
             raise ApiError(401, _("Account is deactivated")) from None
+        limits.failed_key()
         raise ApiError(401, _("Invalid API key")) from None

@@ -44,6 +44,7 @@ def api_message(status: int, fallback: str) -> str:
         404: _("Endpoint does not exist"),
         405: _("Method not allowed"),
         413: _("Request is too large"),
+        429: _("API usage exceeded rate limit"),
         500: _("Internal server error"),
     }
     return messages.get(status, fallback)

@@ -1,23 +1,109 @@
-"""API endpoints."""
+"""The account endpoints: server settings, fetching and rotating one's own key, who am I."""
 
-from flask import Blueprint, g, jsonify
+import json
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from flask import g, jsonify
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from app import audit, db, keys, limits, rcfile
+from app.accounts import users
+from app.api import bp, params
 from app.api.auth import require_key
+from app.api.errors import ApiError
+from app.models import User
+from app.security import no_store
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# What Zulip clients read to decide which API features to use. Keyfob offers the key and
+# bot endpoints only, so it claims the lowest level rather than features it lacks.
+FEATURE_LEVEL = 1
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+def success(**fields: Any) -> Response:
+    return jsonify(result="success", msg="", **fields)
+
+
+@cache
+def keyfob_version() -> str:
+    try:
+        return version("keyfob")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+@bp.get("/server_settings")
+def server_settings() -> Response:
+    return success(
+        zulip_version=f"keyfob-{keyfob_version()}",
+        zulip_feature_level=FEATURE_LEVEL,
+        realm_url=rcfile.site_url(),
+        authentication_methods={"password": True},
+    )
+
+
+@bp.post("/fetch_api_key")
+@limits.password_attempts
+def fetch_api_key() -> Response:
+    """A human's current key for their email and password (what Zulip apps log in with)."""
+    username, password = params.text("username"), params.text("password")
+    session = db.session()
+    user = users.find_by_email(session, username)
+    if not users.check_password(user, password) or user is None:
+        limits.failed_password()
+        if user is not None:
+            audit.record(session, "api_key_fetch_failed", actor_id=None, subject_user_id=user.id)
+            session.commit()
+        raise ApiError(401, _("Your username or password is incorrect"))
+    if not user.is_active:
+        raise ApiError(401, _("Account is deactivated"))
+    key = keys.reveal(session, user.id)
+    if key is None:
+        raise ApiError(401, _("Your username or password is incorrect"))
+    audit.record(session, "api_key_fetched", actor_id=user.id, subject_user_id=user.id)
+    session.commit()
+    return no_store(success(api_key=key, email=user.email, user_id=user.id))
 
 
 @bp.get("/users/me")
 @require_key
 def users_me() -> Response:
-    principal = g.principal
-    return jsonify(
-        result="success",
-        msg="",
+    principal: keys.Principal = g.principal
+    extra = {"bot_owner_id": principal.bot_owner_id} if principal.is_bot else {}
+    return success(
         user_id=principal.user_id,
         email=principal.email,
         full_name=principal.full_name,
         is_bot=principal.is_bot,
         is_active=True,
+        date_joined=principal.date_joined.isoformat(),
+        **extra,
     )
+
+
+@bp.post("/users/me/api_key/regenerate")
+@require_key
+def regenerate_own_key() -> Response:
+    """A new key for the caller, human or bot; the presented key dies at once."""
+    session = db.session()
+    principal: keys.Principal = g.principal
+    user = session.get_one(User, principal.user_id)
+    key = keys.mint(session, user)
+    audit.record(session, "api_key_regenerated", actor_id=user.id, subject_user_id=user.id)
+    session.commit()
+    return no_store(success(api_key=key))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(_openapi_document())
+
+
+@cache
+def _openapi_document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    return document

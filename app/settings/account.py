@@ -38,7 +38,7 @@ def account() -> str:
 
 @bp.route("/account/api-key", methods=["GET", "POST"])
 @login_required
-@limits.password_attempts
+@limits.reauth_attempts
 def api_key() -> Response | str:
     """The password step; once the window is open, the key itself."""
     form = ReauthForm()

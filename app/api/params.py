@@ -1,0 +1,28 @@
+"""Reading request arguments: form fields (as Zulip clients send them) or a JSON object."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import request
+from flask_babel import gettext as _
+
+from app.api.errors import ApiError
+
+
+def _arguments() -> Mapping[str, Any]:
+    if request.mimetype == "application/json":
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise ApiError(400, _("Malformed JSON: the body must be a JSON object"))
+        return data
+    return request.form
+
+
+def text(name: str) -> str:
+    """A required string argument; a missing or non-string one is a 400 naming it."""
+    value = _arguments().get(name)
+    if value is None:
+        raise ApiError(400, _("Missing '%(name)s' argument", name=name), var_name=name)
+    if not isinstance(value, str):
+        raise ApiError(400, _("'%(name)s' must be a string", name=name), var_name=name)
+    return value

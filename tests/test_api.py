@@ -1,0 +1,337 @@
+"""The REST API scripts use: Zulip's shapes, the same rules as the web UI."""
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from app import keyformat
+from tests.conftest import PASSWORD, Account, MakeUser, log_in
+
+API = "/api/v1"
+
+
+def ok(response: TestResponse) -> dict[str, object]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["result"] == "success" and body["msg"] == ""
+    return dict(body)
+
+
+def error(response: TestResponse, status: int, code: str) -> dict[str, object]:
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["result"] == "error" and body["code"] == code and body["msg"]
+    return dict(body)
+
+
+def me(client: FlaskClient, email: str, key: str) -> TestResponse:
+    return client.get(f"{API}/users/me", auth=(email, key))
+
+
+# server_settings and fetch_api_key
+
+
+def test_server_settings_need_no_credentials(client: FlaskClient) -> None:
+    body = ok(client.get(f"{API}/server_settings"))
+    assert str(body["zulip_version"]).startswith("keyfob-")
+    assert isinstance(body["zulip_feature_level"], int)
+    assert body["realm_url"] == "http://localhost"
+    assert body["authentication_methods"] == {"password": True}
+
+
+def test_server_settings_name_the_configured_site(make_app: Callable[..., Flask]) -> None:
+    client = make_app(SITE_URL="https://chat.example.com").test_client()
+    assert ok(client.get(f"{API}/server_settings"))["realm_url"] == "https://chat.example.com"
+
+
+def test_fetch_api_key_returns_the_current_key(client: FlaskClient, user: Account) -> None:
+    response = client.post(
+        f"{API}/fetch_api_key", data={"username": user.email.upper(), "password": PASSWORD}
+    )
+    assert ok(response) == {
+        "result": "success",
+        "msg": "",
+        "api_key": user.key,
+        "email": user.email,
+        "user_id": user.id,
+    }
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("username", ["ada@example.com", "nobody@example.com"])
+def test_fetch_api_key_refuses_wrong_credentials_alike(
+    client: FlaskClient, user: Account, username: str
+) -> None:
+    response = client.post(
+        f"{API}/fetch_api_key", data={"username": username, "password": "not the password"}
+    )
+    body = error(response, 401, "UNAUTHORIZED")
+    assert body["msg"] == "Your username or password is incorrect"
+    assert user.key not in response.get_data(as_text=True)
+
+
+def test_fetch_api_key_names_a_missing_field(client: FlaskClient) -> None:
+    body = error(
+        client.post(f"{API}/fetch_api_key", data={"username": "a@b.c"}), 400, "BAD_REQUEST"
+    )
+    assert body["var_name"] == "password"
+    assert "password" in str(body["msg"])
+
+
+def test_fetch_api_key_shares_the_accounts_password_limit(
+    app: Flask, client: FlaskClient, user: Account
+) -> None:
+    for _ in range(5):
+        client.post(f"{API}/fetch_api_key", data={"username": user.email, "password": "guess"})
+    response = client.post(
+        f"{API}/fetch_api_key", data={"username": user.email, "password": PASSWORD}
+    )
+    body = error(response, 429, "RATE_LIMIT_HIT")
+    assert int(str(body["retry-after"])) > 0
+    assert int(response.headers["Retry-After"]) > 0
+    assert log_in(app.test_client(), user.email).status_code == 429
+
+
+def test_fetch_api_key_refuses_bots(client: FlaskClient, user: Account) -> None:
+    bot = ok(
+        client.post(
+            f"{API}/bots", data={"full_name": "B", "short_name": "b"}, auth=(user.email, user.key)
+        )
+    )
+    response = client.post(
+        f"{API}/fetch_api_key", data={"username": str(bot["email"]), "password": "any password"}
+    )
+    body = error(response, 401, "UNAUTHORIZED")
+    assert body["msg"] == "Your username or password is incorrect"
+
+
+# users/me and regenerating one's own key
+
+
+def test_a_bots_profile_names_its_owner(client: FlaskClient, user: Account) -> None:
+    bot = ok(
+        client.post(
+            f"{API}/bots",
+            data={"full_name": "Helper", "short_name": "helper"},
+            auth=(user.email, user.key),
+        )
+    )
+    profile = ok(me(client, str(bot["email"]), str(bot["api_key"])))
+    assert profile["is_bot"] is True
+    assert profile["bot_owner_id"] == user.id
+    assert "bot_owner_id" not in ok(me(client, user.email, user.key))
+
+
+def test_regenerating_ones_own_key_kills_the_old_one(client: FlaskClient, user: Account) -> None:
+    response = client.post(f"{API}/users/me/api_key/regenerate", auth=(user.email, user.key))
+    new_key = str(ok(response)["api_key"])
+    assert response.headers["Cache-Control"] == "no-store"
+    assert new_key.startswith("kfu_") and new_key != user.key
+    assert me(client, user.email, user.key).status_code == 401
+    assert me(client, user.email, new_key).status_code == 200
+
+
+def test_a_bot_can_rotate_its_own_key(client: FlaskClient, user: Account) -> None:
+    bot = ok(
+        client.post(
+            f"{API}/bots",
+            data={"full_name": "Rotator", "short_name": "rot"},
+            auth=(user.email, user.key),
+        )
+    )
+    email, old_key = str(bot["email"]), str(bot["api_key"])
+    new_key = str(
+        ok(client.post(f"{API}/users/me/api_key/regenerate", auth=(email, old_key)))["api_key"]
+    )
+    assert new_key.startswith("kfb_")
+    assert me(client, email, old_key).status_code == 401
+    assert me(client, email, new_key).status_code == 200
+
+
+# Bots
+
+
+def test_creating_a_bot_returns_its_key(client: FlaskClient, user: Account) -> None:
+    response = client.post(
+        f"{API}/bots",
+        data={"full_name": "Weather", "short_name": "weather"},
+        auth=(user.email, user.key),
+    )
+    bot = ok(response)
+    assert bot["email"] == "weather-bot@localhost"
+    assert str(bot["api_key"]).startswith("kfb_")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_creating_a_bot_accepts_json(client: FlaskClient, user: Account) -> None:
+    response = client.post(
+        f"{API}/bots",
+        json={"full_name": "Json", "short_name": "json"},
+        auth=(user.email, user.key),
+    )
+    assert ok(response)["email"] == "json-bot@localhost"
+
+
+@pytest.mark.parametrize(
+    ("data", "var_name"),
+    [
+        ({"short_name": "x"}, "full_name"),
+        ({"full_name": "X"}, "short_name"),
+        ({"full_name": " ", "short_name": "x"}, "full_name"),
+        ({"full_name": "X", "short_name": "Not Valid"}, "short_name"),
+        ({"full_name": "x" * 101, "short_name": "x"}, "full_name"),
+    ],
+)
+def test_bad_bot_input_is_a_400_naming_the_field(
+    client: FlaskClient, user: Account, data: dict[str, str], var_name: str
+) -> None:
+    response = client.post(f"{API}/bots", data=data, auth=(user.email, user.key))
+    body = error(response, 400, "BAD_REQUEST")
+    assert body["var_name"] == var_name
+    assert var_name in str(body["msg"])
+
+
+@pytest.mark.parametrize("body", ["not json", "[1, 2]", '{"full_name": 5, "short_name": "x"}', "{"])
+def test_malformed_json_is_a_400(client: FlaskClient, user: Account, body: str) -> None:
+    response = client.post(
+        f"{API}/bots", data=body, content_type="application/json", auth=(user.email, user.key)
+    )
+    error(response, 400, "BAD_REQUEST")
+
+
+def test_a_taken_short_name_is_a_400(client: FlaskClient, user: Account) -> None:
+    data = {"full_name": "Same", "short_name": "same"}
+    ok(client.post(f"{API}/bots", data=data, auth=(user.email, user.key)))
+    error(client.post(f"{API}/bots", data=data, auth=(user.email, user.key)), 400, "BAD_REQUEST")
+
+
+def test_the_bot_limit_holds_in_the_api(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    client = make_app(MAX_BOTS_PER_USER=1).test_client()
+    owner = make_user()
+    auth = (owner.email, owner.key)
+    ok(client.post(f"{API}/bots", data={"full_name": "A", "short_name": "a"}, auth=auth))
+    body = error(
+        client.post(f"{API}/bots", data={"full_name": "B", "short_name": "b"}, auth=auth),
+        400,
+        "BAD_REQUEST",
+    )
+    assert "1 active bots" in str(body["msg"])
+
+
+def test_listing_bots_shows_no_keys(client: FlaskClient, user: Account) -> None:
+    auth = (user.email, user.key)
+    made = ok(client.post(f"{API}/bots", data={"full_name": "L", "short_name": "l"}, auth=auth))
+    response = client.get(f"{API}/bots", auth=auth)
+    bots = ok(response)["bots"]
+    assert isinstance(bots, list) and len(bots) == 1
+    assert bots[0]["user_id"] == made["user_id"] and bots[0]["is_active"] is True
+    assert bots[0]["api_key_hint"] == str(made["api_key"])[-4:]
+    assert str(made["api_key"]) not in response.get_data(as_text=True)
+
+
+def test_bots_cannot_manage_bots(client: FlaskClient, user: Account) -> None:
+    bot = ok(
+        client.post(
+            f"{API}/bots", data={"full_name": "B", "short_name": "b"}, auth=(user.email, user.key)
+        )
+    )
+    auth = (str(bot["email"]), str(bot["api_key"]))
+    error(client.get(f"{API}/bots", auth=auth), 403, "FORBIDDEN")
+    error(
+        client.post(f"{API}/bots", data={"full_name": "C", "short_name": "c"}, auth=auth),
+        403,
+        "FORBIDDEN",
+    )
+    error(client.delete(f"{API}/bots/{bot['user_id']}", auth=auth), 403, "FORBIDDEN")
+
+
+def test_regenerating_a_bots_key(client: FlaskClient, user: Account) -> None:
+    auth = (user.email, user.key)
+    bot = ok(client.post(f"{API}/bots", data={"full_name": "R", "short_name": "r"}, auth=auth))
+    response = client.post(f"{API}/bots/{bot['user_id']}/api_key/regenerate", auth=auth)
+    new_key = str(ok(response)["api_key"])
+    assert response.headers["Cache-Control"] == "no-store"
+    assert me(client, str(bot["email"]), str(bot["api_key"])).status_code == 401
+    assert me(client, str(bot["email"]), new_key).status_code == 200
+
+
+def test_deactivating_and_reactivating_a_bot(client: FlaskClient, user: Account) -> None:
+    auth = (user.email, user.key)
+    bot = ok(client.post(f"{API}/bots", data={"full_name": "D", "short_name": "d"}, auth=auth))
+    bot_auth = (str(bot["email"]), str(bot["api_key"]))
+    ok(client.delete(f"{API}/bots/{bot['user_id']}", auth=auth))
+    ok(client.delete(f"{API}/bots/{bot['user_id']}", auth=auth))  # harmless twice
+    assert error(me(client, *bot_auth), 401, "UNAUTHORIZED")["msg"] == "Account is deactivated"
+    assert ok(client.get(f"{API}/bots", auth=auth))["bots"][0]["is_active"] is False  # type: ignore[index]
+    ok(client.post(f"{API}/bots/{bot['user_id']}/reactivate", auth=auth))
+    assert me(client, *bot_auth).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix"),
+    [("POST", "/api_key/regenerate"), ("DELETE", ""), ("POST", "/reactivate")],
+)
+def test_bot_routes_answer_the_same_404_for_anything_not_owned(
+    client: FlaskClient, make_user: MakeUser, user: Account, method: str, suffix: str
+) -> None:
+    stranger = make_user("stranger@example.com")
+    theirs = ok(
+        client.post(
+            f"{API}/bots",
+            data={"full_name": "S", "short_name": "s"},
+            auth=(stranger.email, stranger.key),
+        )
+    )
+    bodies = set()
+    for target in (theirs["user_id"], stranger.id, 999_999, 10**20):
+        response = client.open(
+            f"{API}/bots/{target}{suffix}", method=method, auth=(user.email, user.key)
+        )
+        error(response, 404, "NOT_FOUND")
+        bodies.add(response.get_data(as_text=True))
+    assert len(bodies) == 1
+    assert me(client, str(theirs["email"]), str(theirs["api_key"])).status_code == 200
+
+
+# Guessing keys
+
+
+def test_failed_keys_are_limited_per_ip(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    client = make_app(KEY_GUESS_LIMIT_PER_IP="3 per minute").test_client()
+    owner = make_user()
+    for _ in range(3):
+        wrong = keyformat.generate(keyformat.USER_PREFIX)
+        error(me(client, owner.email, wrong), 401, "UNAUTHORIZED")
+    body = error(
+        me(client, owner.email, keyformat.generate(keyformat.USER_PREFIX)), 429, "RATE_LIMIT_HIT"
+    )
+    assert int(str(body["retry-after"])) > 0
+    error(me(client, owner.email, owner.key), 429, "RATE_LIMIT_HIT")
+
+
+def test_valid_keys_do_not_use_up_the_guess_limit(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    client = make_app(KEY_GUESS_LIMIT_PER_IP="3 per minute").test_client()
+    owner = make_user()
+    for _ in range(10):
+        ok(me(client, owner.email, owner.key))
+
+
+def test_unauthenticated_endpoints_ignore_a_logged_in_browser(
+    logged_in: FlaskClient, user: Account
+) -> None:
+    # The API takes no cookies: a browser session does not make fetch_api_key count
+    # against the logged-in account, nor does it authenticate anything.
+    response = logged_in.post(
+        f"{API}/fetch_api_key", data={"username": "other@example.com", "password": "x"}
+    )
+    error(response, 401, "UNAUTHORIZED")
+    error(logged_in.post(f"{API}/users/me/api_key/regenerate"), 401, "UNAUTHORIZED")

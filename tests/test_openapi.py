@@ -1,0 +1,126 @@
+"""The OpenAPI document is the API's contract: real responses match it, and fuzzing finds no 500."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
+from jsonschema import Draft202012Validator
+from schemathesis.checks import not_a_server_error
+from werkzeug.test import TestResponse
+
+from tests.conftest import PASSWORD, Account
+
+DOCUMENT: dict[str, Any] = json.loads(
+    (Path(__file__).parent.parent / "app" / "api" / "openapi.json").read_text()
+)
+API = "/api/v1"
+
+
+def assert_matches(path: str, method: str, response: TestResponse) -> None:
+    """Validate a real response against the document's schema for it."""
+    operation = DOCUMENT["paths"][path][method]
+    described = operation["responses"][str(response.status_code)]
+    if "$ref" in described:
+        described = DOCUMENT["components"]["responses"][described["$ref"].rsplit("/", 1)[1]]
+    schema = described["content"]["application/json"]["schema"]
+    validator = Draft202012Validator({**schema, "components": DOCUMENT["components"]})
+    validator.validate(response.get_json())
+
+
+def test_the_document_is_served(client: FlaskClient) -> None:
+    response = client.get(f"{API}/openapi.json")
+    assert response.get_json() == DOCUMENT
+    assert DOCUMENT["openapi"].startswith("3.1")
+
+
+def test_every_endpoint_is_documented(client: FlaskClient) -> None:
+    rules = {
+        (rule.rule.removeprefix(API).replace("<int:bot_id>", "{bot_id}"), method.lower())
+        for rule in client.application.url_map.iter_rules()
+        if rule.rule.startswith(API + "/")
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+    documented = {(path, method) for path, item in DOCUMENT["paths"].items() for method in item}
+    assert rules == documented
+
+
+def test_real_responses_match_the_document(client: FlaskClient, user: Account) -> None:
+    auth = (user.email, user.key)
+    assert_matches("/server_settings", "get", client.get(f"{API}/server_settings"))
+    assert_matches(
+        "/fetch_api_key",
+        "post",
+        client.post(f"{API}/fetch_api_key", data={"username": user.email, "password": PASSWORD}),
+    )
+    assert_matches(
+        "/fetch_api_key",
+        "post",
+        client.post(f"{API}/fetch_api_key", data={"username": user.email, "password": "wrong"}),
+    )
+    assert_matches("/fetch_api_key", "post", client.post(f"{API}/fetch_api_key", data={}))
+    assert_matches("/users/me", "get", client.get(f"{API}/users/me", auth=auth))
+    assert_matches("/users/me", "get", client.get(f"{API}/users/me"))
+    created = client.post(f"{API}/bots", data={"full_name": "C", "short_name": "c"}, auth=auth)
+    assert_matches("/bots", "post", created)
+    bot = created.get_json()
+    assert_matches(
+        "/users/me", "get", client.get(f"{API}/users/me", auth=(bot["email"], bot["api_key"]))
+    )
+    assert_matches("/bots", "get", client.get(f"{API}/bots", auth=auth))
+    assert_matches("/bots", "get", client.get(f"{API}/bots", auth=(bot["email"], bot["api_key"])))
+    assert_matches("/bots", "post", client.post(f"{API}/bots", data={}, auth=auth))
+    bot_path = f"{API}/bots/{bot['user_id']}"
+    assert_matches(
+        "/bots/{bot_id}/api_key/regenerate",
+        "post",
+        client.post(f"{bot_path}/api_key/regenerate", auth=auth),
+    )
+    assert_matches("/bots/{bot_id}", "delete", client.delete(bot_path, auth=auth))
+    assert_matches(
+        "/bots/{bot_id}/reactivate", "post", client.post(f"{bot_path}/reactivate", auth=auth)
+    )
+    assert_matches("/bots/{bot_id}", "delete", client.delete(f"{API}/bots/999999", auth=auth))
+    assert_matches(
+        "/users/me/api_key/regenerate",
+        "post",
+        client.post(f"{API}/users/me/api_key/regenerate", auth=auth),
+    )
+
+
+def test_a_rate_limited_response_matches_the_document(client: FlaskClient, user: Account) -> None:
+    for _ in range(6):
+        response = client.post(
+            f"{API}/fetch_api_key", data={"username": user.email, "password": "wrong"}
+        )
+    assert response.status_code == 429
+    assert_matches("/fetch_api_key", "post", response)
+
+
+# Fuzzing: schemathesis generates requests from the document; none may get a 500.
+fuzz_schema = schemathesis.openapi.from_dict(DOCUMENT)
+
+
+@pytest.fixture
+def fuzz_credentials(live_server: str, make_user: Any) -> dict[str, Any]:
+    owner = make_user("fuzz@example.com")
+    return {"base_url": live_server + API, "auth": (owner.email, owner.key)}
+
+
+@fuzz_schema.parametrize()
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_fuzzing_finds_no_server_error(case: Any, fuzz_credentials: dict[str, Any]) -> None:
+    case.call_and_validate(
+        base_url=fuzz_credentials["base_url"],
+        auth=fuzz_credentials["auth"],
+        checks=[not_a_server_error],
+        timeout=10,
+    )
