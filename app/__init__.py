@@ -23,10 +23,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask_babel import Babel
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import cli, config, db, errors, i18n, keys, limits, security
+    from app import api, cli, config, db, errors, i18n, keys, limits, security
     from app.accounts import users
     from app.accounts.views import bp as accounts_bp
-    from app.api import bp as api_bp
     from app.settings import bp as settings_bp
 
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
@@ -40,8 +39,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     app.config.from_mapping(config.load(app.instance_path, test_config))
-    if app.config["PROXY_FIX"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     db.init_app(app)
     keys.init_app(app)
@@ -54,8 +51,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(settings_bp)
-    app.register_blueprint(api_bp)
-    security.csrf.exempt(api_bp)  # the API takes no cookies, so there is nothing to forge
     limits.init_app(app)  # after the blueprints: it limits the views they marked
     errors.register(app)
+
+    # The API shares no cookies, sessions or CSRF with the browser side, so it is an app of
+    # its own under /api: its requests skip every hook the pages need (see app/api).
+    api_app = api.create_api_app(app)
+    app.extensions["keyfob.api"] = api_app
+    app.wsgi_app = api.mount(app.wsgi_app, api_app)  # type: ignore[method-assign]
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     return app

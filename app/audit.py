@@ -1,5 +1,6 @@
 """The audit log: who did what to whose key, from where. Never a key or a password."""
 
+import logging
 from typing import Any
 
 from flask import has_request_context, request
@@ -14,6 +15,7 @@ from app.models import AuditEvent, User
 __all__ = ["EVENT_LABELS", "AuditEvent", "label", "record", "security_log"]
 
 SECURITY_LOG_LENGTH = 50
+log = logging.getLogger("keyfob.audit")  # the same events, for log shippers
 
 # Every event type the code records, with the label the security log shows.
 EVENT_LABELS = {
@@ -56,6 +58,7 @@ def record(
         detail=detail or {},
     )
     session.add(event)
+    log.info("%s actor=%s subject=%s ip=%s", event_type, actor_id, subject_user_id, event.ip)
     return event
 
 

@@ -10,7 +10,9 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import keys
@@ -18,6 +20,8 @@ from app.forms import has_control_characters
 from app.models import ApiKey, User
 
 USERNAME = re.compile(r"[a-z0-9-]{1,40}")
+# Short enough that the longest username still makes an email of at most 254 characters.
+DOMAIN = re.compile(r"(?=.{1,200}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 FULL_NAME_MAX = 100
 MAX_ID = 2**31 - 1
 
@@ -67,8 +71,13 @@ def clean_username(username: str) -> str:
 
 
 def email_domain(configured: str, site_url: str) -> str:
-    """BOT_EMAIL_DOMAIN when set, else the host of the site URL."""
-    return (configured or urlsplit(site_url).hostname or "localhost").lower()
+    """BOT_EMAIL_DOMAIN when set, else the host of the site URL.
+
+    Without KEYFOB_SITE_URL the site URL comes from the request's Host header, so a host
+    that is not a plain DNS name (or is too long for an email) falls back to localhost.
+    """
+    domain = (configured or urlsplit(site_url).hostname or "").lower()
+    return domain if DOMAIN.fullmatch(domain) else "localhost"
 
 
 def create(
@@ -85,7 +94,10 @@ def create(
     _check_room(session, owner, limit)
     bot = User(email=email, full_name=name, is_bot=True, bot_owner_id=owner.id)
     session.add(bot)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same email, created by a concurrent request
+        raise InvalidBot("username", _("A bot or user with this email already exists.")) from None
     return bot, keys.mint(session, bot)
 
 
@@ -132,10 +144,15 @@ def reactivate(session: Session, owner: User, bot: User, limit: int) -> bool:
 
 
 def set_user_active(session: Session, user: User, active: bool) -> list[User]:
-    """(De)activate a human; deactivation takes their bots with it, reactivation does not."""
+    """(De)activate a human; deactivation takes their bots with it, reactivation does not.
+
+    Deactivation also ends the user's login sessions for good: reactivation does not
+    bring an old session cookie back to life.
+    """
     user.is_active = active
     if active:
         return []
+    user.session_generation += 1
     bots = list(session.scalars(select(User).where(User.bot_owner_id == user.id, User.is_active)))
     for bot in bots:
         bot.is_active = False
@@ -152,4 +169,9 @@ def _check_room(session: Session, owner: User, limit: int) -> None:
         select(func.count()).where(User.bot_owner_id == owner.id, User.is_active)
     )
     if (active or 0) >= limit:
-        raise InvalidBot("limit", _("You already have %(limit)s active bots.", limit=limit))
+        message = ngettext(
+            "You already have %(num)d active bot, the most allowed.",
+            "You already have %(num)d active bots, the most allowed.",
+            limit,
+        )
+        raise InvalidBot("limit", message)

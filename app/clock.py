@@ -3,9 +3,16 @@
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 
 CLOCK_EXTENSION = "keyfob.clock"
+
+
+def install(app: Flask, substitute: Callable[[], datetime]) -> None:
+    """Replace the clock of an app and of its API, for tests that move time."""
+    for each in (app, app.extensions.get("keyfob.api")):
+        if each is not None:
+            each.extensions[CLOCK_EXTENSION] = substitute
 
 
 def now() -> datetime:

@@ -1,6 +1,8 @@
 """The database: one engine per app, one session per request, and `flask db upgrade`."""
 
+import contextlib
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,14 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["keyfob.engine"] = engine
     app.extensions["keyfob.sessions"] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
+    app.extensions["keyfob.reader"] = HotReader(engine)
+    register_teardown(app)
     app.cli.add_command(db_cli)
+
+
+def register_teardown(app: Flask) -> None:
+    """Close the request's session, if it opened one, when the request ends."""
+    app.teardown_appcontext(_close_session)
 
 
 def make_engine(url: str) -> Engine:
@@ -49,6 +57,68 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+class HotReader:
+    """One read-only DB-API connection per thread, for the query every API call makes.
+
+    Checking a connection out of the pool, opening an ORM session and resetting it
+    afterwards cost several times the indexed SELECT itself, so the authentication
+    lookup keeps a connection per thread instead. It reads outside any transaction
+    (autocommit), so each lookup sees every committed revocation at once.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._local = threading.local()
+        self._opened: list[Any] = []
+        self._lock = threading.Lock()
+        self.paramstyle = engine.dialect.paramstyle
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())
+
+    def fetch_one(self, sql: str, parameters: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        try:
+            return self._fetch(sql, parameters)
+        except self._engine.dialect.loaded_dbapi.Error:
+            self._forget()  # a broken connection (a restarted server): retry on a fresh one
+            return self._fetch(sql, parameters)
+
+    def _fetch(self, sql: str, parameters: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        cursor = self._connection().cursor()
+        try:
+            cursor.execute(sql, parameters)
+            row: tuple[Any, ...] | None = cursor.fetchone()
+            return row
+        finally:
+            cursor.close()
+
+    def _connection(self) -> Any:
+        connection = getattr(self._local, "connection", None)
+        if connection is None or self._local.pid != os.getpid():  # new thread, or forked
+            pooled = self._engine.raw_connection()
+            connection = pooled.driver_connection
+            pooled.detach()  # ours for the thread's life, outside the pool
+            if self._engine.dialect.name == "postgresql":
+                connection.autocommit = True  # type: ignore[union-attr]
+            self._local.connection, self._local.pid = connection, os.getpid()
+            with self._lock:
+                self._opened.append(connection)
+        return connection
+
+    def _forget(self) -> None:
+        self._local.connection = None
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for connection in opened:
+            with contextlib.suppress(Exception):
+                connection.close()
+
+
+def reader() -> HotReader:
+    result: HotReader = current_app.extensions["keyfob.reader"]
+    return result
 
 
 def engine() -> Engine:

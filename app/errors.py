@@ -1,43 +1,41 @@
-"""Error responses: JSON for every /api/ path (even routes that do not exist), HTML elsewhere.
+"""Error responses: friendly HTML pages for the browser, JSON for every API path.
 
 An unexpected exception reaches these handlers as Werkzeug's InternalServerError (500),
 after Flask has logged it.
 """
 
-import math
-import time
-
-from flask import Flask, current_app, render_template, request
+from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadHost, HTTPException
 from werkzeug.wrappers import Response
 
+from app import db
 from app.api.errors import ApiError, api_message, error_response
 
 
 def register(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def _api_error(error: ApiError) -> Response:
-        return error_response(error.status, error.msg, **error.extra)
+    """HTML error pages for the browser side."""
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Response | tuple[str, int]:
-        status = error.code or 500
-        if _is_api():
-            extra = {"retry-after": _retry_after()} if status == 429 else {}
-            return error_response(status, api_message(status, error.description or ""), **extra)
+    def _http_error(error: HTTPException) -> tuple[str, int] | Response:
+        if isinstance(error, BadHost):  # no URLs can be built for this host: answer plainly
+            return Response(error.description or "Bad host", status=400, mimetype="text/plain")
+        db.session().rollback()  # a failed flush must not break the page that reports it
         return error_page(error)
 
 
-def _retry_after() -> int:
-    """Seconds until the breached limit lets a request through (Zulip's "retry-after")."""
-    limit = current_app.extensions["keyfob.limiter"].current_limit
-    return max(1, math.ceil(limit.reset_at - time.time())) if limit else 1
+def register_api(api: Flask) -> None:
+    """JSON for every API failure, including routes that do not exist."""
 
+    @api.errorhandler(ApiError)
+    def _api_error(error: ApiError) -> Response:
+        return error_response(error.status, error.msg, **error.extra)
 
-def _is_api() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
+    @api.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        return error_response(status, api_message(status, error.description or ""))
 
 
 def error_page(error: HTTPException) -> tuple[str, int]:

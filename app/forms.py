@@ -1,21 +1,34 @@
-"""The base of every form: flask-wtf's CSRF token, and no control characters anywhere."""
+"""The base of every form: flask-wtf's CSRF token, form bodies only, no invisible controls."""
 
 import re
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
-# NUL and other control characters have no place in any field here, and PostgreSQL
-# refuses NUL in text outright: turn them into a form error before they reach a query.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters have no place in any field here (PostgreSQL refuses NUL outright),
+# nor do the invisible format characters that make a name look blank or read backwards:
+# zero-width spaces, bidirectional overrides and isolates, the byte-order mark.
+_UNWANTED = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 def has_control_characters(value: str) -> bool:
-    return _CONTROL.search(value) is not None
+    return _UNWANTED.search(value) is not None
 
 
 class Form(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            """Read form-encoded bodies only: flask-wtf would also take JSON, whose values
+            need not be strings and which the rate limits' account lookup does not read."""
+            if request.is_json and not request.form:
+                return MultiDict() if request.method in ("POST", "PUT", "PATCH") else None
+            return super().wrap_formdata(form, formdata)
+
     def validate(self, extra_validators: Any = None) -> bool:
         valid: bool = super().validate(extra_validators)
         for field in self:

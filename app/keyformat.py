@@ -6,6 +6,7 @@ both sides reject a mistyped or truncated key without a database round trip (the
 design GitHub uses for its tokens). Standard library only.
 """
 
+import re
 import secrets
 import string
 import zlib
@@ -18,7 +19,7 @@ RANDOM_LENGTH = 30
 CHECKSUM_LENGTH = 6
 KEY_LENGTH = len(USER_PREFIX) + RANDOM_LENGTH + CHECKSUM_LENGTH
 
-_ALPHABET_SET = frozenset(ALPHABET)
+_SHAPE = re.compile(r"kf[ub]_[0-9A-Za-z]{36}")
 
 
 def _base62(number: int, width: int) -> str:
@@ -44,9 +45,7 @@ def generate(prefix: str) -> str:
 
 def is_well_formed(candidate: str) -> bool:
     """True when ``candidate`` has a known prefix, length, alphabet and a matching checksum."""
-    if len(candidate) != KEY_LENGTH or candidate[:4] not in PREFIXES:
+    if not _SHAPE.fullmatch(candidate):
         return False
-    rest = candidate[4:]
-    if not _ALPHABET_SET.issuperset(rest):
-        return False
-    return secrets.compare_digest(checksum(candidate[:-CHECKSUM_LENGTH]), rest[-CHECKSUM_LENGTH:])
+    body, check = candidate[:-CHECKSUM_LENGTH], candidate[-CHECKSUM_LENGTH:]
+    return secrets.compare_digest(checksum(body), check)

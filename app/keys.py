@@ -25,7 +25,7 @@ from app.models import ApiKey, User, as_utc
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 # The authentication hot path: one indexed SELECT of just the columns a request needs,
-# run on the raw driver connection (no ORM objects, no statement compilation).
+# run on a per-thread driver connection (no pool, no ORM objects, no statement compilation).
 _AUTH_SQL = (
     "SELECT k.id, k.last_used_at, u.id, u.email, u.full_name, u.is_bot, u.is_active,"
     " u.bot_owner_id, u.created_at"
@@ -65,7 +65,7 @@ def init_app(app: Flask) -> None:
     except ValueError:
         raise RuntimeError("KEY_ENCRYPTION_KEYS holds a value that is not a Fernet key") from None
     app.extensions["keyfob.keys"] = (app.config["KEY_PEPPER"].encode("utf-8"), fernet)
-    paramstyle = app.extensions["keyfob.engine"].dialect.paramstyle
+    paramstyle = app.extensions["keyfob.reader"].paramstyle
     app.extensions["keyfob.auth_sql"] = _AUTH_SQL.format("?" if paramstyle == "qmark" else "%s")
 
 
@@ -93,17 +93,15 @@ def mint(session: Session, user: User) -> str:
         .values(revoked_at=now)
     )
     key = keyformat.generate(keyformat.BOT_PREFIX if user.is_bot else keyformat.USER_PREFIX)
-    session.add(
-        ApiKey(
-            user_id=user.id,
-            digest=digest(key),
-            ciphertext=_secrets()[1].encrypt(key.encode("ascii")).decode("ascii"),
-            hint=key[-4:],
-            created_at=now,
-        )
-    )
+    session.add(ApiKey(user_id=user.id, created_at=now, **stored_form(key)))
     session.flush()
     return key
+
+
+def stored_form(key: str) -> dict[str, str]:
+    """What the database keeps of a key: digest, ciphertext and last four characters."""
+    ciphertext = _secrets()[1].encrypt(key.encode("ascii")).decode("ascii")
+    return {"digest": digest(key), "ciphertext": ciphertext, "hint": key[-4:]}
 
 
 def active_key(session: Session, user_id: int) -> ApiKey | None:
@@ -150,15 +148,7 @@ def verify(email: str, key: str) -> Principal:
 
 
 def _lookup(key_digest: str) -> tuple[Any, ...] | None:
-    driver_connection = db.session().connection().connection.driver_connection
-    assert driver_connection is not None
-    cursor = driver_connection.cursor()
-    try:
-        cursor.execute(current_app.extensions["keyfob.auth_sql"], (key_digest,))
-        row: tuple[Any, ...] | None = cursor.fetchone()
-        return row
-    finally:
-        cursor.close()
+    return db.reader().fetch_one(current_app.extensions["keyfob.auth_sql"], (key_digest,))
 
 
 def _touch(key_id: int, last_used_at: datetime | str | None) -> None:

@@ -80,6 +80,9 @@ class User(UserMixin, Base):
     bot_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped at logout: a login session names the generation it began in, so a copy of
+    # the (client-side) session cookie dies with the session it came from.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     bot_owner: Mapped["User | None"] = relationship(remote_side=[id])
 

@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 
 from app import create_app, db, keys
 from app.accounts import users
-from app.clock import CLOCK_EXTENSION
+from app.clock import install as install_clock
 from app.models import Base
 
 TEST_DATABASE_URL = os.environ.get("KEYFOB_TEST_DATABASE_URL", "")
@@ -113,7 +113,7 @@ class Clock:
 @pytest.fixture
 def clock(app: Flask) -> Clock:
     substitute = Clock()
-    app.extensions[CLOCK_EXTENSION] = substitute
+    install_clock(app, substitute)
     return substitute
 
 
@@ -201,7 +201,7 @@ class Bot:
     key: str
 
 
-KEY_IN_PAGE = re.compile(r'id="api-key-value"[^>]*>([^<]+)<')
+KEY_IN_PAGE = re.compile(r'id="(?:api-key-value|new-bot-key)"[^>]*>([^<]+)<')
 
 
 def key_in(page: str) -> str:

@@ -1,6 +1,7 @@
 """Account & privacy: the user's own key behind password re-entry."""
 
 import tomllib
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
@@ -9,7 +10,15 @@ from sqlalchemy import select
 
 from app import db
 from app.models import AuditEvent
-from tests.conftest import PASSWORD, Account, Clock, csrf_token, post_form, reauthenticate
+from tests.conftest import (
+    PASSWORD,
+    Account,
+    Clock,
+    csrf_token,
+    key_in,
+    post_form,
+    reauthenticate,
+)
 
 KEY_PAGE = "/settings/account/api-key"
 REGENERATE = "/settings/account/api-key/regenerate"
@@ -141,7 +150,7 @@ def test_confirming_replaces_the_key_at_once(
     page = reauthed.get(KEY_PAGE).get_data(as_text=True)
     assert "Your new API key is ready." in page
     assert user.key not in page
-    new_key = page.split('id="api-key-value"')[1].split(">")[1].split("<")[0]
+    new_key = key_in(page)
     assert users_me(reauthed, user.email, user.key) == 401
     assert users_me(reauthed, user.email, new_key) == 200
     assert "api_key_regenerated" in audit_types(app)
@@ -293,3 +302,93 @@ def test_the_session_cookie_never_holds_the_key(
         new_key = keys.reveal(db.session(), user.id)
     assert new_key is not None
     assert new_key not in stored and user.key not in stored
+
+
+def audit_rows(app: Flask) -> list[tuple[str, int | None, int | None, str | None]]:
+    with app.app_context():
+        rows = db.session().scalars(select(AuditEvent).order_by(AuditEvent.id))
+        return [(r.event_type, r.actor_id, r.subject_user_id, r.user_agent) for r in rows]
+
+
+def test_audit_rows_name_actor_subject_and_browser(
+    app: Flask, logged_in: FlaskClient, user: Account
+) -> None:
+    browser = {"User-Agent": "KeyfobTest/2.0"}
+    token = csrf_token(logged_in.get(KEY_PAGE))
+    logged_in.post(KEY_PAGE, data={"password": "wrong", "csrf_token": token}, headers=browser)
+    logged_in.post(KEY_PAGE, data={"password": PASSWORD, "csrf_token": token}, headers=browser)
+    logged_in.get(KEY_PAGE, headers=browser)
+    assert audit_rows(app)[-3:] == [
+        ("reauth_failed", user.id, user.id, "KeyfobTest/2.0"),
+        ("reauth_succeeded", user.id, user.id, "KeyfobTest/2.0"),
+        ("api_key_revealed", user.id, user.id, "KeyfobTest/2.0"),
+    ]
+
+
+def test_a_failed_login_is_audited_for_the_account(
+    app: Flask, client: FlaskClient, user: Account
+) -> None:
+    post_form(client, "/login", {"email": user.email, "password": "wrong password"})
+    assert audit_rows(app)[-1][:3] == ("login_failed", None, user.id)
+
+
+def test_a_copied_cookie_dies_with_the_logout(
+    app: Flask, reauthed: FlaskClient, user: Account
+) -> None:
+    cookie = reauthed.get_cookie("session")
+    assert cookie is not None
+    stolen = cookie.value
+    token = csrf_token(reauthed.get("/settings/account"))
+    reauthed.post("/logout", data={"csrf_token": token})
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    for url in (KEY_PAGE, ZULIPRC, "/settings/account"):
+        response = replay.get(url)
+        assert user.key not in response.get_data(as_text=True)
+        assert response.status_code == 302 and response.location.startswith("/login")
+
+
+def test_logout_clears_the_window_from_the_cookie(app: Flask, reauthed: FlaskClient) -> None:
+    token = csrf_token(reauthed.get("/settings/account"))
+    reauthed.post("/logout", data={"csrf_token": token})
+    cookie = reauthed.get_cookie("session")
+    if cookie is not None:
+        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        assert "reauth" not in str(serializer.loads(cookie.value))
+
+
+def test_the_window_belongs_to_the_user_who_opened_it(
+    app: Flask, reauthed: FlaskClient, make_user: Callable[..., Account], user: Account
+) -> None:
+    other = make_user("other@example.com")
+    with reauthed.session_transaction() as session:
+        session["_user_id"] = str(other.id)  # the same cookie, now naming another user
+    page = reauthed.get(KEY_PAGE).get_data(as_text=True)
+    assert other.key not in page and user.key not in page
+    assert "Re-enter your password" in page
+
+
+def test_last_used_is_not_rewritten_within_the_minute(
+    app: Flask, clock: Clock, logged_in: FlaskClient, user: Account
+) -> None:
+    from app import keys
+
+    users_me(logged_in, user.email, user.key)
+    with app.app_context():
+        record = keys.active_key(db.session(), user.id)
+        assert record is not None
+        first = record.last_used_at
+    clock.advance(seconds=59)
+    users_me(logged_in, user.email, user.key)
+    with app.app_context():
+        record = keys.active_key(db.session(), user.id)
+        assert record is not None and record.last_used_at == first
+
+
+def test_a_json_body_is_not_a_password_attempt(logged_in: FlaskClient, user: Account) -> None:
+    token = csrf_token(logged_in.get(KEY_PAGE))
+    for _ in range(6):
+        response = logged_in.post(KEY_PAGE, json={"password": 5}, headers={"X-CSRFToken": token})
+        assert response.status_code == 200
+        assert "This field is required." in response.get_data(as_text=True)
+    assert reauthenticate(logged_in).location == KEY_PAGE

@@ -220,7 +220,7 @@ def test_the_bot_limit_holds_in_the_api(
         400,
         "BAD_REQUEST",
     )
-    assert "1 active bots" in str(body["msg"])
+    assert "1 active bot, the most allowed" in str(body["msg"])
 
 
 def test_listing_bots_shows_no_keys(client: FlaskClient, user: Account) -> None:

@@ -135,8 +135,9 @@ def test_an_unexpected_error_is_a_json_500(app: Flask) -> None:
     def broken() -> str:
         raise RuntimeError("something broke")
 
-    app.add_url_rule("/api/v1/broken-for-test", view_func=broken)
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+    api = app.extensions["keyfob.api"]
+    api.add_url_rule("/api/v1/broken-for-test", view_func=broken)
+    api.config["PROPAGATE_EXCEPTIONS"] = False
     body = assert_error(
         app.test_client().get("/api/v1/broken-for-test"), 500, "INTERNAL_SERVER_ERROR"
     )

@@ -101,7 +101,7 @@ def test_bad_bot_input_is_a_form_error(
 ) -> None:
     page = add_bot(logged_in, **fields)
     assert message in page
-    assert 'id="api-key-value"' not in page
+    assert 'class="key"' not in page
     assert bot_count(app) == 0
 
 
@@ -127,7 +127,7 @@ def test_the_active_bot_limit_holds(make_app: Callable[..., Flask], make_user: M
     log_in(client, make_user().email)
     create_bot(client, username="one")
     create_bot(client, username="two")
-    assert "You already have 2 active bots." in add_bot(client, username="three")
+    assert "You already have 2 active bots, the most allowed." in add_bot(client, username="three")
     assert bot_count(app) == 2
 
 
@@ -141,7 +141,9 @@ def test_inactive_bots_do_not_count_but_reactivation_respects_the_limit(
     post_form(client, BOTS, {}, action=f"{BOTS}/{first.id}/deactivate")
     create_bot(client, username="two")
     post_form(client, BOTS, {}, action=f"{BOTS}/{first.id}/reactivate")
-    assert "You already have 1 active bots." in client.get(BOTS).get_data(as_text=True)
+    assert "You already have 1 active bot, the most allowed." in client.get(BOTS).get_data(
+        as_text=True
+    )
     assert users_me(client, first.email, first.key)[0] == 401
 
 
@@ -312,7 +314,12 @@ def foreign_ids(app: Flask, make_user: MakeUser, user: Account) -> dict[str, int
     client = app.test_client()
     log_in(client, stranger.email)
     strangers_bot = create_bot(client, username="secret")
-    return {"another owner's bot": strangers_bot.id, "a human": stranger.id, "no one": 999_999}
+    return {
+        "another owner's bot": strangers_bot.id,
+        "a human": stranger.id,
+        "no one": 999_999,
+        "a number no database holds": 10**20,
+    }
 
 
 @pytest.mark.parametrize(("method", "suffix"), ROUTES)
@@ -402,3 +409,60 @@ def test_bot_events_appear_in_the_owners_security_log(logged_in: FlaskClient) ->
     page = logged_in.get("/settings/account").get_data(as_text=True)
     assert "Bot created: Weather Bot" in page
     assert "API key shown: Weather Bot" in page
+
+
+def test_the_limit_error_stands_above_the_form(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    app = make_app(MAX_BOTS_PER_USER=1)
+    client = app.test_client()
+    log_in(client, make_user().email)
+    create_bot(client, username="one")
+    page = add_bot(client, username="two")
+    assert '<p class="field-error" role="alert">You already have 1 active bot' in page
+    assert 'aria-invalid="true"' not in page
+
+
+@pytest.mark.parametrize("name", ["\u200b", "Evil\u202eBot", "\ufeffBot"])
+def test_invisible_characters_in_a_name_are_refused(
+    app: Flask, logged_in: FlaskClient, name: str
+) -> None:
+    assert "Remove the control characters." in add_bot(logged_in, full_name=name)
+    assert bot_count(app) == 0
+
+
+@pytest.mark.parametrize("host", ["evil..example", "x" * 300 + ".example", "[::1]:5000"])
+def test_an_odd_host_header_cannot_pick_a_strange_bot_domain(
+    logged_in: FlaskClient, host: str
+) -> None:
+    token = csrf_token(logged_in.get(BOTS))
+    response = logged_in.post(
+        BOTS,
+        data={"full_name": "Host", "username": "host", "csrf_token": token},
+        headers={"Host": host},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code in (200, 400)  # werkzeug refuses hosts it cannot encode
+    assert "host-bot@localhost" in page or response.status_code == 400
+
+
+def test_a_json_body_is_a_form_error_not_a_crash(app: Flask, logged_in: FlaskClient) -> None:
+    token = csrf_token(logged_in.get(BOTS))
+    for body in ({"full_name": 123, "username": "x"}, [1, 2], "text"):
+        response = logged_in.post(BOTS, json=body, headers={"X-CSRFToken": token})
+        assert response.status_code == 200
+        assert "This field is required." in response.get_data(as_text=True)
+    assert bot_count(app) == 0
+
+
+def test_the_cascade_shows_in_the_owners_security_log(
+    app: Flask, logged_in: FlaskClient, user: Account
+) -> None:
+    create_bot(logged_in)
+    runner = app.test_cli_runner()
+    runner.invoke(args=["users", "deactivate", user.email])
+    runner.invoke(args=["users", "reactivate", user.email])
+    log_in(logged_in, user.email)
+    page = logged_in.get("/settings/account").get_data(as_text=True)
+    assert "Bot deactivated: Weather Bot" in page
+    assert "Account deactivated" in page

@@ -5,7 +5,16 @@ import logging
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD, Account, csrf_token, log_in, post_form, reauthenticate
+from tests.conftest import (
+    PASSWORD,
+    Account,
+    create_bot,
+    csrf_token,
+    key_in,
+    log_in,
+    post_form,
+    reauthenticate,
+)
 
 
 def test_no_key_or_password_reaches_the_logs(
@@ -20,7 +29,7 @@ def test_no_key_or_password_reaches_the_logs(
     client.get("/settings/account/api-key/zuliprc")
     post_form(client, "/settings/account/api-key/regenerate", {})
     page = client.get("/settings/account/api-key").get_data(as_text=True)
-    new_key = page.split('id="api-key-value"')[1].split(">")[1].split("<")[0]
+    new_key = key_in(page)
     client.get("/api/v1/users/me", auth=(user.email, user.key))
     client.get("/api/v1/users/me", auth=(user.email, new_key))
     for _ in range(6):
@@ -30,4 +39,22 @@ def test_no_key_or_password_reaches_the_logs(
     logged = caplog.text + "\n".join(str(record.__dict__) for record in caplog.records)
     assert caplog.records, "the flow logged nothing, so this test would prove nothing"
     for secret in (user.key, new_key, PASSWORD, "a wrong password", "guessing"):
+        assert secret not in logged
+
+
+def test_no_bot_key_reaches_the_logs(
+    logged_in: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    bot = create_bot(logged_in)
+    logged_in.get(f"/settings/bots/{bot.id}/key")
+    logged_in.get(f"/settings/bots/{bot.id}/zuliprc")
+    post_form(logged_in, "/settings/bots", {}, action=f"/settings/bots/{bot.id}/regenerate")
+    new_key = key_in(logged_in.get(f"/settings/bots/{bot.id}/key").get_data(as_text=True))
+    logged_in.get("/api/v1/users/me", auth=(bot.email, bot.key))
+    logged_in.get("/api/v1/users/me", auth=(bot.email, new_key))
+    logged_in.post("/api/v1/users/me/api_key/regenerate", auth=(bot.email, new_key))
+    logged = caplog.text + "\n".join(str(record.__dict__) for record in caplog.records)
+    assert caplog.records
+    for secret in (bot.key, new_key):
         assert secret not in logged

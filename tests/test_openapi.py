@@ -40,7 +40,7 @@ def test_the_document_is_served(client: FlaskClient) -> None:
 def test_every_endpoint_is_documented(client: FlaskClient) -> None:
     rules = {
         (rule.rule.removeprefix(API).replace("<int:bot_id>", "{bot_id}"), method.lower())
-        for rule in client.application.url_map.iter_rules()
+        for rule in client.application.extensions["keyfob.api"].url_map.iter_rules()
         if rule.rule.startswith(API + "/")
         for method in rule.methods or ()
         if method not in ("HEAD", "OPTIONS")

@@ -127,3 +127,37 @@ def test_registration_is_not_counted_as_a_password_attempt(client: FlaskClient) 
             "confirm": PASSWORD,
         }
         assert post_form(client, "/register", data).status_code == 302
+
+
+def test_right_passwords_do_not_count_against_the_ip(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    app = make_app(PASSWORD_LIMIT_PER_IP="3 per 30 minutes")
+    owner = make_user()
+    client = app.test_client()
+    for _ in range(5):
+        assert log_in(client, owner.email).status_code == 302
+        client.post("/logout", data={"csrf_token": csrf_token(client.get("/settings/account"))})
+
+
+def test_failed_logins_lock_fetch_api_key(app: Flask, user: Account) -> None:
+    for _ in range(5):
+        log_in(app.test_client(), user.email, "wrong password")
+    response = app.test_client().post(
+        "/api/v1/fetch_api_key", data={"username": user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    assert response.get_json()["code"] == "RATE_LIMIT_HIT"
+
+
+def test_a_json_login_cannot_dodge_the_account_limit(app: Flask, user: Account) -> None:
+    client = app.test_client()
+    token = csrf_token(client.get("/login"))
+    for _ in range(5):
+        response = client.post(
+            "/login",
+            json={"email": user.email, "password": "guess"},
+            headers={"X-CSRFToken": token},
+        )
+        assert response.status_code == 200
+    assert log_in(app.test_client(), user.email).status_code == 302

@@ -1,13 +1,14 @@
 """Register, log in, log out."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import audit, db, limits
 from app.accounts import users
 from app.accounts.forms import LoginForm, RegisterForm
+from app.security import end_login_session, start_login_session
 
 bp = Blueprint("accounts", __name__)
 
@@ -55,8 +56,7 @@ def login() -> Response | str:
         elif not user.is_active:
             form.password.errors.append(_("This account is deactivated."))
         else:
-            session.clear()  # a fresh session on login: no fixation
-            login_user(user)
+            start_login_session(user)
             audit.record(db_session, "login_succeeded", actor_id=user.id, subject_user_id=user.id)
         db_session.commit()
         if current_user.is_authenticated:
@@ -66,6 +66,5 @@ def login() -> Response | str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    logout_user()
-    session.clear()
+    end_login_session(current_user if current_user.is_authenticated else None)
     return redirect(url_for("accounts.login"))

@@ -25,7 +25,7 @@ def require_key(view: Callable[P, R]) -> Callable[P, R]:
         g.principal = authenticate()
         return view(*args, **kwargs)
 
-    return limits.key_attempts(wrapper)
+    return wrapper
 
 
 def require_human(view: Callable[P, R]) -> Callable[P, R]:
@@ -50,10 +50,15 @@ def authenticate() -> keys.Principal:
     credentials = request.authorization
     if credentials is None or not credentials.username or not credentials.password:
         raise ApiError(401, _("Malformed HTTP Basic credentials"))
+    guesses = limits.key_guesses()
+    if not guesses.allowed():
+        raise ApiError(
+            429, _("Too many invalid API keys"), **{"retry-after": guesses.retry_after()}
+        )
     try:
         return keys.verify(credentials.username, credentials.password)
     except keys.KeyRejected as rejected:
         if rejected.reason == "deactivated":
             raise ApiError(401, _("Account is deactivated")) from None
-        limits.failed_key()
+        guesses.failed()
         raise ApiError(401, _("Invalid API key")) from None

@@ -34,6 +34,8 @@ def error_response(status: int, msg: str, **extra: Any) -> Response:
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Basic realm="keyfob"'
+    if "retry-after" in extra:
+        response.headers["Retry-After"] = str(extra["retry-after"])
     return response
 
 

@@ -37,7 +37,8 @@ def bots_tab() -> Response | str:
             )
         except bots.InvalidBot as problem:
             session.rollback()
-            getattr(form, problem.field, form.username).errors.append(problem.message)
+            field = getattr(form, problem.field, None)
+            (field.errors if field is not None else form.form_errors).append(problem.message)
         else:
             _audit(session, "bot_created", created[0])
             session.commit()

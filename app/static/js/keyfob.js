@@ -10,33 +10,38 @@
   let history = [];
   let freshPage = null; // the page a finished flow redirected to, already fetched
 
-  function enhanceCopyButtons(root) {
-    root.querySelectorAll("[data-copy]").forEach(function (button) {
-      button.hidden = false;
-      button.addEventListener("click", async function () {
-        const source = document.getElementById(button.dataset.copy);
-        const status = button.parentElement.querySelector(".copy-status");
-        try {
-          await navigator.clipboard.writeText(source.textContent.trim());
-          if (status) status.textContent = button.dataset.copied || "Copied!";
-        } catch (error) {
-          if (status) status.textContent = button.dataset.copyFailed || "Select the key and copy it.";
-          window.getSelection().selectAllChildren(source);
-        }
-      });
-    });
+  // Copy buttons exist in the markup, hidden until this script can make them work.
+  function revealCopyButtons(root) {
+    root.querySelectorAll("[data-copy]").forEach(function (button) { button.hidden = false; });
+  }
+
+  async function copy(button) {
+    const box = button.closest(".key-box");
+    const source = box.querySelector(".key");
+    const status = box.querySelector(".copy-status");
+    try {
+      await navigator.clipboard.writeText(source.textContent.trim());
+      status.textContent = button.dataset.copied;
+    } catch (error) {
+      status.textContent = button.dataset.copyFailed;
+      window.getSelection().selectAllChildren(source);
+    }
+  }
+
+  function focusFirst() {
+    const target = body.querySelector("[autofocus]")
+      || body.querySelector("[aria-invalid='true'], input:not([type='hidden']), .key, button, a");
+    if (target) target.focus();
   }
 
   function show(nodes, remember) {
-    if (remember && body.childNodes.length) {
-      history.push(Array.from(body.childNodes));
-    }
+    if (remember && body.childNodes.length) history.push(Array.from(body.childNodes));
     body.replaceChildren.apply(body, nodes);
-    enhanceCopyButtons(body);
-    const heading = body.querySelector("h1, h2");
-    if (heading && heading.id) dialog.setAttribute("aria-labelledby", heading.id);
-    const target = body.querySelector("[autofocus], input, .key, button, a");
-    if (target) target.focus();
+    revealCopyButtons(body);
+    const heading = body.querySelector("h1[id], h2[id]");
+    if (heading) dialog.setAttribute("aria-labelledby", heading.id);
+    if (!dialog.open) dialog.showModal();
+    focusFirst();
   }
 
   async function load(url, options, remember) {
@@ -60,10 +65,10 @@
     }
     const content = panel || page.querySelector("main") || page.body;
     show(Array.from(content.childNodes).map(function (n) { return document.importNode(n, true); }), remember);
-    if (!dialog.open) dialog.showModal();
   }
 
   async function refreshPage(focusId) {
+    if (!document.querySelector("[data-live]")) return; // a page with nothing to update
     let page = freshPage;
     freshPage = null;
     if (!page) {
@@ -74,17 +79,21 @@
       const fresh = page.querySelector('[data-live="' + section.dataset.live + '"]');
       if (fresh) section.replaceWith(document.importNode(fresh, true));
     });
+    revealCopyButtons(document);
     // The opener was replaced: focus its successor, or the page heading if it is gone.
     const again = (focusId && document.getElementById(focusId)) || document.querySelector("main h1");
     if (again) again.focus();
   }
 
-  if (!dialog) {
-    enhanceCopyButtons(document);
-    return;
-  }
-
   document.addEventListener("click", function (event) {
+    const copyButton = event.target.closest("[data-copy]");
+    if (copyButton) {
+      copy(copyButton);
+      return;
+    }
+    if (!dialog || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
+      return; // a new tab or window was asked for: let the browser follow the link
+    }
     const link = event.target.closest("a[data-dialog-link]");
     if (link) {
       event.preventDefault();
@@ -102,18 +111,20 @@
     if (event.target.closest("[data-dialog-close]")) dialog.close();
   });
 
-  dialog.addEventListener("submit", function (event) {
-    const form = event.target;
-    event.preventDefault();
-    load(form.action, { method: "POST", body: new FormData(form) }, false);
-  });
+  if (dialog) {
+    dialog.addEventListener("submit", function (event) {
+      const form = event.target;
+      event.preventDefault();
+      load(form.action, { method: "POST", body: new FormData(form) }, false);
+    });
 
-  dialog.addEventListener("close", function () {
-    body.replaceChildren(); // the key leaves the page when the dialog closes
-    history = [];
-    if (opener) opener.focus();
-    refreshPage(opener && opener.id); // "last used", "created" and the log may have changed
-  });
+    dialog.addEventListener("close", function () {
+      body.replaceChildren(); // the key leaves the page when the dialog closes
+      history = [];
+      if (opener && opener.isConnected) opener.focus();
+      refreshPage(opener && opener.id); // "last used", "created" and the log may have changed
+    });
+  }
 
-  enhanceCopyButtons(document);
+  revealCopyButtons(document);
 })();

@@ -1,0 +1,1 @@
+"""`make bench`: throughput and latency of key authentication under gunicorn."""
