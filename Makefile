@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint format clean bench
+.PHONY: run test lint format clean bench screenshots
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Keyfob needs Python 3.11 or newer")'
@@ -42,3 +42,7 @@ clean:
 # Throughput and latency of key authentication (needs wrk: apt-get install wrk).
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The README's screenshots, taken by the browser tests' own setup (needs Chromium).
+screenshots: $(VENV)/.installed-dev
+	KEYFOB_TEST_SCREENSHOTS_DIR=docs KEYFOB_TEST_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests/browser/test_screenshots.py

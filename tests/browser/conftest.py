@@ -1,7 +1,7 @@
 """Browser fixtures: Debian's Chromium driven by Playwright, against the app on a live server.
 
 Playwright cannot download browsers here, so the tests use /usr/bin/chromium (or
-KEYFOB_CHROMIUM). Without it they are skipped, unless KEYFOB_REQUIRE_BROWSER=1 (as in CI),
+KEYFOB_TEST_CHROMIUM). Without it they are skipped, unless KEYFOB_TEST_REQUIRE_BROWSER=1 (as in CI),
 when its absence is a failure. Every test fails on a console error or a CSP violation.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
-CHROMIUM = os.environ.get("KEYFOB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("KEYFOB_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -30,7 +30,7 @@ CHROMIUM_FLAGS = [
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         message = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("KEYFOB_REQUIRE_BROWSER") == "1":
+        if os.environ.get("KEYFOB_TEST_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
     with sync_playwright() as playwright:
@@ -93,7 +93,11 @@ def page_without_js(browser: Browser, live_server: str, problems: Problems) -> I
 @pytest.fixture
 def phone_page(browser: Browser, live_server: str, problems: Problems) -> Iterator[Page]:
     context = open_context(
-        browser, live_server, problems, viewport={"width": 390, "height": 844}, is_mobile=True,
+        browser,
+        live_server,
+        problems,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
         has_touch=True,
     )
     yield context.new_page()

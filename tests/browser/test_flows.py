@@ -101,7 +101,9 @@ def test_the_downloaded_zuliprc_parses_to_the_right_values(
     key = reveal_own_key(browser_page, javascript)
     link = step(browser_page, javascript).get_by_role("link", name="Download zuliprc")
     assert download_rc(browser_page, link, tmp_path) == {
-        "email": EMAIL, "key": key, "site": live_server
+        "email": EMAIL,
+        "key": key,
+        "site": live_server,
     }
 
 
@@ -207,7 +209,7 @@ def test_a_390_pixel_screen_reaches_every_control(phone_page: Page) -> None:
     assert_fits(phone_page)
     phone_page.get_by_role("link", name="Your bots").click()
     phone_page.get_by_label("Full name").fill("A bot with a rather long name for a phone screen")
-    phone_page.get_by_label("Username").fill("a-very-long-bot-username-to-test-wrapping")
+    phone_page.get_by_label("Username").fill("a-very-long-bot-username-for-wrap-tests")
     phone_page.get_by_role("button", name="Create bot").click()
     expect(phone_page.locator("#new-bot-key")).to_be_visible()
     assert_fits(phone_page)
