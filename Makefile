@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint format clean bench screenshots
+.PHONY: run test lint format clean bench screenshots extract translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Keyfob needs Python 3.11 or newer")'
@@ -45,4 +45,17 @@ bench: $(VENV)/.installed-dev
 
 # The README's screenshots, taken by the browser tests' own setup (needs Chromium).
 screenshots: $(VENV)/.installed-dev
-	KEYFOB_TEST_SCREENSHOTS_DIR=docs KEYFOB_TEST_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
+	KEYFOB_TEST_SCREENSHOTS_DIR=docs KEYFOB_TEST_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q \
+		tests/browser/test_screenshots.py tests/browser/test_chinese.py
+
+# Translations (flask-babel): extract the strings, merge them into each catalog, compile.
+# The compiled .mo files are committed, so make run and make test need no build step.
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2
+extract: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --omit-header \
+		-o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-location \
+		--omit-header --no-fuzzy-matching
+
+translations: $(VENV)/.installed-dev
+	$(BIN)/pybabel compile -d app/translations --statistics

@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     app.config.from_mapping(config.load(app.instance_path, test_config))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "app" / "translations")
 
     db.init_app(app)
     keys.init_app(app)

@@ -1,24 +1,61 @@
-"""Choosing the language of a request."""
+"""Choosing the language of a request: English or Simplified Chinese.
+
+In order: the logged-in user's saved preference, then the browser's Accept-Language, then
+English. Browsers say zh, zh-CN, zh-Hans or zh-SG for Simplified Chinese; the catalog is
+called zh_Hans, which a plain tag match against zh-CN would miss, so tags are matched here.
+Traditional Chinese tags (zh-TW, zh-HK, zh-MO, zh-Hant) are not taken as Simplified.
+"""
 
 from datetime import datetime, timedelta
 
 from flask import Flask, request
 from flask_babel import Babel, format_timedelta, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app import clock
 
-SUPPORTED = ["en"]
+ENGLISH = "en"
+SIMPLIFIED_CHINESE = "zh_Hans"
+SUPPORTED = (ENGLISH, SIMPLIFIED_CHINESE)
+# How each language names itself in the Language setting: never translated.
+NATIVE_NAMES = {ENGLISH: "English", SIMPLIFIED_CHINESE: "简体中文"}
+_TRADITIONAL = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
 
 
-def select_locale() -> str | None:
-    return request.accept_languages.best_match(SUPPORTED) or "en"
+def from_browser(header_languages: list[str]) -> str:
+    """The first supported language among the browser's, by preference; else English."""
+    for language in header_languages:
+        tag = language.strip().lower().replace("_", "-")
+        if tag == "zh" or (tag.startswith("zh-") and not tag.startswith(_TRADITIONAL)):
+            return SIMPLIFIED_CHINESE
+        if tag == "en" or tag.startswith("en-"):
+            return ENGLISH
+    return ENGLISH
 
 
-def init_app(app: Flask, babel: Babel) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+def _browser_locale() -> str:
+    return from_browser([language for language, _quality in request.accept_languages])
+
+
+def _page_locale() -> str:
+    """The pages: a logged-in user's saved choice wins over the browser's."""
+    if current_user.is_authenticated and current_user.language in SUPPORTED:
+        return str(current_user.language)
+    return _browser_locale()
+
+
+def init_app(app: Flask, babel: Babel, *, user_preference: bool = True) -> None:
+    """Set up translations; the API (no login sessions) follows the browser header alone."""
+    babel.init_app(app, locale_selector=_page_locale if user_preference else _browser_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.filters["ago"] = ago
+
+
+def html_lang() -> str:
+    """The page's language as a BCP 47 tag (zh-Hans, not Babel's zh_Hans)."""
+    return str(get_locale()).replace("_", "-")
 
 
 def ago(moment: datetime) -> str:

@@ -83,6 +83,8 @@ class User(UserMixin, Base):
     # Bumped at logout: a login session names the generation it began in, so a copy of
     # the (client-side) session cookie dies with the session it came from.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The saved page language (en, zh_Hans), or None to follow the browser.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     bot_owner: Mapped["User | None"] = relationship(remote_side=[id])
 

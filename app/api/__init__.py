@@ -45,7 +45,7 @@ def create_api_app(web: Flask) -> Flask:
     )
     api.session_interface = NoSession()
     db.register_teardown(api)
-    i18n.init_app(api, Babel())
+    i18n.init_app(api, Babel(), user_preference=False)
     security.init_app(api)
     api.register_blueprint(bp)
     errors.register_api(api)

@@ -2,6 +2,7 @@
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -10,7 +11,7 @@ from app import audit, db, keys, limits, rcfile, reauth
 from app.accounts import users
 from app.security import no_store
 from app.settings import bp
-from app.settings.forms import ConfirmForm, ReauthForm
+from app.settings.forms import ConfirmForm, LanguageForm, ReauthForm
 
 
 @bp.get("/")
@@ -27,13 +28,31 @@ def event_label(event: audit.AuditEvent) -> str:
 @bp.get("/account")
 @login_required
 def account() -> str:
+    return _account_page(LanguageForm(language=current_user.language or ""))
+
+
+def _account_page(language_form: LanguageForm) -> str:
     session = db.session()
     return render_template(
         "settings/account.html",
         tab="account",
         key_record=keys.active_key(session, current_user.id),
         events=audit.security_log(session, current_user.id),
+        language_form=language_form,
     )
+
+
+@bp.post("/account/language")
+@login_required
+def save_language() -> Response | str:
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return _account_page(form)
+    current_user.language = form.language.data or None
+    db.session().commit()
+    refresh()  # say it in the language just chosen
+    flash(_("Your language is saved."), "success")
+    return redirect(url_for(".account"))
 
 
 @bp.route("/account/api-key", methods=["GET", "POST"])

@@ -3,12 +3,13 @@
 from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app import bots
 from app.accounts.forms import PASSWORD_MAX
 from app.forms import Form
+from app.i18n import NATIVE_NAMES
 
 
 class ReauthForm(Form):
@@ -37,3 +38,18 @@ def _apply(rule: Callable[[str], str], field: StringField) -> None:
         field.data = rule(field.data)
     except bots.InvalidBot as problem:
         raise ValidationError(problem.message) from None
+
+
+class LanguageForm(Form):
+    """The page language: a saved choice, or whatever the browser asks for."""
+
+    language = SelectField(
+        _l("Language"),
+        choices=[
+            SelectChoice("", _l("Use my browser's language")),
+            *(
+                SelectChoice(code, name, {"lang": code.replace("_", "-")})
+                for code, name in NATIVE_NAMES.items()
+            ),
+        ],
+    )

@@ -1,6 +1,6 @@
 """axe-core finds no serious or critical accessibility problem in any settings state."""
 
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -21,7 +21,7 @@ def serious_violations(page: Page) -> list[str]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_settings_state_is_accessible(page: Page, scheme: str) -> None:
+def test_every_settings_state_is_accessible(page: Page, scheme: Literal["light", "dark"]) -> None:
     page.emulate_media(color_scheme=scheme)
     register_and_log_in(page)
     states: dict[str, list[str]] = {"account page": serious_violations(page)}
