@@ -240,7 +240,7 @@ def _wrk(
     path: str = "/api/v1/users/me",
     expect_errors: bool = False,
 ) -> dict[str, float]:
-    script = ["-s", str(HERE / "rotate_keys.lua")] if tokens else ["-s", str(HERE / "plain.lua")]
+    script = ["-s", str(HERE / "wrk.lua")]
     command = ["wrk", "-t2", f"-c{options.connections}", *script]
     extra = ["--", str(tokens)] if tokens else []
     subprocess.run([*command, "-d1s", url + path, *extra], capture_output=True, check=True)

@@ -1,6 +1,6 @@
 """The Account & privacy tab: the user's own API key, behind password re-entry."""
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_required
@@ -12,6 +12,7 @@ from app.accounts import users
 from app.security import no_store
 from app.settings import bp
 from app.settings.forms import ConfirmForm, LanguageForm, ReauthForm
+from app.settings.reveal import reveal_or_404
 
 
 @bp.get("/")
@@ -65,12 +66,7 @@ def api_key() -> Response | str:
         return _reauthenticate(form)
     if not reauth.is_open():
         return render_template("settings/api_key_password.html", tab="account", form=form)
-    session = db.session()
-    key = keys.reveal(session, current_user.id)
-    if key is None:
-        abort(404)
-    _audit(session, "api_key_revealed")
-    session.commit()
+    key = reveal_or_404(current_user.id, "api_key_revealed")
     page = render_template(
         "settings/api_key.html",
         tab="account",
@@ -125,13 +121,7 @@ def regenerate_api_key() -> Response | str:
 @login_required
 @reauth.required
 def download_zuliprc() -> Response:
-    session = db.session()
-    key = keys.reveal(session, current_user.id)
-    if key is None:
-        abort(404)
-    _audit(session, "rc_downloaded")
-    session.commit()
-    return rcfile.download(current_user.email, key)
+    return rcfile.download(current_user.email, reveal_or_404(current_user.id, "rc_downloaded"))
 
 
 def _audit(session: Session, event_type: str) -> None:

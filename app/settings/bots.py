@@ -16,6 +16,7 @@ from app.models import User
 from app.security import no_store
 from app.settings import bp
 from app.settings.forms import BotForm, ConfirmForm
+from app.settings.reveal import reveal_or_404
 
 
 @bp.route("/bots", methods=["GET", "POST"])
@@ -57,13 +58,8 @@ def bots_tab() -> Response | str:
 @bp.get("/bots/<int:bot_id>/key")
 @login_required
 def bot_key(bot_id: int) -> Response:
-    session = db.session()
-    bot = _owned_or_404(session, bot_id)
-    key = keys.reveal(session, bot.id)
-    if key is None:
-        abort(404)
-    _audit(session, "api_key_revealed", bot)
-    session.commit()
+    bot = _owned_or_404(db.session(), bot_id)
+    key = reveal_or_404(bot.id, "api_key_revealed")
     page = render_template(
         "settings/api_key.html",
         tab="bots",
@@ -102,14 +98,8 @@ def regenerate_bot_key(bot_id: int) -> Response | str:
 @bp.get("/bots/<int:bot_id>/zuliprc")
 @login_required
 def download_bot_zuliprc(bot_id: int) -> Response:
-    session = db.session()
-    bot = _owned_or_404(session, bot_id)
-    key = keys.reveal(session, bot.id)
-    if key is None:
-        abort(404)
-    _audit(session, "rc_downloaded", bot)
-    session.commit()
-    return rcfile.download(bot.email, key)
+    bot = _owned_or_404(db.session(), bot_id)
+    return rcfile.download(bot.email, reveal_or_404(bot.id, "rc_downloaded"))
 
 
 @bp.route("/bots/<int:bot_id>/deactivate", methods=["GET", "POST"])

@@ -1,17 +1,20 @@
--- wrk script: each request presents the next credential from a file of Basic tokens,
--- and the summary is printed as one JSON line for bench/run.py to read.
+-- wrk script. With a file of Basic tokens as its argument, each request presents the next
+-- credential; without one, requests carry none. The summary is printed as one JSON line
+-- for bench/run.py to read.
 local tokens = {}
 local index = 0
 
 function init(args)
-  for line in io.lines(args[1]) do tokens[#tokens + 1] = line end
-  index = math.random(#tokens)
+  if args[1] then
+    for line in io.lines(args[1]) do tokens[#tokens + 1] = line end
+    index = math.random(#tokens)
+  end
 end
 
 function request()
+  if #tokens == 0 then return wrk.format("GET", wrk.path) end
   index = index % #tokens + 1
-  return wrk.format("GET", "/api/v1/users/me",
-    { ["Authorization"] = "Basic " .. tokens[index] })
+  return wrk.format("GET", wrk.path, { ["Authorization"] = "Basic " .. tokens[index] })
 end
 
 function done(summary, latency, requests)
