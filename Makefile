@@ -54,7 +54,7 @@ BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2
 extract: $(VENV)/.installed-dev
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --omit-header \
 		-o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-location \
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations \
 		--omit-header --no-fuzzy-matching
 
 translations: $(VENV)/.installed-dev

@@ -88,7 +88,10 @@ def read_rc(path: Path) -> dict[str, str]:
     """The [api] values of a TOML or INI rc file, warning when others may read it."""
     if os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         warnings.warn(f"{path} is readable by other users; run: chmod 600 {path}", stacklevel=3)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
     try:
         api = tomllib.loads(text).get("api")
     except tomllib.TOMLDecodeError:
@@ -201,6 +204,7 @@ def rotate(config: RcConfig, client: Client) -> str:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
+        _sync_folder(target.parent)
     except OSError as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
@@ -215,6 +219,24 @@ def rotate(config: RcConfig, client: Client) -> str:
             os.unlink(temporary)
         raise
     return key
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable, not only the file's contents."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def load_rc_file(path: str | os.PathLike[str]) -> RcConfig:
+    """The credentials in one rc file alone: no arguments or environment mixed in."""
+    rc_path = Path(path).expanduser()
+    if not rc_path.is_file():
+        raise ConfigError(f"{rc_path}: no such file")
+    from_file = read_rc(rc_path)
+    return _checked({field: from_file.get(field) for field in FIELDS}, rc_path)
 
 
 def _with_new_key(original: str, key: str) -> str:
@@ -243,7 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", help="rc file (default: $ZULIP_CONFIG or ~/.zuliprc)")
     arguments = parser.parse_args(argv)
     try:
-        config = load_rc(arguments.config)
+        if arguments.command == "rotate":  # rewrite the file's own key, never another's
+            config = load_rc_file(
+                arguments.config or os.environ.get("ZULIP_CONFIG") or "~/.zuliprc"
+            )
+        else:
+            config = load_rc(arguments.config)
         with Client(config) as client:
             if arguments.command == "whoami":
                 print(_describe(client.get_profile()))

@@ -3,6 +3,7 @@
 import contextlib
 import os
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,9 @@ class HotReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._local = threading.local()
-        self._opened: list[Any] = []
+        # Weakly held: when a thread ends, its thread-local holder goes and the connection
+        # is closed with it (threaded servers start a thread per request).
+        self._opened: weakref.WeakSet[_Held] = weakref.WeakSet()
         self._lock = threading.Lock()
         self.paramstyle = engine.dialect.paramstyle
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
@@ -93,27 +96,45 @@ class HotReader:
             cursor.close()
 
     def _connection(self) -> Any:
-        connection = getattr(self._local, "connection", None)
-        if connection is None or self._local.pid != os.getpid():  # new thread, or forked
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is None or held.pid != os.getpid():  # a new thread, or a forked process
             pooled = self._engine.raw_connection()
             connection = pooled.driver_connection
             pooled.detach()  # ours for the thread's life, outside the pool
             if self._engine.dialect.name == "postgresql":
                 connection.autocommit = True  # type: ignore[union-attr]
-            self._local.connection, self._local.pid = connection, os.getpid()
+            held = _Held(connection)
+            self._local.held = held
             with self._lock:
-                self._opened.append(connection)
-        return connection
+                self._opened.add(held)
+        return held.connection
 
     def _forget(self) -> None:
-        self._local.connection = None
+        held: _Held | None = getattr(self._local, "held", None)
+        self._local.held = None
+        if held is not None:
+            held.close()
 
     def close(self) -> None:
         with self._lock:
-            opened, self._opened = self._opened, []
-        for connection in opened:
-            with contextlib.suppress(Exception):
-                connection.close()
+            opened = list(self._opened)
+        for held in opened:
+            held.close()
+
+
+class _Held:
+    """A thread's connection; closed when the thread (and so this holder) is gone."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.pid = os.getpid()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.connection.close()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def reader() -> HotReader:

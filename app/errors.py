@@ -20,7 +20,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int] | Response:
         if isinstance(error, BadHost):  # no URLs can be built for this host: answer plainly
-            return Response(error.description or "Bad host", status=400, mimetype="text/plain")
+            return Response(_("Bad request"), status=400, mimetype="text/plain")
         db.session().rollback()  # a failed flush must not break the page that reports it
         return error_page(error)
 
@@ -44,7 +44,9 @@ def error_page(error: HTTPException) -> tuple[str, int]:
         title = _("This form has expired")
         message = _("Go back, reload the page and try again.")
     else:
-        title, message = _page_texts().get(status, (error.name, error.description or ""))
+        title, message = _page_texts().get(
+            status, (_("Something went wrong"), _("The request could not be completed."))
+        )
     return render_template("error.html", title=title, message=message), status
 
 

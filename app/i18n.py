@@ -20,22 +20,24 @@ SIMPLIFIED_CHINESE = "zh_Hans"
 SUPPORTED = (ENGLISH, SIMPLIFIED_CHINESE)
 # How each language names itself in the Language setting: never translated.
 NATIVE_NAMES = {ENGLISH: "English", SIMPLIFIED_CHINESE: "简体中文"}
-_TRADITIONAL = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
+# Subtags that mean Traditional script (or a language mostly written in it, Cantonese).
+_TRADITIONAL = {"hant", "tw", "hk", "mo", "yue"}
 
 
 def from_browser(header_languages: list[str]) -> str:
     """The first supported language among the browser's, by preference; else English."""
     for language in header_languages:
-        tag = language.strip().lower().replace("_", "-")
-        if tag == "zh" or (tag.startswith("zh-") and not tag.startswith(_TRADITIONAL)):
+        subtags = language.strip().lower().replace("_", "-").split("-")
+        if subtags[0] == "zh" and not _TRADITIONAL & set(subtags[1:]):
             return SIMPLIFIED_CHINESE
-        if tag == "en" or tag.startswith("en-"):
+        if subtags[0] == "en":
             return ENGLISH
     return ENGLISH
 
 
 def _browser_locale() -> str:
-    return from_browser([language for language, _quality in request.accept_languages])
+    wanted = [language for language, quality in request.accept_languages if quality > 0]
+    return from_browser(wanted)
 
 
 def _page_locale() -> str:

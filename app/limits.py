@@ -57,11 +57,11 @@ def _mark(view: F, kind: str) -> F:
 
 
 def failed_password() -> None:
-    """Count this request against the password limits."""
+    """In a view under flask-limiter's password limits: count this request as a failure."""
     g.password_failed = True
 
 
-def password_wait(email: str) -> int | None:
+def api_password_wait(email: str) -> int | None:
     """For views outside flask-limiter (the API): seconds to wait before another password
     attempt for this account or from this IP, or None if one is allowed.
 
@@ -76,8 +76,8 @@ def password_wait(email: str) -> int | None:
     return None
 
 
-def password_failed(email: str) -> None:
-    """Count a wrong password, as the forms' limits would."""
+def api_password_failed(email: str) -> None:
+    """Outside flask-limiter (the API): count a wrong password, as the forms' limits do."""
     strategy, prefix = _shared_strategy()
     for item, identity, scope in _password_counters(email):
         strategy.hit(item, prefix, identity, scope)
@@ -111,11 +111,14 @@ class KeyGuesses:
         self.window = FixedWindowRateLimiter(limiter.storage)
         self.prefix = app.config["RATELIMIT_KEY_PREFIX"]
         self._failing_until: dict[str, float] = {}
+        self._saturated = False
 
     def allowed(self) -> bool:
         """False once this IP has used up its failures: refuse before checking the key."""
         ip = _client_ip()
         until = self._failing_until.get(ip)
+        if self._saturated:
+            return self.window.test(self.limit, self.prefix, "key-guesses", ip)
         if until is None:
             return True
         if until < time.monotonic():
@@ -128,7 +131,10 @@ class KeyGuesses:
         self.window.hit(self.limit, self.prefix, "key-guesses", ip)
         if len(self._failing_until) >= self.MAX_REMEMBERED:
             self._forget_expired()
-        self._failing_until[ip] = time.monotonic() + self.limit.get_expiry()
+        if len(self._failing_until) >= self.MAX_REMEMBERED:
+            self._saturated = True  # too many failing IPs to remember: read the store always
+        else:
+            self._failing_until[ip] = time.monotonic() + self.limit.get_expiry()
 
     def _forget_expired(self) -> None:
         now = time.monotonic()

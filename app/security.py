@@ -1,6 +1,7 @@
 """Security headers on every response, and login-session wiring."""
 
 from flask import Flask, session
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user, logout_user
 from flask_wtf import CSRFProtect
 from werkzeug.wrappers import Response
@@ -33,6 +34,8 @@ GENERATION = "generation"
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Log in to see this page.")
+login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader

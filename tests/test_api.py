@@ -335,3 +335,81 @@ def test_unauthenticated_endpoints_ignore_a_logged_in_browser(
     )
     error(response, 401, "UNAUTHORIZED")
     error(logged_in.post(f"{API}/users/me/api_key/regenerate"), 401, "UNAUTHORIZED")
+
+
+# Odd input never crashes
+
+
+def test_undecodable_basic_credentials_are_401(client: FlaskClient) -> None:
+    response = client.get(f"{API}/users/me", headers={"Authorization": "Basic éé"})
+    error(response, 401, "UNAUTHORIZED")
+
+
+def test_deeply_nested_json_is_a_400(client: FlaskClient) -> None:
+    body = '{"a":' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = client.post(f"{API}/fetch_api_key", data=body, content_type="application/json")
+    error(response, 400, "BAD_REQUEST")
+
+
+def test_control_characters_in_an_argument_are_a_400(client: FlaskClient) -> None:
+    response = client.post(
+        f"{API}/fetch_api_key", data={"username": "a\x00@example.com", "password": "x"}
+    )
+    assert error(response, 400, "BAD_REQUEST")["var_name"] == "username"
+
+
+def test_the_bot_limit_error_names_no_argument(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    client = make_app(MAX_BOTS_PER_USER=1).test_client()
+    owner = make_user()
+    auth = (owner.email, owner.key)
+    ok(client.post(f"{API}/bots", data={"full_name": "A", "short_name": "a"}, auth=auth))
+    body = error(
+        client.post(f"{API}/bots", data={"full_name": "B", "short_name": "b"}, auth=auth),
+        400,
+        "BAD_REQUEST",
+    )
+    assert "var_name" not in body
+    assert str(body["msg"]).startswith("You already have 1 active bot")
+
+
+def test_fetch_api_key_is_audited(app: Flask, client: FlaskClient, user: Account) -> None:
+    from sqlalchemy import select
+
+    from app import db
+    from app.models import AuditEvent
+
+    client.post(f"{API}/fetch_api_key", data={"username": user.email, "password": "wrong"})
+    client.post(f"{API}/fetch_api_key", data={"username": user.email, "password": PASSWORD})
+    with app.app_context():
+        rows = (
+            db.session()
+            .execute(
+                select(
+                    AuditEvent.event_type, AuditEvent.actor_id, AuditEvent.subject_user_id
+                ).order_by(AuditEvent.id)
+            )
+            .all()
+        )
+    assert [tuple(row) for row in rows] == [
+        ("api_key_fetch_failed", None, user.id),
+        ("api_key_fetched", user.id, user.id),
+    ]
+
+
+def test_threads_do_not_leak_database_connections(app: Flask, user: Account) -> None:
+    import gc
+    import threading
+
+    client = app.test_client()
+
+    def call() -> None:
+        assert me(client, user.email, user.key).status_code == 200
+
+    for _ in range(30):
+        thread = threading.Thread(target=call)
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert len(app.extensions["keyfob.reader"]._opened) <= 1

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -198,7 +199,11 @@ def test_an_unreachable_server_is_an_api_error(a_key: str) -> None:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("ZULIP_")}
+    return run_cli_with({}, *args)
+
+
+def run_cli_with(extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ZULIP_")} | extra
     return subprocess.run(
         [sys.executable, "-m", "app.client", *args],
         cwd=ROOT,
@@ -252,12 +257,13 @@ def test_rotate_rewrites_the_file_in_place(
     live_server: str, user: Account, tmp_path: Path, render: object
 ) -> None:
     assert callable(render)
-    path = write_rc(tmp_path / "rcdir" / "rc", render(user.email, user.key, live_server))
+    path = write_rc(tmp_path / "rcdir" / "rc", render(user.email, user.key, live_server), 0o640)
     result = run_cli("rotate", "--config", str(path))
     assert result.returncode == 0, result.stderr
-    rotated = load_rc(path)
+    with pytest.warns(UserWarning, match="readable by other users"):  # mode 0640 is kept
+        rotated = load_rc(path)
     assert rotated.key != user.key and rotated.email == user.email
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert rotated.key not in result.stdout and f"…{rotated.key[-4:]}" in result.stdout
     assert [p.name for p in path.parent.iterdir()] == ["rc"]  # no temporary file left
     with Client(rotated) as api:
@@ -293,3 +299,26 @@ def test_rotate_needs_a_file(live_server: str, user: Account) -> None:
     config = load_rc(email=user.email, key=user.key, site=live_server)
     with Client(config) as api, pytest.raises(ConfigError, match="needs an rc file"):
         keyfob_client.rotate(config, api)
+
+
+def test_rotate_rewrites_the_files_own_key_whatever_the_environment_says(
+    live_server: str, make_user: Callable[..., Account], user: Account, tmp_path: Path
+) -> None:
+    other = make_user("other@example.com")
+    path = write_rc(tmp_path / "rc", toml_rc(user.email, user.key, live_server))
+    result = run_cli_with(
+        {"ZULIP_API_KEY": other.key, "ZULIP_EMAIL": other.email}, "rotate", "--config", str(path)
+    )
+    assert result.returncode == 0, result.stderr
+    assert load_rc(path).email == user.email
+    with Client(load_rc(email=other.email, key=other.key, site=live_server)) as untouched:
+        assert untouched.get_profile()["user_id"] == other.id
+
+
+def test_a_file_that_is_not_utf8_is_a_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "rc"
+    path.write_bytes(b"[api]\nemail = \xff\xfe\n")
+    path.chmod(0o600)
+    result = run_cli("whoami", "--config", str(path))
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith("not UTF-8 text")

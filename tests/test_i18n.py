@@ -90,6 +90,9 @@ def test_the_compiled_catalog_matches_the_po_file() -> None:
         (["en-GB", "zh-CN"], "en"),
         (["fr", "zh-CN"], "zh_Hans"),
         (["zh-TW"], "en"),
+        (["zh-cmn-Hant"], "en"),
+        (["zh-yue"], "en"),
+        (["zh-cmn-Hans-CN"], "zh_Hans"),
         (["zh-Hant", "zh-CN"], "zh_Hans"),
         (["fr"], "en"),
         ([], "en"),
@@ -205,3 +208,24 @@ def test_the_zuliprc_never_changes_with_the_language(reauthed: FlaskClient, user
     english = reauthed.get("/settings/account/api-key/zuliprc").get_data()
     chinese = reauthed.get("/settings/account/api-key/zuliprc", headers=CHINESE).get_data()
     assert english == chinese
+
+
+def test_a_language_refused_with_q0_is_not_chosen(client: FlaskClient) -> None:
+    header = {"Accept-Language": "zh-CN;q=0, en;q=0.5"}
+    assert "Log in to Keyfob" in client.get("/login", headers=header).get_data(as_text=True)
+
+
+def test_the_login_prompt_and_error_pages_are_chinese_too(client: FlaskClient) -> None:
+    client.get("/settings/account", headers=CHINESE)
+    page = client.get("/login", headers=CHINESE).get_data(as_text=True)
+    assert "请登录后查看此页面。" in page
+    missing = client.get("/no/such/page", headers=CHINESE).get_data(as_text=True)
+    assert "找不到页面" in missing
+    odd = client.get("/static/css/keyfob.css", headers={**CHINESE, "Range": "bytes=999999-"})
+    assert odd.status_code == 416
+    assert "出错了" in odd.get_data(as_text=True)
+
+
+def test_the_security_log_speaks_chinese(logged_in: FlaskClient) -> None:
+    page = logged_in.get("/settings/account", headers=CHINESE).get_data(as_text=True)
+    assert "已登录" in page and "刚刚" in page

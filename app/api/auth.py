@@ -47,7 +47,10 @@ def authenticate() -> keys.Principal:
     scheme, _sep, _rest = header.partition(" ")
     if scheme.lower() != "basic":
         raise ApiError(400, _("Unsupported authorization scheme: use HTTP Basic"))
-    credentials = request.authorization
+    try:
+        credentials = request.authorization
+    except ValueError:  # werkzeug refuses some undecodable Basic values outright
+        credentials = None
     if credentials is None or not credentials.username or not credentials.password:
         raise ApiError(401, _("Malformed HTTP Basic credentials"))
     guesses = limits.key_guesses()

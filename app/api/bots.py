@@ -102,7 +102,10 @@ def _owned_or_404(bot_id: int) -> User:
 
 
 def _bad_bot(problem: bots.InvalidBot) -> ApiError:
-    field = "short_name" if problem.field == "username" else problem.field
+    """The web form's error, named by the API's argument when it is about one."""
+    field = {"username": "short_name", "full_name": "full_name"}.get(problem.field)
+    if field is None:
+        return ApiError(400, problem.message)
     return ApiError(400, f"{field}: {problem.message}", var_name=field)
 
 

@@ -7,11 +7,15 @@ from flask import request
 from flask_babel import gettext as _
 
 from app.api.errors import ApiError
+from app.forms import has_control_characters
 
 
 def _arguments() -> Mapping[str, Any]:
     if request.mimetype == "application/json":
-        data = request.get_json(silent=True)
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError:  # nested deeper than the JSON parser goes
+            data = None
         if not isinstance(data, dict):
             raise ApiError(400, _("Malformed JSON: the body must be a JSON object"))
         return data
@@ -25,4 +29,6 @@ def text(name: str) -> str:
         raise ApiError(400, _("Missing '%(name)s' argument", name=name), var_name=name)
     if not isinstance(value, str):
         raise ApiError(400, _("'%(name)s' must be a string", name=name), var_name=name)
+    if has_control_characters(value):  # PostgreSQL refuses NUL in text outright
+        raise ApiError(400, _("'%(name)s' contains control characters", name=name), var_name=name)
     return value
