@@ -4,18 +4,25 @@ An unexpected exception reaches these handlers as Werkzeug's InternalServerError
 after Flask has logged it.
 """
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadHost, HTTPException
+from werkzeug.exceptions import BadHost, HTTPException, TooManyRequests
 from werkzeug.wrappers import Response
 
 from app import db
 from app.api.errors import ApiError, api_message, error_response
+from app.limits import TooManyAttempts
 
 
 def register(app: Flask) -> None:
     """HTML error pages for the browser side."""
+
+    @app.errorhandler(TooManyAttempts)
+    def _too_many(error: TooManyAttempts) -> Response:
+        response = make_response(error_page(TooManyRequests()))
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int] | Response:
@@ -31,6 +38,10 @@ def register_api(api: Flask) -> None:
     @api.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
         return error_response(error.status, error.msg, **error.extra)
+
+    @api.errorhandler(TooManyAttempts)
+    def _too_many(error: TooManyAttempts) -> Response:
+        return error_response(429, api_message(429, ""), **{"retry-after": error.retry_after})
 
     @api.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:

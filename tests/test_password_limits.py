@@ -3,8 +3,12 @@
 Run against a shared store with KEYFOB_TEST_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379.
 """
 
+import re
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -161,3 +165,48 @@ def test_a_json_login_cannot_dodge_the_account_limit(app: Flask, user: Account) 
         )
         assert response.status_code == 200
     assert log_in(app.test_client(), user.email).status_code == 302
+
+
+def test_parallel_guesses_cannot_outrun_the_count(live_server: str, user: Account) -> None:
+    # Twelve wrong passwords at once: each is checked, verified and counted under the
+    # account's lock, so no more than five are ever looked at.
+    barrier = threading.Barrier(12)
+
+    def guess() -> int:
+        barrier.wait()
+        response = httpx.post(
+            f"{live_server}/api/v1/fetch_api_key",
+            data={"username": user.email, "password": "a wrong guess"},
+            timeout=30,
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(lambda _: guess(), range(12)))
+    assert statuses.count(401) == 5
+    assert statuses.count(429) == 7
+
+
+def test_parallel_logins_cannot_outrun_the_count(live_server: str, user: Account) -> None:
+    barrier = threading.Barrier(8)
+
+    def guess() -> int:
+        with httpx.Client(base_url=live_server, timeout=30) as browser:
+            token = csrf_token_of(browser.get("/login").text)
+            barrier.wait()
+            response = browser.post(
+                "/login",
+                data={"email": user.email, "password": "a wrong guess", "csrf_token": token},
+            )
+            return response.status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda _: guess(), range(8)))
+    assert statuses.count(200) == 5  # the form again, with "incorrect"
+    assert statuses.count(429) == 3
+
+
+def csrf_token_of(page: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert match
+    return match.group(1)

@@ -40,28 +40,34 @@ def register() -> Response | str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limits.password_attempts
 def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("settings.account"))
     form = LoginForm()
-    if form.validate_on_submit():
-        db_session = db.session()
+    if form.validate_on_submit() and _log_in(form):
+        return redirect(url_for("settings.account"))
+    return render_template("accounts/login.html", form=form)
+
+
+def _log_in(form: LoginForm) -> bool:
+    """Check the form's password (rate limited) and start a session; errors go on the form."""
+    db_session = db.session()
+    with limits.password_attempt(form.email.data) as failed:
         user = users.find_by_email(db_session, form.email.data)
         if not users.check_password(user, form.password.data) or user is None:
-            limits.failed_password()
+            failed()
             form.password.errors.append(_("Email or password is incorrect."))
             if user is not None:
                 audit.record(db_session, "login_failed", actor_id=None, subject_user_id=user.id)
-        elif not user.is_active:
-            form.password.errors.append(_("This account is deactivated."))
-        else:
-            start_login_session(user)
-            audit.record(db_session, "login_succeeded", actor_id=user.id, subject_user_id=user.id)
-        db_session.commit()
-        if current_user.is_authenticated:
-            return redirect(url_for("settings.account"))
-    return render_template("accounts/login.html", form=form)
+                db_session.commit()
+            return False
+    if not user.is_active:
+        form.password.errors.append(_("This account is deactivated."))
+        return False
+    start_login_session(user)
+    audit.record(db_session, "login_succeeded", actor_id=user.id, subject_user_id=user.id)
+    db_session.commit()
+    return True
 
 
 @bp.post("/logout")

@@ -50,17 +50,17 @@ def server_settings() -> Response:
 def fetch_api_key() -> Response:
     """A human's current key for their email and password (what Zulip apps log in with)."""
     username, password = params.text("username"), params.text("password")
-    wait = limits.api_password_wait(username)
-    if wait is not None:
-        raise ApiError(429, _("API usage exceeded rate limit"), **{"retry-after": wait})
     session = db.session()
-    user = users.find_by_email(session, username)
-    if not users.check_password(user, password) or user is None:
-        limits.api_password_failed(username)
-        if user is not None:
-            audit.record(session, "api_key_fetch_failed", actor_id=None, subject_user_id=user.id)
-            session.commit()
-        raise ApiError(401, _("Your username or password is incorrect"))
+    with limits.password_attempt(username) as failed:
+        user = users.find_by_email(session, username)
+        if not users.check_password(user, password) or user is None:
+            failed()
+            if user is not None:
+                audit.record(
+                    session, "api_key_fetch_failed", actor_id=None, subject_user_id=user.id
+                )
+                session.commit()
+            raise ApiError(401, _("Your username or password is incorrect"))
     if not user.is_active:
         raise ApiError(401, _("Account is deactivated"))
     key = keys.reveal(session, user.id)

@@ -58,7 +58,6 @@ def save_language() -> Response | str:
 
 @bp.route("/account/api-key", methods=["GET", "POST"])
 @login_required
-@limits.reauth_attempts
 def api_key() -> Response | str:
     """The password step; once the window is open, the key itself."""
     form = ReauthForm()
@@ -78,20 +77,19 @@ def api_key() -> Response | str:
 
 
 def _reauthenticate(form: ReauthForm) -> Response | str:
-    session = db.session()
     if not form.validate_on_submit():
         return render_template("settings/api_key_password.html", tab="account", form=form)
-    if users.check_password(current_user, form.password.data):
+    session = db.session()
+    with limits.password_attempt(current_user.email) as failed:
+        correct = users.check_password(current_user, form.password.data)
+        if not correct:
+            failed()
+        _audit(session, "reauth_succeeded" if correct else "reauth_failed")
+        session.commit()
+    if correct:
         reauth.open_window()
-        event = "reauth_succeeded"
-    else:
-        limits.failed_password()
-        form.password.errors.append(_("Password is incorrect"))
-        event = "reauth_failed"
-    _audit(session, event)
-    session.commit()
-    if event == "reauth_succeeded":
         return redirect(url_for(".api_key"))
+    form.password.errors.append(_("Password is incorrect"))
     return render_template("settings/api_key_password.html", tab="account", form=form)
 
 
