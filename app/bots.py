@@ -126,7 +126,7 @@ def summaries(session: Session, owner_id: int) -> list[BotSummary]:
     ]
 
 
-def deactivate(session: Session, bot: User) -> bool:
+def deactivate(bot: User) -> bool:
     """Deactivate; True if it was active (doing it twice is harmless)."""
     was_active = bot.is_active
     bot.is_active = False

@@ -129,21 +129,23 @@ def verify(email: str, key: str) -> Principal:
     if not keyformat.is_well_formed(key):
         raise KeyRejected("invalid")
     row = _lookup(digest(key))
-    if row is None or not hmac.compare_digest(
-        str(row[3]).encode("utf-8"), email.strip().lower().encode("utf-8")
-    ):
+    if row is None:
         raise KeyRejected("invalid")
-    if not row[6]:
+    key_id, last_used_at, user_id, owner_email, full_name, is_bot, is_active, owner, joined = row
+    presented = email.strip().lower().encode("utf-8")
+    if not hmac.compare_digest(str(owner_email).encode("utf-8"), presented):
+        raise KeyRejected("invalid")
+    if not is_active:
         raise KeyRejected("deactivated")
-    _touch(row[0], row[1])
+    _touch(key_id, last_used_at)
     return Principal(
-        key_id=row[0],
-        user_id=row[2],
-        email=row[3],
-        full_name=row[4],
-        is_bot=bool(row[5]),
-        bot_owner_id=row[7],
-        date_joined=as_utc(row[8]),
+        key_id=key_id,
+        user_id=user_id,
+        email=owner_email,
+        full_name=full_name,
+        is_bot=bool(is_bot),
+        bot_owner_id=owner,
+        date_joined=as_utc(joined),
     )
 
 

@@ -71,7 +71,7 @@ def regenerate_bot_key(bot_id: int) -> Response:
 @require_human
 def deactivate_bot(bot_id: int) -> Response:
     bot = _owned_or_404(bot_id)
-    if bots.deactivate(db.session(), bot):
+    if bots.deactivate(bot):
         _audit("bot_deactivated", bot)
     db.session().commit()
     return success()

@@ -109,7 +109,7 @@ def deactivate_bot(bot_id: int) -> Response | str:
     bot = _owned_or_404(session, bot_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        if bots.deactivate(session, bot):
+        if bots.deactivate(bot):
             _audit(session, "bot_deactivated", bot)
         session.commit()
         flash(_("%(name)s is deactivated. Its key no longer works.", name=bot.full_name), "success")
