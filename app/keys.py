@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app import clock, db, keyformat
+from app import audit, clock, db, keyformat
 from app.models import ApiKey, User, as_utc
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -95,6 +95,24 @@ def mint(session: Session, user: User) -> str:
     key = keyformat.generate(keyformat.BOT_PREFIX if user.is_bot else keyformat.USER_PREFIX)
     session.add(ApiKey(user_id=user.id, created_at=now, **stored_form(key)))
     session.flush()
+    return key
+
+
+def regenerate(session: Session, user: User, *, actor_id: int) -> str:
+    """A new key for ``user``, the old one dead, the change audited and committed."""
+    key = mint(session, user)
+    audit.record(session, "api_key_regenerated", actor_id=actor_id, subject_user_id=user.id)
+    session.commit()
+    return key
+
+
+def reveal_to(session: Session, subject_id: int, *, actor_id: int, event_type: str) -> str | None:
+    """Decrypt the subject's key for ``actor_id``, recording who saw it and how (the event:
+    api_key_revealed, rc_downloaded, api_key_fetched); None if the subject has no key."""
+    key = reveal(session, subject_id)
+    if key is not None:
+        audit.record(session, event_type, actor_id=actor_id, subject_user_id=subject_id)
+        session.commit()
     return key
 
 

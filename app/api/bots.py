@@ -58,11 +58,7 @@ def create_bot() -> Response:
 @require_key
 @require_human
 def regenerate_bot_key(bot_id: int) -> Response:
-    session = db.session()
-    bot = _owned_or_404(bot_id)
-    key = keys.mint(session, bot)
-    _audit("api_key_regenerated", bot)
-    session.commit()
+    key = keys.regenerate(db.session(), _owned_or_404(bot_id), actor_id=g.principal.user_id)
     return no_store(success(api_key=key))
 
 

@@ -63,11 +63,9 @@ def fetch_api_key() -> Response:
             raise ApiError(401, _("Your username or password is incorrect"))
     if not user.is_active:
         raise ApiError(401, _("Account is deactivated"))
-    key = keys.reveal(session, user.id)
+    key = keys.reveal_to(session, user.id, actor_id=user.id, event_type="api_key_fetched")
     if key is None:
         raise ApiError(401, _("Your username or password is incorrect"))
-    audit.record(session, "api_key_fetched", actor_id=user.id, subject_user_id=user.id)
-    session.commit()
     return no_store(success(api_key=key, email=user.email, user_id=user.id))
 
 
@@ -92,12 +90,8 @@ def users_me() -> Response:
 def regenerate_own_key() -> Response:
     """A new key for the caller, human or bot; the presented key dies at once."""
     session = db.session()
-    principal: keys.Principal = g.principal
-    user = session.get_one(User, principal.user_id)
-    key = keys.mint(session, user)
-    audit.record(session, "api_key_regenerated", actor_id=user.id, subject_user_id=user.id)
-    session.commit()
-    return no_store(success(api_key=key))
+    user = session.get_one(User, g.principal.user_id)
+    return no_store(success(api_key=keys.regenerate(session, user, actor_id=user.id)))
 
 
 @bp.get("/openapi.json")

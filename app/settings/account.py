@@ -100,10 +100,7 @@ def regenerate_api_key() -> Response | str:
     """Confirm/Cancel, then a new key; the old one stops working at once."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        session = db.session()
-        keys.mint(session, current_user)
-        _audit(session, "api_key_regenerated")
-        session.commit()
+        keys.regenerate(db.session(), current_user, actor_id=current_user.id)
         flash(_("Your new API key is ready. The old key no longer works."), "success")
         return redirect(url_for(".api_key"))
     return render_template(

@@ -81,9 +81,7 @@ def regenerate_bot_key(bot_id: int) -> Response | str:
     bot = _owned_or_404(session, bot_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        keys.mint(session, bot)
-        _audit(session, "api_key_regenerated", bot)
-        session.commit()
+        keys.regenerate(session, bot, actor_id=current_user.id)
         flash(_("The bot's new API key is ready. The old key no longer works."), "success")
         return redirect(url_for(".bot_key", bot_id=bot.id))
     return _confirm(
