@@ -23,6 +23,7 @@ EVENT_LABELS = {
     "login_failed": _l("Failed login"),
     "reauth_succeeded": _l("Password confirmed"),
     "reauth_failed": _l("Wrong password entered"),
+    "password_rate_limited": _l("Password attempts refused: too many failures"),
     "api_key_revealed": _l("API key shown"),
     "api_key_regenerated": _l("API key regenerated"),
     "rc_downloaded": _l("zuliprc downloaded"),

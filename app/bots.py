@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import keys
+from app import audit, db, keys
 from app.forms import has_control_characters
 from app.models import ApiKey, User
 
@@ -80,25 +81,30 @@ def email_domain(configured: str, site_url: str) -> str:
     return domain if DOMAIN.fullmatch(domain) else "localhost"
 
 
+@db.unit_of_work
 def create(
-    session: Session, owner: User, full_name: str, username: str, domain: str, limit: int
+    session: Session, owner: User, full_name: str, username: str, domain: str
 ) -> tuple[User, str]:
-    """A new bot for ``owner`` and its first key; the caller commits."""
+    """A new bot for ``owner`` with its first key, within the owner's bot limit; audited
+    and committed. Raises InvalidBot."""
     if owner.is_bot:
         raise InvalidBot("owner", _("Bots cannot own bots."))
     name, short_name = clean_full_name(full_name), clean_username(username)
-    _lock(session, owner)
+    db.lock_for_write(session, User, [owner.id])  # the count below holds until the commit
     email = f"{short_name}-bot@{domain}"
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise InvalidBot("username", _("A bot or user with this email already exists."))
-    _check_room(session, owner, limit)
+    _check_room(session, owner)
     bot = User(email=email, full_name=name, is_bot=True, bot_owner_id=owner.id)
     session.add(bot)
     try:
         session.flush()
     except IntegrityError:  # the same email, created by a concurrent request
         raise InvalidBot("username", _("A bot or user with this email already exists.")) from None
-    return bot, keys.mint(session, bot)
+    key = keys.mint(session, bot)
+    audit.record(session, "bot_created", actor_id=owner.id, subject_user_id=bot.id)
+    session.commit()
+    return bot, key
 
 
 def owned(session: Session, owner_id: int, bot_id: int) -> User | None:
@@ -126,20 +132,33 @@ def summaries(session: Session, owner_id: int) -> list[BotSummary]:
     ]
 
 
-def deactivate(bot: User) -> bool:
-    """Deactivate; True if it was active (doing it twice is harmless)."""
-    was_active = bot.is_active
-    bot.is_active = False
-    return was_active
-
-
-def reactivate(session: Session, owner: User, bot: User, limit: int) -> bool:
-    """Reactivate with the same key, unless that would exceed the owner's bot limit."""
-    if bot.is_active:
+@db.unit_of_work
+def deactivate(session: Session, bot: User, *, actor_id: int) -> bool:
+    """Deactivate the bot, audited and committed; False if it was inactive already."""
+    db.lock_for_write(session, User, [_owner_id(bot), bot.id])
+    session.refresh(bot)  # its state as of the lock, not as of an earlier read
+    if not bot.is_active:
+        session.commit()
         return False
-    _lock(session, owner)
-    _check_room(session, owner, limit)
+    bot.is_active = False
+    audit.record(session, "bot_deactivated", actor_id=actor_id, subject_user_id=bot.id)
+    session.commit()
+    return True
+
+
+@db.unit_of_work
+def reactivate(session: Session, bot: User, *, actor_id: int) -> bool:
+    """Reactivate with the same key, unless that would exceed the owner's bot limit (then
+    InvalidBot); audited and committed. False if it was active already."""
+    db.lock_for_write(session, User, [_owner_id(bot), bot.id])
+    session.refresh(bot)
+    if bot.is_active:
+        session.commit()
+        return False
+    _check_room(session, session.get_one(User, _owner_id(bot)))
     bot.is_active = True
+    audit.record(session, "bot_reactivated", actor_id=actor_id, subject_user_id=bot.id)
+    session.commit()
     return True
 
 
@@ -149,6 +168,7 @@ def set_user_active(session: Session, user: User, active: bool) -> list[User]:
     Deactivation also ends the user's login sessions for good: reactivation does not
     bring an old session cookie back to life.
     """
+    db.lock_for_write(session, User, [user.id])  # the owner before their bots, as everywhere
     user.is_active = active
     if active:
         return []
@@ -159,12 +179,15 @@ def set_user_active(session: Session, user: User, active: bool) -> list[User]:
     return bots
 
 
-def _lock(session: Session, owner: User) -> None:
-    # Serialises an owner's creations and reactivations, so the limit holds under races.
-    session.execute(select(User.id).where(User.id == owner.id).with_for_update())
+def _owner_id(bot: User) -> int:
+    if bot.bot_owner_id is None:
+        raise ValueError(f"user {bot.id} is not a bot")
+    return bot.bot_owner_id
 
 
-def _check_room(session: Session, owner: User, limit: int) -> None:
+def _check_room(session: Session, owner: User) -> None:
+    """InvalidBot when the owner has MAX_BOTS_PER_USER active bots already."""
+    limit = int(current_app.config["MAX_BOTS_PER_USER"])
     active = session.scalar(
         select(func.count()).where(User.bot_owner_id == owner.id, User.is_active)
     )

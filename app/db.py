@@ -1,21 +1,32 @@
 """The database: one engine per app, one session per request, and `flask db upgrade`."""
 
 import contextlib
+import functools
 import os
+import random
 import threading
+import time
 import weakref
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
 from flask.cli import AppGroup
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+P = ParamSpec("P")
+R = TypeVar("R")
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction can simply be
+# run again. Each retry waits a little longer, with jitter, so the rivals fall out of step.
+_CONFLICT_STATES = {"40P01", "40001"}
+CONFLICT_ATTEMPTS = 4
 
 
 def init_app(app: Flask) -> None:
@@ -58,6 +69,60 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def lock_for_write(session: Session, model: type[DeclarativeBase], ids: Iterable[int]) -> None:
+    """Make the session's transaction a writer that holds these rows until it ends.
+
+    Use it before reading what a write depends on (a count, a state), so that two requests
+    cannot both read before either writes. On PostgreSQL the rows are locked FOR NO KEY
+    UPDATE, in ascending id order: the one order every writer takes, so two writers cannot
+    deadlock (an owner's id is always lower than their bots'), and foreign-key checks of
+    inserts that merely refer to the rows (audit events) are not blocked. SQLite has no row
+    locks: the transaction becomes its one writer (BEGIN IMMEDIATE) instead.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        driver_connection: Any = connection.connection.driver_connection
+        if not driver_connection.in_transaction:  # a transaction that wrote is a writer already
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    id_column: Any = model.id  # type: ignore[attr-defined]
+    session.execute(
+        select(id_column)
+        .where(id_column.in_(sorted(set(ids))))
+        .order_by(id_column)
+        .with_for_update(key_share=True)
+    )
+
+
+def unit_of_work(
+    work: Callable[Concatenate[Session, P], R],
+) -> Callable[Concatenate[Session, P], R]:
+    """Wrap a domain function that commits its own transaction (its first argument is the
+    session): on any exception the transaction is rolled back, so no lock outlives it; when
+    the database aborted it for a deadlock or a serialization conflict, it runs again."""
+
+    @functools.wraps(work)
+    def run(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                return work(session, *args, **kwargs)
+            except DBAPIError as error:
+                session.rollback()
+                if attempt == CONFLICT_ATTEMPTS or not _is_conflict(error):
+                    raise
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 (jitter)
+            except BaseException:
+                session.rollback()
+                raise
+        raise AssertionError("unreachable")
+
+    return run
+
+
+def _is_conflict(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in _CONFLICT_STATES
 
 
 class HotReader:

@@ -82,10 +82,11 @@ def digest(key: str) -> str:
 def mint(session: Session, user: User) -> str:
     """Give ``user`` a new key, revoking any active one; the caller commits.
 
-    The user's row is locked first, so concurrent regenerations queue up behind each
-    other and the last one wins cleanly; the partial unique index backs this up.
+    The user's row (after a bot's owner's, the order every writer keeps) is locked first,
+    so concurrent regenerations queue up behind each other and the last one wins cleanly;
+    the partial unique index backs this up.
     """
-    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    db.lock_for_write(session, User, [user.id] + ([user.bot_owner_id] if user.bot_owner_id else []))
     now = clock.now()
     session.execute(
         update(ApiKey)
@@ -98,6 +99,7 @@ def mint(session: Session, user: User) -> str:
     return key
 
 
+@db.unit_of_work
 def regenerate(session: Session, user: User, *, actor_id: int) -> str:
     """A new key for ``user``, the old one dead, the change audited and committed."""
     key = mint(session, user)

@@ -1,139 +1,167 @@
-"""Rate limits: flask-limiter's Limiter and store (RATELIMIT_STORAGE_URI; Redis shares them
-across workers), with the ``limits`` library it is built on for the checks below.
+"""Rate limits, counted in flask-limiter's store (RATELIMIT_STORAGE_URI; Redis shares the
+counts across workers and machines) through the ``limits`` library it is built on.
 
-Password guesses are limited per account and per client IP. Only failures count, but once
-a limit is reached every attempt gets 429, even with the right password, so the limit
-cannot be probed for the answer. The login form, the re-auth form and the API's
-fetch_api_key draw on one allowance per account. Each attempt is checked, verified and
-counted under a per-account lock, so parallel guesses cannot all slip in before the first
-failure is counted (across processes, at most one per extra worker can).
+Every limited attempt is counted *before* the work it guards, atomically in the store, and
+the count is given back afterwards when the attempt did not fail. Checking first and
+counting after would let a burst of parallel attempts all pass the check before the first
+failure is counted; counting first cannot overshoot, in one process or in many.
 
-Failed API keys are limited per IP, so keys cannot be guessed at line speed, and
-registrations per IP, so one client cannot create accounts (and argon2 work) in bulk.
+Password guesses (login, re-auth and the API's fetch_api_key alike) draw on:
+- an allowance per account and client IP: the tight one (5 per 30 minutes), so one client
+  cannot guess, yet a stranger elsewhere cannot lock the owner out;
+- an allowance per account overall, much higher, that only a distributed attack reaches;
+- an allowance per client IP, so one client cannot guess across many accounts.
+A browser that has logged in to the account before (a known device, app/known_devices.py)
+draws on an allowance of its own instead, so the owner keeps working while the account is
+attacked from elsewhere. Once an allowance is used up, every attempt it covers gets 429,
+even with the right password, so the limit cannot be probed for the answer.
 
-Each app gets its own Limiter, because flask-limiter keeps its settings on the instance.
-Only views marked ``@registrations`` go through its per-request hooks: that bookkeeping
-costs more than the whole key check, so everything else skips it.
+Failed API keys are limited per client IP, so keys cannot be guessed at line speed;
+registrations per IP (every POST counts), so one client cannot create accounts, or probe
+for taken email addresses, in bulk. Each app gets its own Limiter, because flask-limiter
+keeps its settings on the instance; only views marked ``@registrations`` go through its
+per-request hooks.
 """
 
+import hashlib
 import math
-import threading
 import time
-import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from limits import parse
+from limits import RateLimitItem, parse
+from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
-from werkzeug.wrappers import Response
-
-from app.accounts.users import normalize_email
 
 F = TypeVar("F", bound=Callable[..., object])
 _REGISTRATION_MARK = "keyfob_limits_registrations"
-# Striped locks: bounded memory, and two accounts rarely wait on each other.
-_ACCOUNT_LOCKS = [threading.Lock() for _ in range(256)]
 
 
 class TooManyAttempts(Exception):
-    """The account or the IP has used up its password attempts for now."""
+    """An allowance is used up; ``limit`` names which one, ``retry_after`` is in seconds."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
+    def __init__(self, limit: str, retry_after: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
         self.retry_after = retry_after
 
 
-def registrations(view: F) -> F:
-    """Mark a view whose successful POSTs create an account."""
-    setattr(view, _REGISTRATION_MARK, True)
-    return view
+class Allowance:
+    """So many attempts per window for each identity of one kind, in the shared store."""
 
+    def __init__(self, storage: Storage, prefix: str, scope: str, limit: str) -> None:
+        self.scope = scope
+        self._item: RateLimitItem = parse(limit)
+        self._window = FixedWindowRateLimiter(storage)
+        self._prefix = prefix
 
-@contextmanager
-def password_attempt(email: str) -> Iterator[Callable[[], None]]:
-    """Check a password for ``email`` inside the block; call what it yields on a failure.
-
-    Raises TooManyAttempts before the block when the account or IP has no attempts left.
-    """
-    account = "account:" + normalize_email(email)
-    counters = [
-        (parse(current_app.config["PASSWORD_LIMIT_PER_ACCOUNT"]), account, "password-account"),
-        (parse(current_app.config["PASSWORD_LIMIT_PER_IP"]), _client_ip(), "password-ip"),
-    ]
-    strategy, prefix = _strategy(), str(current_app.config["RATELIMIT_KEY_PREFIX"])
-    with _ACCOUNT_LOCKS[zlib.crc32(account.encode()) % len(_ACCOUNT_LOCKS)]:
-        for item, identity, scope in counters:
-            if not strategy.test(item, prefix, identity, scope):
-                reset: float = strategy.get_window_stats(item, prefix, identity, scope).reset_time
-                raise TooManyAttempts(max(1, math.ceil(reset - time.time())))
-
-        def failed() -> None:
-            for item, identity, scope in counters:
-                strategy.hit(item, prefix, identity, scope)
-
-        yield failed
-
-
-def _strategy() -> Any:
-    limiter: Limiter = current_app.extensions["keyfob.limiter"]
-    return limiter.limiter
-
-
-class KeyGuesses:
-    """Failed API keys per client IP, counted in the shared rate-limit store (fixed window).
-
-    Reading the store on every API call would cost as much as checking the key, so each
-    process remembers which IPs it has seen fail within the window and reads the store
-    for those alone. Another process may let one more guess from such an IP through
-    before it has seen one fail itself; after that, every process refuses it.
-    """
-
-    MAX_REMEMBERED = 100_000
-
-    def __init__(self, app: Flask, limiter: Limiter) -> None:
-        self.limit = parse(app.config["KEY_GUESS_LIMIT_PER_IP"])
-        self.window = FixedWindowRateLimiter(limiter.storage)
-        self.prefix = app.config["RATELIMIT_KEY_PREFIX"]
-        self._failing_until: dict[str, float] = {}
-        self._saturated = False
-
-    def allowed(self) -> bool:
-        """False once this IP has used up its failures: refuse before checking the key."""
-        ip = _client_ip()
-        until = self._failing_until.get(ip)
-        if self._saturated:
-            return self.window.test(self.limit, self.prefix, "key-guesses", ip)
-        if until is None:
+    def take(self, identity: str) -> bool:
+        """Count one attempt; False (and nothing counted) when none is left."""
+        if self._window.hit(self._item, self._prefix, self.scope, identity):
             return True
-        if until < time.monotonic():
-            self._failing_until.pop(ip, None)
-            return True
-        return self.window.test(self.limit, self.prefix, "key-guesses", ip)
+        self.give_back(identity)
+        return False
 
-    def failed(self) -> None:
-        ip = _client_ip()
-        self.window.hit(self.limit, self.prefix, "key-guesses", ip)
-        if len(self._failing_until) >= self.MAX_REMEMBERED:
-            self._forget_expired()
-        if len(self._failing_until) >= self.MAX_REMEMBERED:
-            self._saturated = True  # too many failing IPs to remember: read the store always
-        else:
-            self._failing_until[ip] = time.monotonic() + self.limit.get_expiry()
+    def give_back(self, identity: str) -> None:
+        """Uncount an attempt that turned out not to be a failure."""
+        self._window.hit(self._item, self._prefix, self.scope, identity, cost=-1)
 
-    def retry_after(self) -> int:
-        stats = self.window.get_window_stats(self.limit, self.prefix, "key-guesses", _client_ip())
+    def retry_after(self, identity: str) -> int:
+        stats = self._window.get_window_stats(self._item, self._prefix, self.scope, identity)
         reset: float = stats.reset_time
         return max(1, math.ceil(reset - time.time()))
 
-    def _forget_expired(self) -> None:
-        now = time.monotonic()
-        for ip, until in list(self._failing_until.items()):
-            if until < now:
-                self._failing_until.pop(ip, None)
+
+@dataclass
+class PasswordAttempt:
+    """The allowances one password attempt drew on; it stays counted unless it succeeded."""
+
+    taken: list[tuple[Allowance, str]] = field(default_factory=list)
+
+    def succeeded(self) -> None:
+        for allowance, identity in self.taken:
+            allowance.give_back(identity)
+        self.taken.clear()
+
+
+class PasswordLimits:
+    """The password allowances of one app (see the module's docstring)."""
+
+    def __init__(self, app: Flask, storage: Storage) -> None:
+        config, prefix = app.config, str(app.config["RATELIMIT_KEY_PREFIX"])
+        tight = config["PASSWORD_LIMIT_PER_ACCOUNT_AND_IP"]
+        self.account_and_ip = Allowance(storage, prefix, "password-account-ip", tight)
+        self.device = Allowance(storage, prefix, "password-device", tight)
+        self.account = Allowance(
+            storage, prefix, "password-account", config["PASSWORD_LIMIT_PER_ACCOUNT"]
+        )
+        self.ip = Allowance(storage, prefix, "password-ip", config["PASSWORD_LIMIT_PER_IP"])
+        # A refused attempt is recorded at most this often per account and IP, so an
+        # attacker's flood of refusals cannot flood the owner's security log.
+        self.notices = Allowance(storage, prefix, "password-refusal-notice", "1 per minute")
+
+    def begin(self, email: str, device_id: str | None) -> PasswordAttempt:
+        """Count an attempt on ``email`` before its password is checked; TooManyAttempts
+        if an allowance it needs is used up (then nothing stays counted)."""
+        account, ip = account_identity(email), limit_identity()
+        if device_id is not None:
+            needed = [(self.device, f"{account}/{device_id}")]
+        else:
+            needed = [
+                (self.account_and_ip, f"{account}/{ip}"),
+                (self.account, account),
+                (self.ip, ip),
+            ]
+        attempt = PasswordAttempt()
+        for allowance, identity in needed:
+            if not allowance.take(identity):
+                attempt.succeeded()  # not an attempt after all: give back what it took
+                raise TooManyAttempts(allowance.scope, allowance.retry_after(identity))
+            attempt.taken.append((allowance, identity))
+        return attempt
+
+    def should_record_refusal(self, email: str) -> bool:
+        return self.notices.take(f"{account_identity(email)}/{limit_identity()}")
+
+
+class KeyGuesses:
+    """Failed API keys per client IP: one is taken before a key is checked, and given back
+    when the key turns out to be right."""
+
+    def __init__(self, app: Flask, storage: Storage) -> None:
+        prefix, limit = (
+            str(app.config["RATELIMIT_KEY_PREFIX"]),
+            app.config["KEY_GUESS_LIMIT_PER_IP"],
+        )
+        self._allowance = Allowance(storage, prefix, "key-guesses", limit)
+
+    def take(self) -> bool:
+        return self._allowance.take(limit_identity())
+
+    def give_back(self) -> None:
+        self._allowance.give_back(limit_identity())
+
+    def retry_after(self) -> int:
+        return self._allowance.retry_after(limit_identity())
+
+
+def account_identity(email: str) -> str:
+    """What an account's counters are keyed on: a digest of the normalised address, so the
+    store holds no email addresses and every key has the same short length."""
+    normalized = email.strip().lower().encode("utf-8", "surrogatepass")
+    return hashlib.sha256(normalized).hexdigest()[:32]
+
+
+def limit_identity() -> str:
+    return request.remote_addr or "unknown"
+
+
+def password_limits() -> PasswordLimits:
+    limits: PasswordLimits = current_app.extensions["keyfob.password_limits"]
+    return limits
 
 
 def key_guesses() -> KeyGuesses:
@@ -141,16 +169,19 @@ def key_guesses() -> KeyGuesses:
     return guard
 
 
-def _client_ip() -> str:
-    return request.remote_addr or "unknown"
+def registrations(view: F) -> F:
+    """Mark a view whose POSTs register an account: each one counts, whatever its answer."""
+    setattr(view, _REGISTRATION_MARK, True)
+    return view
 
 
 def init_app(app: Flask) -> Limiter:
-    """Give the app its limiter, and put the registration limit on every marked view."""
-    limiter = Limiter(key_func=get_remote_address, app=app)
+    """Give the app its limiter and allowances, and limit every view marked ``@registrations``."""
+    limiter = Limiter(key_func=limit_identity, app=app)
     app.extensions["keyfob.limiter"] = limiter
-    app.extensions["keyfob.key_guesses"] = KeyGuesses(app, limiter)
-    per_ip = limiter.limit(_registrations_per_ip, methods=["POST"], deduct_when=_redirected)
+    app.extensions["keyfob.password_limits"] = PasswordLimits(app, limiter.storage)
+    app.extensions["keyfob.key_guesses"] = KeyGuesses(app, limiter.storage)
+    per_ip = limiter.limit(_registrations_per_ip, methods=["POST"])
     marked = set()
     for endpoint, view in list(app.view_functions.items()):
         if getattr(view, _REGISTRATION_MARK, False):
@@ -159,10 +190,6 @@ def init_app(app: Flask) -> Limiter:
             marked.add(endpoint)
     limiter.request_filter(lambda: request.endpoint not in marked)
     return limiter
-
-
-def _redirected(response: Response) -> bool:
-    return response.status_code == 302
 
 
 def _registrations_per_ip() -> str:

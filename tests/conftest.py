@@ -5,10 +5,14 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -21,6 +25,7 @@ from app.accounts import users
 from app.clock import install as install_clock
 from app.models import Base
 
+T = TypeVar("T")
 TEST_DATABASE_URL = os.environ.get("KEYFOB_TEST_DATABASE_URL", "")
 TEST_RATELIMIT_STORAGE_URI = os.environ.get("KEYFOB_TEST_RATELIMIT_STORAGE_URI", "memory://")
 PASSWORD = "correct horse battery staple"
@@ -167,7 +172,11 @@ CSRF_INPUT = re.compile(
 
 def csrf_token(response: TestResponse) -> str:
     """The CSRF token in a page's form, as a browser would submit it."""
-    match = CSRF_INPUT.search(response.get_data(as_text=True))
+    return csrf_token_in(response.get_data(as_text=True))
+
+
+def csrf_token_in(page: str) -> str:
+    match = CSRF_INPUT.search(page)
     assert match, "page has no CSRF token"
     return match.group(1) or match.group(2)
 
@@ -223,15 +232,54 @@ def create_bot(
     return Bot(int(bot_id.group(1)), email.group(1), key_in(page))
 
 
+@contextmanager
+def serve(application: Flask) -> Iterator[str]:
+    """Serve an app over real HTTP on a free loopback port, one thread per request."""
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app served over real HTTP on a free local port, for clients that need a socket."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
+
+
+def at_once(count: int, request: Callable[[int], T], timeout: float = 60) -> list[T]:
+    """Run ``request(0..count-1)`` in ``count`` threads released together by a barrier, as
+    parallel clients would; the results in order."""
+    barrier = threading.Barrier(count, timeout=timeout)
+
+    def run(index: int) -> T:
+        barrier.wait()
+        return request(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count), timeout=timeout))
+
+
+def browser_logged_in(base_url: str, email: str, password: str = PASSWORD) -> httpx.Client:
+    """An HTTP client logged in to the live server through the login form."""
+    browser = httpx.Client(base_url=base_url, timeout=30)
+    token = csrf_token_in(browser.get("/login").text)
+    response = browser.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, "login failed"
+    return browser
+
+
+def from_ip(client: FlaskClient, address: str) -> FlaskClient:
+    """Make every request of this test client come from ``address``."""
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
 def reauthenticate(client: FlaskClient, password: str = PASSWORD) -> TestResponse:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app import db
 from app.models import User
-from tests.conftest import PASSWORD, Account, csrf_token, log_in, post_form
+from tests.conftest import PASSWORD, Account, MakeUser, csrf_token, log_in, post_form
 
 GOOD_REGISTRATION = {
     "email": "Grace@Example.com",
@@ -227,8 +227,14 @@ def test_registrations_are_limited_per_ip(make_app: Callable[..., Flask]) -> Non
     assert response.status_code == 429
 
 
-def test_failed_registrations_do_not_use_up_the_limit(make_app: Callable[..., Flask]) -> None:
+def test_probing_for_taken_emails_uses_up_the_limit(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    # Every POST counts, so "this email already exists" cannot be asked for in bulk.
     client = make_app(REGISTRATION_LIMIT_PER_IP="2 per hour").test_client()
-    for _ in range(4):
-        assert "Passwords do not match." in register(client, confirm="something else")
-    assert register(client) == "/login"
+    taken = [make_user(f"taken{number}@example.com").email for number in range(3)]
+    assert "already exists" in register(client, email=taken[0])
+    assert "already exists" in register(client, email=taken[1])
+    response = post_form(client, "/register", {**GOOD_REGISTRATION, "email": taken[2]})
+    assert response.status_code == 429
+    assert "already exists" not in response.get_data(as_text=True)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import audit, db, limits
+from app import db, known_devices, limits
 from app.accounts import users
 from app.accounts.forms import LoginForm, RegisterForm
 from app.security import end_login_session, start_login_session
@@ -44,30 +44,22 @@ def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("settings.account"))
     form = LoginForm()
-    if form.validate_on_submit() and _log_in(form):
-        return redirect(url_for("settings.account"))
-    return render_template("accounts/login.html", form=form)
-
-
-def _log_in(form: LoginForm) -> bool:
-    """Check the form's password (rate limited) and start a session; errors go on the form."""
-    db_session = db.session()
-    with limits.password_attempt(form.email.data) as failed:
-        user = users.find_by_email(db_session, form.email.data)
-        if not users.check_password(user, form.password.data) or user is None:
-            failed()
+    if form.validate_on_submit():
+        device = known_devices.from_request()
+        try:
+            user = users.authenticate(
+                db.session(), form.email.data, form.password.data, purpose="login", device=device
+            )
+        except users.WrongPassword:
             form.password.errors.append(_("Email or password is incorrect."))
-            if user is not None:
-                audit.record(db_session, "login_failed", actor_id=None, subject_user_id=user.id)
-                db_session.commit()
-            return False
-    if not user.is_active:
-        form.password.errors.append(_("This account is deactivated."))
-        return False
-    start_login_session(user)
-    audit.record(db_session, "login_succeeded", actor_id=user.id, subject_user_id=user.id)
-    db_session.commit()
-    return True
+        except users.AccountDeactivated:
+            form.password.errors.append(_("This account is deactivated."))
+        else:
+            start_login_session(user)
+            response = redirect(url_for("settings.account"))
+            known_devices.remember(response, user, device)
+            return response
+    return render_template("accounts/login.html", form=form)
 
 
 @bp.post("/logout")

@@ -54,14 +54,16 @@ def authenticate() -> keys.Principal:
     if credentials is None or not credentials.username or not credentials.password:
         raise ApiError(401, _("Malformed HTTP Basic credentials"))
     guesses = limits.key_guesses()
-    if not guesses.allowed():
+    if not guesses.take():
         raise ApiError(
             429, _("Too many invalid API keys"), **{"retry-after": guesses.retry_after()}
         )
     try:
-        return keys.verify(credentials.username, credentials.password)
+        principal = keys.verify(credentials.username, credentials.password)
     except keys.KeyRejected as rejected:
         if rejected.reason == "deactivated":
+            guesses.give_back()  # the key was right: not a guess
             raise ApiError(401, _("Account is deactivated")) from None
-        guesses.failed()
         raise ApiError(401, _("Invalid API key")) from None
+    guesses.give_back()
+    return principal

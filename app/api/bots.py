@@ -4,7 +4,7 @@ from flask import current_app, g
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app import audit, bots, db, keys, rcfile
+from app import bots, db, keys, rcfile
 from app.api import bp, params
 from app.api.auth import require_human, require_key
 from app.api.errors import ApiError
@@ -43,14 +43,9 @@ def create_bot() -> Response:
     owner = session.get_one(User, g.principal.user_id)
     domain = bots.email_domain(current_app.config["BOT_EMAIL_DOMAIN"], rcfile.site_url())
     try:
-        bot, key = bots.create(
-            session, owner, full_name, short_name, domain, current_app.config["MAX_BOTS_PER_USER"]
-        )
+        bot, key = bots.create(session, owner, full_name, short_name, domain)
     except bots.InvalidBot as problem:
-        session.rollback()
         raise _bad_bot(problem) from None
-    _audit("bot_created", bot)
-    session.commit()
     return no_store(success(user_id=bot.id, email=bot.email, api_key=key))
 
 
@@ -66,10 +61,7 @@ def regenerate_bot_key(bot_id: int) -> Response:
 @require_key
 @require_human
 def deactivate_bot(bot_id: int) -> Response:
-    bot = _owned_or_404(bot_id)
-    if bots.deactivate(bot):
-        _audit("bot_deactivated", bot)
-    db.session().commit()
+    bots.deactivate(db.session(), _owned_or_404(bot_id), actor_id=g.principal.user_id)
     return success()
 
 
@@ -77,16 +69,11 @@ def deactivate_bot(bot_id: int) -> Response:
 @require_key
 @require_human
 def reactivate_bot(bot_id: int) -> Response:
-    session = db.session()
     bot = _owned_or_404(bot_id)
-    owner = session.get_one(User, g.principal.user_id)
     try:
-        if bots.reactivate(session, owner, bot, current_app.config["MAX_BOTS_PER_USER"]):
-            _audit("bot_reactivated", bot)
+        bots.reactivate(db.session(), bot, actor_id=g.principal.user_id)
     except bots.InvalidBot as problem:
-        session.rollback()
         raise _bad_bot(problem) from None
-    session.commit()
     return success()
 
 
@@ -103,7 +90,3 @@ def _bad_bot(problem: bots.InvalidBot) -> ApiError:
     if field is None:
         return ApiError(400, problem.message)
     return ApiError(400, f"{field}: {problem.message}", var_name=field)
-
-
-def _audit(event_type: str, bot: User) -> None:
-    audit.record(db.session(), event_type, actor_id=g.principal.user_id, subject_user_id=bot.id)

@@ -10,7 +10,7 @@ from flask import g, jsonify
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app import audit, db, keys, limits, rcfile
+from app import db, keys, rcfile
 from app.accounts import users
 from app.api import bp, params
 from app.api.auth import require_key
@@ -51,18 +51,12 @@ def fetch_api_key() -> Response:
     """A human's current key for their email and password (what Zulip apps log in with)."""
     username, password = params.text("username"), params.text("password")
     session = db.session()
-    with limits.password_attempt(username) as failed:
-        user = users.find_by_email(session, username)
-        if not users.check_password(user, password) or user is None:
-            failed()
-            if user is not None:
-                audit.record(
-                    session, "api_key_fetch_failed", actor_id=None, subject_user_id=user.id
-                )
-                session.commit()
-            raise ApiError(401, _("Your username or password is incorrect"))
-    if not user.is_active:
-        raise ApiError(401, _("Account is deactivated"))
+    try:
+        user = users.authenticate(session, username, password, purpose="fetch_api_key")
+    except users.WrongPassword:
+        raise ApiError(401, _("Your username or password is incorrect")) from None
+    except users.AccountDeactivated:
+        raise ApiError(401, _("Account is deactivated")) from None
     key = keys.reveal_to(session, user.id, actor_id=user.id, event_type="api_key_fetched")
     if key is None:
         raise ApiError(401, _("Your username or password is incorrect"))

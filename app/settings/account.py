@@ -4,10 +4,9 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_required
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from app import audit, db, keys, limits, rcfile, reauth
+from app import audit, db, keys, known_devices, rcfile, reauth
 from app.accounts import users
 from app.security import no_store
 from app.settings import bp
@@ -77,19 +76,23 @@ def api_key() -> Response | str:
 
 
 def _reauthenticate(form: ReauthForm) -> Response | str:
-    if not form.validate_on_submit():
-        return render_template("settings/api_key_password.html", tab="account", form=form)
-    session = db.session()
-    with limits.password_attempt(current_user.email) as failed:
-        correct = users.check_password(current_user, form.password.data)
-        if not correct:
-            failed()
-        _audit(session, "reauth_succeeded" if correct else "reauth_failed")
-        session.commit()
-    if correct:
-        reauth.open_window()
-        return redirect(url_for(".api_key"))
-    form.password.errors.append(_("Password is incorrect"))
+    if form.validate_on_submit():
+        device = known_devices.from_request()
+        try:
+            users.authenticate(
+                db.session(),
+                current_user.email,
+                form.password.data,
+                purpose="reauth",
+                device=device,
+            )
+        except users.AuthenticationError:
+            form.password.errors.append(_("Password is incorrect"))
+        else:
+            reauth.open_window()
+            response = redirect(url_for(".api_key"))
+            known_devices.remember(response, current_user, device)
+            return response
     return render_template("settings/api_key_password.html", tab="account", form=form)
 
 
@@ -117,8 +120,3 @@ def regenerate_api_key() -> Response | str:
 @reauth.required
 def download_zuliprc() -> Response:
     return rcfile.download(current_user.email, reveal_or_404(current_user.id, "rc_downloaded"))
-
-
-def _audit(session: Session, event_type: str) -> None:
-    """Record an event the user did to their own key."""
-    audit.record(session, event_type, actor_id=current_user.id, subject_user_id=current_user.id)

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from app import audit, bots, db, keys, rcfile
+from app import bots, db, keys, rcfile
 from app.models import User
 from app.security import no_store
 from app.settings import bp
@@ -29,20 +29,12 @@ def bots_tab() -> Response | str:
     if form.validate_on_submit():
         try:
             created = bots.create(
-                session,
-                current_user,
-                form.full_name.data,
-                form.username.data,
-                domain,
-                current_app.config["MAX_BOTS_PER_USER"],
+                session, current_user, form.full_name.data, form.username.data, domain
             )
         except bots.InvalidBot as problem:
-            session.rollback()
             field = getattr(form, problem.field, None)
             (field.errors if field is not None else form.form_errors).append(problem.message)
         else:
-            _audit(session, "bot_created", created[0])
-            session.commit()
             form = BotForm(formdata=None)
     page = render_template(
         "settings/bots.html",
@@ -107,9 +99,7 @@ def deactivate_bot(bot_id: int) -> Response | str:
     bot = _owned_or_404(session, bot_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        if bots.deactivate(bot):
-            _audit(session, "bot_deactivated", bot)
-        session.commit()
+        bots.deactivate(session, bot, actor_id=current_user.id)
         flash(_("%(name)s is deactivated. Its key no longer works.", name=bot.full_name), "success")
         return redirect(url_for(".bots_tab"))
     return _confirm(
@@ -127,12 +117,9 @@ def reactivate_bot(bot_id: int) -> Response:
     session = db.session()
     bot = _owned_or_404(session, bot_id)
     try:
-        if bots.reactivate(session, current_user, bot, current_app.config["MAX_BOTS_PER_USER"]):
-            _audit(session, "bot_reactivated", bot)
-        session.commit()
+        bots.reactivate(session, bot, actor_id=current_user.id)
         flash(_("%(name)s is active again, with the same key.", name=bot.full_name), "success")
     except bots.InvalidBot as problem:
-        session.rollback()
         flash(problem.message, "error")
     return redirect(url_for(".bots_tab"))
 
@@ -156,7 +143,3 @@ def _confirm(form: ConfirmForm, bot: User, title: str, text: str, action: str) -
         back_url=url_for(".bots_tab"),
         back_label=_("Back to Your bots"),
     )
-
-
-def _audit(session: Session, event_type: str, bot: User) -> None:
-    audit.record(session, event_type, actor_id=current_user.id, subject_user_id=bot.id)

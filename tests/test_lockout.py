@@ -1,0 +1,177 @@
+"""A stranger cannot lock the owner out: guessing is capped per account and IP, a distributed
+attack meets a higher per-account ceiling, and a browser that has logged in before keeps an
+allowance of its own. Every refusal is audited and shown in the owner's security log."""
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+
+from app import db
+from app.known_devices import COOKIE
+from app.models import AuditEvent, User
+from tests.conftest import PASSWORD, Account, csrf_token, from_ip, log_in
+
+ATTACKER = "203.0.113.66"
+OWNER_AT_HOME = "198.51.100.7"
+
+
+def fetch_key(client: FlaskClient, email: str, password: str) -> int:
+    data = {"username": email, "password": password}
+    return client.post("/api/v1/fetch_api_key", data=data).status_code
+
+
+def attack(app: Flask, email: str, guesses: int, *, distinct_ips: bool = False) -> list[int]:
+    """Wrong passwords for ``email`` through fetch_api_key, from one IP or one IP each."""
+    statuses = []
+    for number in range(guesses):
+        address = f"10.66.{number // 250}.{number % 250 + 1}" if distinct_ips else ATTACKER
+        statuses.append(fetch_key(from_ip(app.test_client(), address), email, "a guess"))
+    return statuses
+
+
+def known_browser(app: Flask, user: Account) -> FlaskClient:
+    """The owner's browser, which logged in once and logged out again."""
+    browser = from_ip(app.test_client(), OWNER_AT_HOME)
+    assert log_in(browser, user.email).status_code == 302
+    token = csrf_token(browser.get("/settings/account"))
+    assert browser.post("/logout", data={"csrf_token": token}).status_code == 302
+    return browser
+
+
+def refusals(app: Flask, user: Account) -> list[AuditEvent]:
+    with app.app_context():
+        query = select(AuditEvent).where(
+            AuditEvent.subject_user_id == user.id,
+            AuditEvent.event_type == "password_rate_limited",
+        )
+        return list(db.session().scalars(query))
+
+
+def test_five_failures_from_a_stranger_do_not_lock_the_owner_out(app: Flask, user: Account) -> None:
+    assert attack(app, user.email, 6) == [401] * 5 + [429]
+    assert log_in(from_ip(app.test_client(), OWNER_AT_HOME), user.email).status_code == 302
+    assert fetch_key(from_ip(app.test_client(), OWNER_AT_HOME), user.email, PASSWORD) == 200
+
+
+def test_fifty_failures_from_one_ip_do_not_lock_the_owner_out(app: Flask, user: Account) -> None:
+    assert attack(app, user.email, 50) == [401] * 5 + [429] * 45
+    assert log_in(from_ip(app.test_client(), OWNER_AT_HOME), user.email).status_code == 302
+
+
+def test_a_distributed_attack_meets_the_accounts_ceiling(
+    make_app: Callable[..., Flask], make_user: Callable[..., Account]
+) -> None:
+    app = make_app(PASSWORD_LIMIT_PER_ACCOUNT="20 per hour")
+    user = make_user()
+    assert attack(app, user.email, 30, distinct_ips=True) == [401] * 20 + [429] * 10
+    # A browser that never logged in to the account is refused while the attack lasts.
+    assert log_in(from_ip(app.test_client(), OWNER_AT_HOME), user.email).status_code == 429
+
+
+def test_the_owners_known_browser_logs_in_during_a_hundred_failure_attack(
+    app: Flask, user: Account
+) -> None:
+    browser = known_browser(app, user)
+    statuses = attack(app, user.email, 100, distinct_ips=True)
+    assert statuses.count(401) == 50 and statuses.count(429) == 50  # the ceiling held
+    assert log_in(browser, user.email).status_code == 302
+
+
+def test_the_known_browser_can_confirm_its_password_during_an_attack(
+    app: Flask, user: Account
+) -> None:
+    browser = known_browser(app, user)
+    assert log_in(browser, user.email).status_code == 302
+    attack(app, user.email, 100, distinct_ips=True)
+    token = csrf_token(browser.get("/settings/account/api-key"))
+    response = browser.post(
+        "/settings/account/api-key", data={"password": PASSWORD, "csrf_token": token}
+    )
+    assert response.location == "/settings/account/api-key"
+
+
+def test_a_known_browser_still_gets_only_five_wrong_passwords(app: Flask, user: Account) -> None:
+    browser = known_browser(app, user)
+    for _ in range(5):
+        assert log_in(browser, user.email, "wrong password").status_code == 200
+    assert log_in(browser, user.email, PASSWORD).status_code == 429
+
+
+def test_a_known_browsers_failures_are_counted_on_their_own(app: Flask, user: Account) -> None:
+    browser = known_browser(app, user)
+    for _ in range(5):
+        log_in(browser, user.email, "wrong password")
+    stranger_at_the_same_ip = from_ip(app.test_client(), OWNER_AT_HOME)
+    assert log_in(stranger_at_the_same_ip, user.email).status_code == 302
+
+
+def test_the_known_device_cookie_is_httponly_and_long_lived(app: Flask, user: Account) -> None:
+    response = log_in(app.test_client(), user.email)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith(COOKIE))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Max-Age=15552000" in cookie  # 180 days
+    assert user.email not in cookie
+
+
+def test_a_password_change_forgets_the_known_browser(app: Flask, user: Account) -> None:
+    browser = known_browser(app, user)
+    with app.app_context():
+        session = db.session()
+        new_hash = session.get_one(User, user.id).password_hash + "x"  # type: ignore[operator]
+        session.execute(update(User).where(User.id == user.id).values(password_hash=new_hash))
+        session.commit()
+    attack(app, user.email, 100, distinct_ips=True)
+    assert log_in(browser, user.email).status_code == 429
+
+
+def test_a_browser_known_to_another_account_is_not_known_to_this_one(
+    app: Flask, user: Account, make_user: Callable[..., Account]
+) -> None:
+    other = make_user()
+    browser = known_browser(app, other)
+    attack(app, user.email, 100, distinct_ips=True)
+    assert log_in(browser, user.email).status_code == 429
+
+
+def test_a_forged_cookie_is_not_a_known_browser(app: Flask, user: Account) -> None:
+    browser = known_browser(app, user)
+    forged = browser.get_cookie(COOKIE)
+    assert forged is not None
+    browser.set_cookie(COOKIE, forged.value[:-2] + "xx")
+    attack(app, user.email, 100, distinct_ips=True)
+    assert log_in(browser, user.email).status_code == 429
+
+
+def test_a_refusal_is_audited_with_the_attackers_ip(app: Flask, user: Account) -> None:
+    attack(app, user.email, 6)
+    (event,) = refusals(app, user)
+    assert event.ip == ATTACKER
+    assert event.detail == {"limit": "password-account-ip", "purpose": "fetch_api_key"}
+
+
+def test_a_flood_of_refusals_is_recorded_once_a_minute(app: Flask, user: Account) -> None:
+    attack(app, user.email, 50)
+    assert len(refusals(app, user)) == 1
+
+
+def test_the_owner_sees_the_attack_in_the_security_log(app: Flask, user: Account) -> None:
+    attack(app, user.email, 6)
+    browser = from_ip(app.test_client(), OWNER_AT_HOME)
+    log_in(browser, user.email)
+    page = browser.get("/settings/account").get_data(as_text=True)
+    assert "Password attempts refused: too many failures" in page
+    assert ATTACKER in page
+
+
+def test_a_known_browser_behind_a_busy_shared_ip_still_logs_in(
+    make_app: Callable[..., Flask], make_user: Callable[..., Account]
+) -> None:
+    app = make_app(PASSWORD_LIMIT_PER_IP="3 per 30 minutes")
+    user = make_user()
+    browser = known_browser(app, user)  # at the office, behind one NAT address
+    for number in range(3):  # colleagues mistyping their own passwords
+        fetch_key(from_ip(app.test_client(), OWNER_AT_HOME), f"c{number}@example.com", "typo")
+    assert log_in(from_ip(app.test_client(), OWNER_AT_HOME), user.email).status_code == 429
+    assert log_in(browser, user.email).status_code == 302
