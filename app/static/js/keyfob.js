@@ -1,13 +1,24 @@
 // Progressive enhancement for the key flows. Without this file every step is a plain
 // page; with it, the steps open in a <dialog>: a link marked data-dialog-link, or a form
 // inside the dialog, is fetched and the page's [data-panel] part is shown in the dialog.
+//
+// The contract with the templates (templates/settings/*.html, templates/macros.html):
+//   dialog.dialog            the one dialog of a settings page (settings/layout.html)
+//   [data-dialog-body]       inside it, where a step's content goes
+//   [data-dialog-close]      closes the dialog
+//   a[data-dialog-link]      a link whose page opens in the dialog (or replaces the step)
+//   [data-dialog-back]       goes back one step in the dialog (Cancel), or closes it
+//   [data-panel]             the part of a fetched page that is the step itself
+//   [data-live="NAME"]       a section of the page refreshed when the dialog closes
+//   button[data-copy]        copies the .key of its .key-box; data-copied and
+//                            data-copy-failed hold the messages it announces
 "use strict";
 
 (function () {
   const dialog = document.querySelector("dialog.dialog");
   const body = dialog && dialog.querySelector("[data-dialog-body]");
   let opener = null;
-  let history = [];
+  let steps = []; // the dialog's earlier steps, for data-dialog-back
   let freshPage = null; // the page a finished flow redirected to, already fetched
 
   // Copy buttons exist in the markup, hidden until this script can make them work.
@@ -35,7 +46,7 @@
   }
 
   function show(nodes, remember) {
-    if (remember && body.childNodes.length) history.push(Array.from(body.childNodes));
+    if (remember && body.childNodes.length) steps.push(Array.from(body.childNodes));
     body.replaceChildren.apply(body, nodes);
     revealCopyButtons(body);
     const heading = body.querySelector("h1[id], h2[id]");
@@ -54,6 +65,12 @@
     }
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
     const panel = page.querySelector("[data-panel]");
+    if (!response.ok) {
+      // An error page (a form that expired, too many attempts, a bot that is gone): its
+      // message becomes the step, so the user reads it where they were working.
+      show(imported(page.querySelector("main") || page.body), remember);
+      return;
+    }
     if (!panel && response.redirected) {
       if (new URL(response.url).pathname === window.location.pathname) {
         freshPage = page; // the flow ended back on this page: update it in place
@@ -63,8 +80,11 @@
       }
       return;
     }
-    const content = panel || page.querySelector("main") || page.body;
-    show(Array.from(content.childNodes).map(function (n) { return document.importNode(n, true); }), remember);
+    show(imported(panel || page.querySelector("main") || page.body), remember);
+  }
+
+  function imported(container) {
+    return Array.from(container.childNodes).map(function (n) { return document.importNode(n, true); });
   }
 
   async function refreshPage(focusId) {
@@ -97,14 +117,14 @@
     const link = event.target.closest("a[data-dialog-link]");
     if (link) {
       event.preventDefault();
-      if (!dialog.open) { opener = link; history = []; }
+      if (!dialog.open) { opener = link; steps = []; }
       load(link.href, {}, dialog.open);
       return;
     }
     const back = event.target.closest("[data-dialog-back]");
     if (back && dialog.open) {
       event.preventDefault();
-      const previous = history.pop();
+      const previous = steps.pop();
       if (previous) show(previous, false); else dialog.close();
       return;
     }
@@ -120,7 +140,7 @@
 
     dialog.addEventListener("close", function () {
       body.replaceChildren(); // the key leaves the page when the dialog closes
-      history = [];
+      steps = [];
       if (opener && opener.isConnected) opener.focus();
       refreshPage(opener && opener.id); // "last used", "created" and the log may have changed
     });
