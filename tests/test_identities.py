@@ -13,8 +13,10 @@ from sqlalchemy import select
 from app import db
 from app.models import User
 from tests.conftest import (
+    Account,
     field_error,
     log_in,
+    post_form,
     register_account,
     users_create,
 )
@@ -50,6 +52,17 @@ def emails(app: Flask) -> list[str]:
 def names(app: Flask) -> list[str]:
     with app.app_context():
         return list(db.session().scalars(select(User.full_name)))
+
+
+def add_bot(client: FlaskClient, full_name: str) -> str:
+    response = post_form(client, "/settings/bots", {"full_name": full_name, "username": "b"})
+    return field_error(response, "full_name")
+
+
+def api_add_bot(client: FlaskClient, owner: Account, full_name: str) -> tuple[int, dict[str, str]]:
+    data = {"full_name": full_name, "short_name": "b"}
+    response = client.post("/api/v1/bots", data=data, auth=(owner.email, owner.key))
+    return response.status_code, response.get_json()
 
 
 # Registration: emails
@@ -180,3 +193,46 @@ def test_users_create_stores_the_normalised_email(app: Flask) -> None:
     result = users_create(app, "Jose\u0301@XN--BCHER-KVA.DE", "张伟")
     assert result.exit_code == 0, result.output
     assert emails(app) == ["jos\u00e9@b\u00fccher.de"]
+
+
+# Bots: the Your bots form and the API share bots.clean_full_name
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_bot_name_that_shows_nothing_is_a_form_error(
+    app: Flask, logged_in: FlaskClient, name: str
+) -> None:
+    assert add_bot(logged_in, name) == NOTHING_TO_SEE
+    assert len(emails(app)) == 1  # the owner alone
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_bot_name_that_shows_nothing_is_a_400_from_the_api(
+    app: Flask, client: FlaskClient, user: Account, name: str
+) -> None:
+    status, body = api_add_bot(client, user, name)
+    assert status == 400 and body["code"] == "BAD_REQUEST"
+    assert body["var_name"] == "full_name" and NOTHING_TO_SEE in body["msg"]
+    assert len(emails(app)) == 1
+
+
+def test_a_bot_name_still_refuses_a_bidi_override(logged_in: FlaskClient) -> None:
+    assert "Remove the control characters." in add_bot(logged_in, "Evil\u202eBot")
+
+
+@pytest.mark.parametrize("name", GOOD_NAMES)
+def test_real_names_are_fine_for_bots_in_the_form(
+    app: Flask, logged_in: FlaskClient, name: str
+) -> None:
+    assert add_bot(logged_in, name) == ""
+    assert name in names(app)
+
+
+@pytest.mark.parametrize("name", GOOD_NAMES)
+def test_real_names_are_fine_for_bots_in_the_api(
+    client: FlaskClient, user: Account, name: str
+) -> None:
+    status, body = api_add_bot(client, user, name)
+    assert status == 200, body
+    me = client.get("/api/v1/users/me", auth=(body["email"], body["api_key"])).get_json()
+    assert me["full_name"] == name
