@@ -116,6 +116,14 @@ def test_a_latin_letter_that_imitates_ascii_is_refused(app: Flask, client: Flask
     assert emails(app) == []
 
 
+def test_a_right_to_left_letter_that_imitates_ascii_is_refused(
+    app: Flask, client: FlaskClient
+) -> None:
+    response = register_account(client, email="\u05e1\u05d5\u05e1@example.com")  # Hebrew "sus"
+    assert "U+05E1 HEBREW LETTER SAMEKH" in field_error(response, "email")  # it looks like "o"
+    assert emails(app) == []
+
+
 def test_a_plain_ascii_email_registers(app: Flask, client: FlaskClient) -> None:
     assert register_account(client, email="Grace.Hopper+navy@Example.com").location == "/login"
     assert emails(app) == ["grace.hopper+navy@example.com"]
@@ -129,6 +137,11 @@ def test_an_accented_latin_email_registers(app: Flask, client: FlaskClient) -> N
 def test_a_chinese_email_registers(app: Flask, client: FlaskClient) -> None:
     assert register_account(client, email="用户@例子.中国").location == "/login"
     assert emails(app) == ["用户@例子.中国"]
+
+
+def test_a_japanese_domain_of_kanji_and_kana_registers(app: Flask, client: FlaskClient) -> None:
+    assert register_account(client, email="tanaka@例え.jp").location == "/login"
+    assert emails(app) == ["tanaka@例え.jp"]
 
 
 def test_the_email_is_stored_in_its_normalised_form(app: Flask, client: FlaskClient) -> None:
