@@ -14,6 +14,7 @@ from app import db
 from app.models import User
 from tests.conftest import (
     Account,
+    MakeUser,
     field_error,
     log_in,
     post_form,
@@ -142,6 +143,14 @@ def test_a_chinese_email_registers(app: Flask, client: FlaskClient) -> None:
 def test_a_japanese_domain_of_kanji_and_kana_registers(app: Flask, client: FlaskClient) -> None:
     assert register_account(client, email="tanaka@例え.jp").location == "/login"
     assert emails(app) == ["tanaka@例え.jp"]
+
+
+def test_an_internationalised_email_authenticates_to_the_api(
+    client: FlaskClient, make_user: MakeUser
+) -> None:
+    owner = make_user("用户@例子.中国")  # the test client sends Basic credentials in UTF-8
+    response = client.get("/api/v1/users/me", auth=(owner.email, owner.key))
+    assert response.status_code == 200 and response.get_json()["email"] == "用户@例子.中国"
 
 
 def test_the_email_is_stored_in_its_normalised_form(app: Flask, client: FlaskClient) -> None:
