@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import audit, db, keys
+from app import audit, db, identities, keys
 from app.forms import has_control_characters
 from app.models import ApiKey, User
 
@@ -58,7 +58,10 @@ def clean_full_name(full_name: str) -> str:
         raise InvalidBot("full_name", _("Use at most 100 characters."))
     if has_control_characters(name):
         raise InvalidBot("full_name", _("Remove the control characters."))
-    return name
+    try:
+        return identities.clean_display_name(name)
+    except identities.InvalidIdentity as problem:
+        raise InvalidBot("full_name", problem.message) from None
 
 
 def clean_username(username: str) -> str:

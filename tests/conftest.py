@@ -1,5 +1,6 @@
 """Fixtures: a real database (SQLite file, or KEYFOB_TEST_DATABASE_URL), the app, clients, users."""
 
+import html
 import os
 import re
 import threading
@@ -14,6 +15,7 @@ from typing import TypeVar
 
 import httpx
 import pytest
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
@@ -292,3 +294,22 @@ def reauthed(logged_in: FlaskClient) -> FlaskClient:
     """Logged in, with the re-authentication window open."""
     assert reauthenticate(logged_in).location == "/settings/account/api-key"
     return logged_in
+
+
+def field_error(response: TestResponse, field: str) -> str:
+    """The error a re-rendered form shows under ``field`` ("" if none): never a 500."""
+    assert response.status_code == 200, response.status
+    match = re.search(rf'id="{field}-error"[^>]*>([^<]*)<', response.get_data(as_text=True))
+    return html.unescape(match.group(1)) if match else ""
+
+
+def register_account(client: FlaskClient, **fields: str) -> TestResponse:
+    """Submit the registration form, with its CSRF token: good values unless ``fields`` say."""
+    data = {"email": "grace@example.com", "full_name": "Grace Hopper", "password": PASSWORD}
+    return post_form(client, "/register", {**data, "confirm": PASSWORD, **fields})
+
+
+def users_create(app: Flask, email: str, full_name: str) -> Result:
+    """`flask users create` as an administrator runs it, the password on standard input."""
+    arguments = ["--email", email, "--full-name", full_name, "--password-stdin"]
+    return app.test_cli_runner().invoke(args=["users", "create", *arguments], input=PASSWORD)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import audit, keys, limits
+from app import audit, identities, keys, limits
 from app.known_devices import KnownDevice
 from app.models import User
 
@@ -31,7 +31,16 @@ def _hasher() -> PasswordHasher:
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The form ``email`` is stored in, so lookups (and the per-account rate limits) treat
+    every spelling of one address as one: its case, a punycode domain, a decomposed accent.
+
+    An address the identity rules refuse cannot belong to an account made under them;
+    lower case still finds one made before them.
+    """
+    try:
+        return identities.normalize_email(email)
+    except identities.InvalidIdentity:
+        return email.strip().lower()
 
 
 def find_by_email(session: Session, email: str) -> User | None:
@@ -39,12 +48,16 @@ def find_by_email(session: Session, email: str) -> User | None:
 
 
 def create_human(session: Session, email: str, full_name: str, password: str) -> User:
-    """A new human user with a password and a first API key; the caller commits."""
+    """A new human user with a password and a first API key; the caller commits.
+
+    The identity rules apply here too (InvalidIdentity), whichever way the user came in.
+    """
+    email = identities.normalize_email(email)
     if find_by_email(session, email) is not None:
         raise EmailTaken(email)
     user = User(
-        email=normalize_email(email),
-        full_name=full_name.strip(),
+        email=email,
+        full_name=identities.clean_display_name(full_name),
         password_hash=_hasher().hash(password),
         is_bot=False,
     )
