@@ -12,7 +12,7 @@ PASSWORD = "correct horse battery staple"
 EMAIL = "grace@example.com"
 
 
-def register_and_log_in(page: Page) -> None:
+def register_and_log_in(page: Page, javascript: bool = True) -> None:
     page.goto("/register")
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Full name").fill("Grace Hopper")
@@ -24,6 +24,13 @@ def register_and_log_in(page: Page) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Account & privacy")).to_be_visible()
+    if javascript:
+        enhanced(page)
+
+
+def enhanced(page: Page) -> None:
+    """Wait until keyfob.js has taken over the page, so a dialog link opens the dialog."""
+    expect(page.locator("html[data-enhanced]")).to_be_attached()
 
 
 def step(page: Page, javascript: bool) -> Locator:
@@ -72,7 +79,7 @@ def api_status(live_server: str, email: str, key: str) -> int:
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_revealing_ones_own_key(page: Page, page_without_js: Page, javascript: bool) -> None:
     browser_page = page if javascript else page_without_js
-    register_and_log_in(browser_page)
+    register_and_log_in(browser_page, javascript)
     key = reveal_own_key(browser_page, javascript)
     assert key.startswith("kfu_")
 
@@ -97,7 +104,7 @@ def test_the_downloaded_zuliprc_parses_to_the_right_values(
     page: Page, page_without_js: Page, live_server: str, tmp_path: Path, javascript: bool
 ) -> None:
     browser_page = page if javascript else page_without_js
-    register_and_log_in(browser_page)
+    register_and_log_in(browser_page, javascript)
     key = reveal_own_key(browser_page, javascript)
     link = step(browser_page, javascript).get_by_role("link", name="Download zuliprc")
     assert download_rc(browser_page, link, tmp_path) == {
@@ -141,7 +148,7 @@ def test_the_bot_lifecycle(
     page: Page, page_without_js: Page, live_server: str, tmp_path: Path, javascript: bool
 ) -> None:
     browser_page = page if javascript else page_without_js
-    register_and_log_in(browser_page)
+    register_and_log_in(browser_page, javascript)
     browser_page.get_by_role("link", name="Your bots").click()
     expect(browser_page.get_by_text("You have no active bots.")).to_be_visible()
 

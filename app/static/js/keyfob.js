@@ -12,6 +12,7 @@
 //   [data-live="NAME"]       a section of the page refreshed when the dialog closes
 //   button[data-copy]        copies the .key of its .key-box; data-copied and
 //                            data-copy-failed hold the messages it announces
+//   html[data-enhanced]      set by this script once it has taken over the page
 "use strict";
 
 (function () {
@@ -147,4 +148,7 @@
   }
 
   revealCopyButtons(document);
+  // Links clicked before this point were followed as plain pages; from here on they open the
+  // dialog. Tests wait for this mark instead of racing the deferred script.
+  document.documentElement.dataset.enhanced = "";
 })();
