@@ -175,3 +175,15 @@ def test_a_known_browser_behind_a_busy_shared_ip_still_logs_in(
         fetch_key(from_ip(app.test_client(), OWNER_AT_HOME), f"c{number}@example.com", "typo")
     assert log_in(from_ip(app.test_client(), OWNER_AT_HOME), user.email).status_code == 429
     assert log_in(browser, user.email).status_code == 302
+
+
+def test_every_spelling_of_an_email_draws_on_one_allowance(
+    app: Flask, make_user: Callable[..., Account]
+) -> None:
+    user = make_user("josé@example.com")
+    spellings = ["JOSÉ@example.com", "jose\u0301@example.com", " josé@EXAMPLE.com "]
+    statuses = [
+        fetch_key(from_ip(app.test_client(), ATTACKER), spellings[n % 3], "guess") for n in range(6)
+    ]
+    assert statuses == [401] * 5 + [429]
+    assert fetch_key(from_ip(app.test_client(), ATTACKER), user.email, PASSWORD) == 429

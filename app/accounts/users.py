@@ -128,9 +128,9 @@ def authenticate(
     device_id = device.device_id if device is not None and device.vouches_for(user) else None
     password_limits = limits.password_limits()
     try:
-        attempt = password_limits.begin(email, device_id)
+        attempt = password_limits.begin(normalize_email(email), device_id)
     except limits.TooManyAttempts as refused:
-        if user is not None and password_limits.should_record_refusal(email):
+        if user is not None and password_limits.should_record_refusal(normalize_email(email)):
             detail = {"limit": refused.limit, "purpose": purpose}
             audit.record(
                 session,
