@@ -23,8 +23,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask_babel import Babel
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import api, cli, config, db, errors, i18n, keys, limits, security
-    from app.accounts import users
+    from app import (
+        api,
+        cli,
+        config,
+        db,
+        errors,
+        forms,
+        headers,
+        i18n,
+        keys,
+        limits,
+        login_sessions,
+        passwords,
+    )
     from app.accounts.views import bp as accounts_bp
     from app.settings import bp as settings_bp
 
@@ -43,10 +55,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     keys.init_app(app)
-    users.init_app(app)
-    security.init_app(app)
-    security.csrf.init_app(app)
-    security.login_manager.init_app(app)
+    passwords.init_app(app)
+    headers.init_app(app)
+    forms.csrf.init_app(app)
+    login_sessions.init_app(app)
     i18n.init_app(app, Babel())
     cli.init_app(app)
 

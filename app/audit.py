@@ -19,6 +19,7 @@ log = logging.getLogger("keyfob.audit")  # the same events, for log shippers
 
 # Every event type the code records, with the label the security log shows.
 EVENT_LABELS = {
+    "user_registered": _l("Account created"),
     "login_succeeded": _l("Logged in"),
     "login_failed": _l("Failed login"),
     "reauth_succeeded": _l("Password confirmed"),

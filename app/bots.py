@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit, db, identities, keys
-from app.forms import has_control_characters
+from app.identities import has_control_characters
 from app.models import ApiKey, User
 
 USERNAME = re.compile(r"[a-z0-9-]{1,40}")
@@ -163,23 +163,6 @@ def reactivate(session: Session, bot: User, *, actor_id: int) -> bool:
     audit.record(session, "bot_reactivated", actor_id=actor_id, subject_user_id=bot.id)
     session.commit()
     return True
-
-
-def set_user_active(session: Session, user: User, active: bool) -> list[User]:
-    """(De)activate a human; deactivation takes their bots with it, reactivation does not.
-
-    Deactivation also ends the user's login sessions for good: reactivation does not
-    bring an old session cookie back to life.
-    """
-    db.lock_for_write(session, User, [user.id])  # the owner before their bots, as everywhere
-    user.is_active = active
-    if active:
-        return []
-    user.session_generation += 1
-    bots = list(session.scalars(select(User).where(User.bot_owner_id == user.id, User.is_active)))
-    for bot in bots:
-        bot.is_active = False
-    return bots
 
 
 def _owner_id(bot: User) -> int:

@@ -1,23 +1,15 @@
 """The base of every form: flask-wtf's CSRF token, form bodies only, no invisible controls."""
 
-import re
 from typing import Any
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_wtf import CSRFProtect, FlaskForm
 from werkzeug.datastructures import MultiDict
 
-# Control characters have no place in any field here (PostgreSQL refuses NUL outright),
-# nor do the invisible format characters that make a name look blank or read backwards:
-# zero-width spaces, bidirectional overrides and isolates, the byte-order mark.
-_UNWANTED = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
+from app.identities import has_control_characters
 
-
-def has_control_characters(value: str) -> bool:
-    return _UNWANTED.search(value) is not None
+csrf = CSRFProtect()  # every POST from the pages carries the token (the API has none)
 
 
 class Form(FlaskForm):

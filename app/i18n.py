@@ -8,7 +8,7 @@ Traditional Chinese tags (zh-TW, zh-HK, zh-MO, zh-Hant) are not taken as Simplif
 
 from datetime import datetime, timedelta
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel, format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -36,12 +36,16 @@ def from_browser(header_languages: list[str]) -> str:
 
 
 def _browser_locale() -> str:
+    if not has_request_context():
+        return ENGLISH
     wanted = [language for language, quality in request.accept_languages if quality > 0]
     return from_browser(wanted)
 
 
 def _page_locale() -> str:
     """The pages: a logged-in user's saved choice wins over the browser's."""
+    if not has_request_context():  # the command line: messages in English
+        return ENGLISH
     if current_user.is_authenticated and current_user.language in SUPPORTED:
         return str(current_user.language)
     return _browser_locale()

@@ -4,7 +4,7 @@ import tomli_w
 from flask import current_app, request
 from werkzeug.wrappers import Response
 
-from app.security import no_store
+from app.headers import no_store
 
 FILENAME = "zuliprc"
 

@@ -22,8 +22,7 @@ from sqlalchemy import Engine, text
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
-from app import create_app, db, keys
-from app.accounts import users
+from app import create_app, db, keys, users
 from app.clock import install as install_clock
 from app.models import Base
 
@@ -154,8 +153,7 @@ class MakeUser:
         email = email or f"user{self.count}@example.com"
         with self.app.app_context():
             session = db.session()
-            user = users.create_human(session, email, full_name, PASSWORD)
-            session.commit()
+            user = users.register(session, email, full_name, PASSWORD)
             key = keys.reveal(session, user.id)
             assert key is not None
             return Account(user.id, user.email, PASSWORD, key)

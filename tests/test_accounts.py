@@ -51,8 +51,8 @@ def test_a_new_user_can_log_in_and_see_the_settings_page(client: FlaskClient) ->
         ({"email": "not-an-email"}, "Enter a valid email."),
         ({"email": ""}, "This field is required."),
         ({"full_name": "   "}, "This field is required."),
-        ({"full_name": "x" * 101}, "Field cannot be longer than 100 characters."),
-        ({"password": "short", "confirm": "short"}, "Field must be between 10 and 256"),
+        ({"full_name": "x" * 101}, "Use at most 100 characters."),
+        ({"password": "short", "confirm": "short"}, "Use 10 to 256 characters."),
         ({"confirm": "something else"}, "Passwords do not match."),
     ],
 )

@@ -371,9 +371,9 @@ def test_fetch_api_key_is_audited(app: Flask, client: FlaskClient, user: Account
         rows = (
             db.session()
             .execute(
-                select(
-                    AuditEvent.event_type, AuditEvent.actor_id, AuditEvent.subject_user_id
-                ).order_by(AuditEvent.id)
+                select(AuditEvent.event_type, AuditEvent.actor_id, AuditEvent.subject_user_id)
+                .where(AuditEvent.event_type.startswith("api_key_fetch"))
+                .order_by(AuditEvent.id)
             )
             .all()
         )

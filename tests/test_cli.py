@@ -61,15 +61,15 @@ def test_users_create_refuses_a_short_password(app: Flask) -> None:
         input="short\n",
     )
     assert result.exit_code != 0
-    assert "Password: Field must be between 10 and 256 characters long." in result.output
+    assert "Password: Use 10 to 256 characters." in result.output
 
 
 @pytest.mark.parametrize(
     ("email", "full_name", "message"),
     [
-        ("", "Someone", "Email: This field is required."),
+        ("", "Someone", "Email: Enter a valid email."),
         ("not an email", "Someone", "Email: Enter a valid email."),
-        ("long@example.com", "x" * 101, "Full name: Field cannot be longer than 100"),
+        ("long@example.com", "x" * 101, "Full name: Use at most 100 characters."),
         ("nul@example.com", "A\x00B", "Full name: Remove the control characters."),
     ],
 )

@@ -1,4 +1,7 @@
-"""Forms for registration and login; every one carries a CSRF token (flask-wtf)."""
+"""Forms for registration and login; every one carries a CSRF token (flask-wtf).
+
+The registration rules live in app.users; the form only shows their messages on its fields.
+"""
 
 from collections.abc import Callable
 
@@ -6,25 +9,22 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, Field, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from app import identities
+from app import users
 from app.forms import Form
-
-PASSWORD_MIN = 10
-PASSWORD_MAX = 256
 
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def _identity_rule(rule: Callable[[str], str]) -> Callable[[Form, Field], None]:
-    """A validator applying one of app.identities' rules; the field keeps the cleaned value,
+def _rule(rule: Callable[[str], str]) -> Callable[[Form, Field], None]:
+    """A validator applying one of app.users' rules; the field keeps the cleaned value,
     so the account stores the email in its normalised form."""
 
     def validate(form: Form, field: Field) -> None:
         try:
             field.data = rule(field.data)
-        except identities.InvalidIdentity as problem:
+        except users.InvalidRegistration as problem:
             raise ValidationError(problem.message) from None
 
     return validate
@@ -32,21 +32,15 @@ def _identity_rule(rule: Callable[[str], str]) -> Callable[[Form, Field], None]:
 
 class RegisterForm(Form):
     email = EmailField(
-        _l("Email"),
-        filters=[_strip],
-        validators=[DataRequired(), Length(max=254), _identity_rule(identities.normalize_email)],
+        _l("Email"), filters=[_strip], validators=[DataRequired(), _rule(users.clean_email)]
     )
     full_name = StringField(
         _l("Full name"),
         filters=[_strip],
-        validators=[
-            DataRequired(),
-            Length(max=100),
-            _identity_rule(identities.clean_display_name),
-        ],
+        validators=[DataRequired(), _rule(users.clean_full_name)],
     )
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)]
+        _l("Password"), validators=[DataRequired(), _rule(users.check_new_password)]
     )
     confirm = PasswordField(
         _l("Repeat password"),
@@ -56,4 +50,6 @@ class RegisterForm(Form):
 
 class LoginForm(Form):
     email = EmailField(_l("Email"), filters=[_strip], validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=users.PASSWORD_MAX)]
+    )

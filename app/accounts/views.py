@@ -5,10 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import db, known_devices, limits
-from app.accounts import users
+from app import authentication, db, known_devices, limits, login_sessions, users
 from app.accounts.forms import LoginForm, RegisterForm
-from app.security import end_login_session, start_login_session
 
 bp = Blueprint("accounts", __name__)
 
@@ -27,13 +25,11 @@ def register() -> Response | str:
         abort(404)
     form = RegisterForm()
     if form.validate_on_submit():
-        db_session = db.session()
         try:
-            users.create_human(db_session, form.email.data, form.full_name.data, form.password.data)
-        except users.EmailTaken:
-            form.email.errors.append(_("An account with this email already exists."))
+            users.register(db.session(), form.email.data, form.full_name.data, form.password.data)
+        except users.InvalidRegistration as problem:
+            form[problem.field].errors.append(problem.message)
         else:
-            db_session.commit()
             flash(_("Your account is ready. Log in to continue."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
@@ -47,15 +43,15 @@ def login() -> Response | str:
     if form.validate_on_submit():
         device = known_devices.from_request()
         try:
-            user = users.authenticate(
+            user = authentication.authenticate(
                 db.session(), form.email.data, form.password.data, purpose="login", device=device
             )
-        except users.WrongPassword:
+        except authentication.WrongPassword:
             form.password.errors.append(_("Email or password is incorrect."))
-        except users.AccountDeactivated:
+        except authentication.AccountDeactivated:
             form.password.errors.append(_("This account is deactivated."))
         else:
-            start_login_session(user)
+            login_sessions.start(user)
             response = redirect(url_for("settings.account"))
             known_devices.remember(response, user, device)
             return response
@@ -64,5 +60,5 @@ def login() -> Response | str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    end_login_session(current_user if current_user.is_authenticated else None)
+    login_sessions.end(current_user if current_user.is_authenticated else None)
     return redirect(url_for("accounts.login"))

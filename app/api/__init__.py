@@ -32,7 +32,7 @@ class NoSession(SessionInterface):
 
 def create_api_app(web: Flask) -> Flask:
     """The API app, sharing the web app's settings and extension objects."""
-    from app import db, errors, i18n, security
+    from app import db, errors, headers, i18n
 
     api = Flask(__name__, instance_path=web.instance_path)
     api.config.update(web.config)
@@ -46,7 +46,7 @@ def create_api_app(web: Flask) -> Flask:
     api.session_interface = NoSession()
     db.register_teardown(api)
     i18n.init_app(api, Babel(), user_preference=False)
-    security.init_app(api)
+    headers.init_app(api)
     api.register_blueprint(bp)
     errors.register_api(api)
     return api

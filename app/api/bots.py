@@ -9,8 +9,8 @@ from app.api import bp, params
 from app.api.auth import require_human, require_key
 from app.api.errors import ApiError
 from app.api.views import success
+from app.headers import no_store
 from app.models import User
-from app.security import no_store
 
 
 @bp.get("/bots")

@@ -7,7 +7,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from app.api.errors import ApiError
-from app.forms import has_control_characters
+from app.identities import has_control_characters
 
 
 def _arguments() -> Mapping[str, Any]:

@@ -10,13 +10,12 @@ from flask import g, jsonify
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app import db, keys, rcfile
-from app.accounts import users
+from app import authentication, db, keys, rcfile
 from app.api import bp, params
 from app.api.auth import require_key
 from app.api.errors import ApiError
+from app.headers import no_store
 from app.models import User
-from app.security import no_store
 
 # What Zulip clients read to decide which API features to use. Keyfob offers the key and
 # bot endpoints only, so it claims the lowest level rather than features it lacks.
@@ -52,10 +51,10 @@ def fetch_api_key() -> Response:
     username, password = params.text("username"), params.text("password")
     session = db.session()
     try:
-        user = users.authenticate(session, username, password, purpose="fetch_api_key")
-    except users.WrongPassword:
+        user = authentication.authenticate(session, username, password, purpose="fetch_api_key")
+    except authentication.WrongPassword:
         raise ApiError(401, _("Your username or password is incorrect")) from None
-    except users.AccountDeactivated:
+    except authentication.AccountDeactivated:
         raise ApiError(401, _("Account is deactivated")) from None
     key = keys.reveal_to(session, user.id, actor_id=user.id, event_type="api_key_fetched")
     if key is None:

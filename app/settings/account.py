@@ -6,9 +6,8 @@ from flask_babel import refresh
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app import audit, db, keys, known_devices, rcfile, reauth
-from app.accounts import users
-from app.security import no_store
+from app import audit, authentication, db, keys, known_devices, rcfile, reauth, users
+from app.headers import no_store
 from app.settings import bp
 from app.settings.forms import ConfirmForm, LanguageForm, ReauthForm
 from app.settings.reveal import reveal_or_404
@@ -48,8 +47,7 @@ def save_language() -> Response | str:
     form = LanguageForm()
     if not form.validate_on_submit():
         return _account_page(form)
-    current_user.language = form.language.data or None
-    db.session().commit()
+    users.set_language(db.session(), current_user, form.language.data or None)
     refresh()  # say it in the language just chosen
     flash(_("Your language is saved."), "success")
     return redirect(url_for(".account"))
@@ -79,14 +77,14 @@ def _reauthenticate(form: ReauthForm) -> Response | str:
     if form.validate_on_submit():
         device = known_devices.from_request()
         try:
-            users.authenticate(
+            authentication.authenticate(
                 db.session(),
                 current_user.email,
                 form.password.data,
                 purpose="reauth",
                 device=device,
             )
-        except users.AuthenticationError:
+        except authentication.AuthenticationError:
             form.password.errors.append(_("Password is incorrect"))
         else:
             reauth.open_window()

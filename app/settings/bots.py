@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from app import bots, db, keys, rcfile
+from app.headers import no_store
 from app.models import User
-from app.security import no_store
 from app.settings import bp
 from app.settings.forms import BotForm, ConfirmForm
 from app.settings.reveal import reveal_or_404

@@ -7,9 +7,9 @@ from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app import bots
-from app.accounts.forms import PASSWORD_MAX
 from app.forms import Form
 from app.i18n import NATIVE_NAMES
+from app.users import PASSWORD_MAX
 
 
 class ReauthForm(Form):

@@ -1,0 +1,82 @@
+"""The one password check of every entry point: login, re-auth and the API's fetch_api_key.
+
+``authenticate`` counts the attempt against the rate limits before the hash is compared,
+audits it and commits; the views only translate its typed errors into a form error or an
+API error.
+"""
+
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from app import audit, limits, passwords, users
+from app.known_devices import KnownDevice
+from app.models import User
+
+
+class AuthenticationError(Exception):
+    """A password check that did not let the user in."""
+
+
+class WrongPassword(AuthenticationError):
+    """No such account, or the wrong password: deliberately one answer for both."""
+
+
+class AccountDeactivated(AuthenticationError):
+    """The password was right, but the account is deactivated."""
+
+
+Purpose = Literal["login", "reauth", "fetch_api_key"]
+# What each entry point records (a successful fetch is recorded by the reveal itself).
+_FAILED_EVENT = {
+    "login": "login_failed",
+    "reauth": "reauth_failed",
+    "fetch_api_key": "api_key_fetch_failed",
+}
+_SUCCEEDED_EVENT = {"login": "login_succeeded", "reauth": "reauth_succeeded"}
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    purpose: Purpose,
+    device: KnownDevice | None = None,
+) -> User:
+    """The active human with this email and password, for login, re-auth or fetch_api_key.
+
+    The one password check of every entry point: counted against the rate limits before the
+    hash is compared (limits.TooManyAttempts when used up, itself audited), audited, and
+    committed. Raises WrongPassword or AccountDeactivated; the views only translate them.
+    """
+    user = users.find_by_email(session, email)
+    device_id = device.device_id if device is not None and device.vouches_for(user) else None
+    password_limits = limits.password_limits()
+    try:
+        attempt = password_limits.begin(users.normalize_email(email), device_id)
+    except limits.TooManyAttempts as refused:
+        if user is not None and password_limits.should_record_refusal(users.normalize_email(email)):
+            detail = {"limit": refused.limit, "purpose": purpose}
+            audit.record(
+                session,
+                "password_rate_limited",
+                actor_id=None,
+                subject_user_id=user.id,
+                detail=detail,
+            )
+            session.commit()
+        raise
+    if not passwords.check_password(user, password) or user is None:
+        if user is not None:
+            actor = user.id if purpose == "reauth" else None  # only re-auth comes from a session
+            audit.record(session, _FAILED_EVENT[purpose], actor_id=actor, subject_user_id=user.id)
+            session.commit()
+        raise WrongPassword()
+    attempt.succeeded()
+    if not user.is_active:
+        raise AccountDeactivated()
+    if purpose in _SUCCEEDED_EVENT:
+        audit.record(session, _SUCCEEDED_EVENT[purpose], actor_id=user.id, subject_user_id=user.id)
+        session.commit()
+    return user
