@@ -26,13 +26,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app import (
         api,
         cli,
+        clock,
         config,
         db,
         errors,
         forms,
         headers,
         i18n,
-        keys,
+        keystore,
         limits,
         login_sessions,
         passwords,
@@ -53,8 +54,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.load(app.instance_path, test_config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "app" / "translations")
 
+    clock.init_app(app)
     db.init_app(app)
-    keys.init_app(app)
+    keystore.init_app(app)
     passwords.init_app(app)
     headers.init_app(app)
     forms.csrf.init_app(app)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app import audit, db, identities, keys
 from app.identities import has_control_characters
-from app.models import ApiKey, User
+from app.models import ApiKey, Holder, User
 
 USERNAME = re.compile(r"[a-z0-9-]{1,40}")
 # Short enough that the longest username still makes an email of at most 254 characters.
@@ -86,7 +86,7 @@ def email_domain(configured: str, site_url: str) -> str:
 
 @db.unit_of_work
 def create(
-    session: Session, owner: User, full_name: str, username: str, domain: str
+    session: Session, owner: Holder, full_name: str, username: str, domain: str
 ) -> tuple[User, str]:
     """A new bot for ``owner`` with its first key, within the owner's bot limit; audited
     and committed. Raises InvalidBot."""
@@ -171,7 +171,7 @@ def _owner_id(bot: User) -> int:
     return bot.bot_owner_id
 
 
-def _check_room(session: Session, owner: User) -> None:
+def _check_room(session: Session, owner: Holder) -> None:
     """InvalidBot when the owner has MAX_BOTS_PER_USER active bots already."""
     limit = int(current_app.config["MAX_BOTS_PER_USER"])
     active = session.scalar(

@@ -33,7 +33,6 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["keyfob.engine"] = engine
     app.extensions["keyfob.sessions"] = sessionmaker(engine, expire_on_commit=False)
-    app.extensions["keyfob.reader"] = HotReader(engine)
     register_teardown(app)
     app.cli.add_command(db_cli)
 
@@ -200,11 +199,6 @@ class _Held:
 
     def __del__(self) -> None:
         self.close()
-
-
-def reader() -> HotReader:
-    result: HotReader = current_app.extensions["keyfob.reader"]
-    return result
 
 
 def engine() -> Engine:

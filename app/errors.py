@@ -11,7 +11,6 @@ from werkzeug.exceptions import BadHost, HTTPException, TooManyRequests
 from werkzeug.wrappers import Response
 
 from app import db
-from app.api.errors import ApiError, api_message, error_response
 from app.limits import TooManyAttempts
 
 
@@ -30,23 +29,6 @@ def register(app: Flask) -> None:
             return Response(_("Bad request"), status=400, mimetype="text/plain")
         db.session().rollback()  # a failed flush must not break the page that reports it
         return error_page(error)
-
-
-def register_api(api: Flask) -> None:
-    """JSON for every API failure, including routes that do not exist."""
-
-    @api.errorhandler(ApiError)
-    def _api_error(error: ApiError) -> Response:
-        return error_response(error.status, error.msg, **error.extra)
-
-    @api.errorhandler(TooManyAttempts)
-    def _too_many(error: TooManyAttempts) -> Response:
-        return error_response(429, api_message(429, ""), **{"retry-after": error.retry_after})
-
-    @api.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Response:
-        status = error.code or 500
-        return error_response(status, api_message(status, error.description or ""))
 
 
 def error_page(error: HTTPException) -> tuple[str, int]:

@@ -1,7 +1,7 @@
 """The tables: users (humans and bots), their API keys, and the audit log."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -47,6 +47,18 @@ def as_utc(value: datetime | str) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Holder(Protocol):
+    """Whatever names a user or bot that holds keys: its User row, or the Principal that an
+    API request authenticated as (so a view need not load the row again)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def is_bot(self) -> bool: ...
+    @property
+    def bot_owner_id(self) -> int | None: ...
 
 
 class Base(DeclarativeBase):

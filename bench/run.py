@@ -32,7 +32,8 @@ from typing import Any
 from cryptography.fernet import Fernet
 from sqlalchemy import insert, text, update
 
-from app import create_app, db, keyformat, keys
+from app import create_app, db, keyformat
+from app.keystore import keystore
 from app.models import ApiKey, Base, User
 
 HERE = Path(__file__).parent
@@ -163,7 +164,7 @@ def _seed(app: object, start: int, count: int) -> list[str]:
                     insert(ApiKey),
                     [
                         {"user_id": i, "created_at": now, "last_used_at": now}
-                        | keys.stored_form(minted[i])
+                        | keystore().stored_form(minted[i])
                         for i in ids
                     ],
                 )

@@ -311,3 +311,16 @@ def users_create(app: Flask, email: str, full_name: str) -> Result:
     """`flask users create` as an administrator runs it, the password on standard input."""
     arguments = ["--email", email, "--full-name", full_name, "--password-stdin"]
     return app.test_cli_runner().invoke(args=["users", "create", *arguments], input=PASSWORD)
+
+
+def open_database_connections(application: Flask) -> int:
+    """What an operator would count: server-side connections on PostgreSQL, open handles
+    on the database file for SQLite."""
+    engine = application.extensions["keyfob.engine"]
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            return int(connection.exec_driver_sql(query).scalar_one()) - 1  # less this one
+    database = os.path.realpath(str(engine.url.database))
+    handles = Path("/proc/self/fd").iterdir()
+    return sum(1 for handle in handles if os.path.realpath(handle) == database)

@@ -1,5 +1,7 @@
 """The REST API scripts use: Zulip's shapes, the same rules as the web UI."""
 
+import gc
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -8,7 +10,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app import keyformat
-from tests.conftest import PASSWORD, Account, MakeUser, log_in
+from tests.conftest import PASSWORD, Account, MakeUser, log_in, open_database_connections
 
 API = "/api/v1"
 
@@ -68,14 +70,16 @@ def test_fetch_api_key_refuses_wrong_credentials_alike(
     response = client.post(
         f"{API}/fetch_api_key", data={"username": username, "password": "not the password"}
     )
-    body = error(response, 401, "UNAUTHORIZED")
+    body = error(response, 401, "AUTHENTICATION_FAILED")
     assert body["msg"] == "Your username or password is incorrect"
     assert user.key not in response.get_data(as_text=True)
 
 
 def test_fetch_api_key_names_a_missing_field(client: FlaskClient) -> None:
     body = error(
-        client.post(f"{API}/fetch_api_key", data={"username": "a@b.c"}), 400, "BAD_REQUEST"
+        client.post(f"{API}/fetch_api_key", data={"username": "a@b.c"}),
+        400,
+        "REQUEST_VARIABLE_MISSING",
     )
     assert body["var_name"] == "password"
     assert "password" in str(body["msg"])
@@ -104,7 +108,7 @@ def test_fetch_api_key_refuses_bots(client: FlaskClient, user: Account) -> None:
     response = client.post(
         f"{API}/fetch_api_key", data={"username": str(bot["email"]), "password": "any password"}
     )
-    body = error(response, 401, "UNAUTHORIZED")
+    body = error(response, 401, "AUTHENTICATION_FAILED")
     assert body["msg"] == "Your username or password is incorrect"
 
 
@@ -176,20 +180,20 @@ def test_creating_a_bot_accepts_json(client: FlaskClient, user: Account) -> None
 
 
 @pytest.mark.parametrize(
-    ("data", "var_name"),
+    ("data", "var_name", "code"),
     [
-        ({"short_name": "x"}, "full_name"),
-        ({"full_name": "X"}, "short_name"),
-        ({"full_name": " ", "short_name": "x"}, "full_name"),
-        ({"full_name": "X", "short_name": "Not Valid"}, "short_name"),
-        ({"full_name": "x" * 101, "short_name": "x"}, "full_name"),
+        ({"short_name": "x"}, "full_name", "REQUEST_VARIABLE_MISSING"),
+        ({"full_name": "X"}, "short_name", "REQUEST_VARIABLE_MISSING"),
+        ({"full_name": " ", "short_name": "x"}, "full_name", "BAD_REQUEST"),
+        ({"full_name": "X", "short_name": "Not Valid"}, "short_name", "BAD_REQUEST"),
+        ({"full_name": "x" * 101, "short_name": "x"}, "full_name", "BAD_REQUEST"),
     ],
 )
 def test_bad_bot_input_is_a_400_naming_the_field(
-    client: FlaskClient, user: Account, data: dict[str, str], var_name: str
+    client: FlaskClient, user: Account, data: dict[str, str], var_name: str, code: str
 ) -> None:
     response = client.post(f"{API}/bots", data=data, auth=(user.email, user.key))
-    body = error(response, 400, "BAD_REQUEST")
+    body = error(response, 400, code)
     assert body["var_name"] == var_name
     assert var_name in str(body["msg"])
 
@@ -251,7 +255,8 @@ def test_deactivating_and_reactivating_a_bot(client: FlaskClient, user: Account)
     bot_auth = (str(bot["email"]), str(bot["api_key"]))
     ok(client.delete(f"{API}/bots/{bot['user_id']}", auth=auth))
     ok(client.delete(f"{API}/bots/{bot['user_id']}", auth=auth))  # harmless twice
-    assert error(me(client, *bot_auth), 401, "UNAUTHORIZED")["msg"] == "Account is deactivated"
+    deactivated = error(me(client, *bot_auth), 401, "USER_DEACTIVATED")
+    assert deactivated["msg"] == "Account is deactivated"
     assert ok(client.get(f"{API}/bots", auth=auth))["bots"][0]["is_active"] is False  # type: ignore[index]
     ok(client.post(f"{API}/bots/{bot['user_id']}/reactivate", auth=auth))
     assert me(client, *bot_auth).status_code == 200
@@ -293,7 +298,7 @@ def test_failed_keys_are_limited_per_ip(
     owner = make_user()
     for _ in range(3):
         wrong = keyformat.generate(keyformat.USER_PREFIX)
-        error(me(client, owner.email, wrong), 401, "UNAUTHORIZED")
+        error(me(client, owner.email, wrong), 401, "INVALID_API_KEY")
     body = error(
         me(client, owner.email, keyformat.generate(keyformat.USER_PREFIX)), 429, "RATE_LIMIT_HIT"
     )
@@ -318,7 +323,7 @@ def test_unauthenticated_endpoints_ignore_a_logged_in_browser(
     response = logged_in.post(
         f"{API}/fetch_api_key", data={"username": "other@example.com", "password": "x"}
     )
-    error(response, 401, "UNAUTHORIZED")
+    error(response, 401, "AUTHENTICATION_FAILED")
     error(logged_in.post(f"{API}/users/me/api_key/regenerate"), 401, "UNAUTHORIZED")
 
 
@@ -384,10 +389,10 @@ def test_fetch_api_key_is_audited(app: Flask, client: FlaskClient, user: Account
 
 
 def test_threads_do_not_leak_database_connections(app: Flask, user: Account) -> None:
-    import gc
-    import threading
-
+    # A threaded server starts a thread per request; each thread's lookup connection must
+    # close when the thread ends, or a long-running server runs out of connections.
     client = app.test_client()
+    before = open_database_connections(app)
 
     def call() -> None:
         assert me(client, user.email, user.key).status_code == 200
@@ -397,4 +402,4 @@ def test_threads_do_not_leak_database_connections(app: Flask, user: Account) -> 
         thread.start()
         thread.join()
     gc.collect()
-    assert len(app.extensions["keyfob.reader"]._opened) <= 1
+    assert open_database_connections(app) <= before + 1

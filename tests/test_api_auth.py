@@ -61,14 +61,14 @@ def test_a_missing_header_is_401(client: FlaskClient) -> None:
 def test_a_wrong_key_is_401(client: FlaskClient, user: Account) -> None:
     wrong = keyformat.generate(keyformat.USER_PREFIX)
     body = assert_error(
-        client.get("/api/v1/users/me", headers=basic(user.email, wrong)), 401, "UNAUTHORIZED"
+        client.get("/api/v1/users/me", headers=basic(user.email, wrong)), 401, "INVALID_API_KEY"
     )
     assert body["msg"] == "Invalid API key"
 
 
 def test_a_malformed_key_is_401(client: FlaskClient, user: Account) -> None:
     response = client.get("/api/v1/users/me", headers=basic(user.email, user.key[:-1]))
-    assert_error(response, 401, "UNAUTHORIZED")
+    assert_error(response, 401, "INVALID_API_KEY")
 
 
 def test_another_users_key_with_this_users_email_is_401(
@@ -76,7 +76,7 @@ def test_another_users_key_with_this_users_email_is_401(
 ) -> None:
     ada, bob = make_user(), make_user()
     response = client.get("/api/v1/users/me", headers=basic(ada.email, bob.key))
-    assert_error(response, 401, "UNAUTHORIZED")
+    assert_error(response, 401, "INVALID_API_KEY")
 
 
 def test_a_deactivated_user_is_401(app: Flask, client: FlaskClient, user: Account) -> None:
@@ -84,7 +84,7 @@ def test_a_deactivated_user_is_401(app: Flask, client: FlaskClient, user: Accoun
         db.session().get_one(User, user.id).is_active = False
         db.session().commit()
     response = client.get("/api/v1/users/me", headers=basic(user.email, user.key))
-    body = assert_error(response, 401, "UNAUTHORIZED")
+    body = assert_error(response, 401, "USER_DEACTIVATED")
     assert body["msg"] == "Account is deactivated"
 
 
@@ -142,3 +142,11 @@ def test_an_unexpected_error_is_a_json_500(app: Flask) -> None:
         app.test_client().get("/api/v1/broken-for-test"), 500, "INTERNAL_SERVER_ERROR"
     )
     assert "something broke" not in str(body)
+
+
+def test_a_key_pasted_with_surrounding_whitespace_still_works(
+    client: FlaskClient, user: Account
+) -> None:
+    response = client.get("/api/v1/users/me", headers=basic(f" {user.email} ", f"{user.key} \t"))
+    assert response.status_code == 200
+    assert response.get_json()["user_id"] == user.id

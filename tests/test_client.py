@@ -172,7 +172,7 @@ def test_the_client_calls_the_api(live_server: str, user: Account) -> None:
         pytest.raises(ApiError) as refused,
     ):
         stale.get_profile()
-    assert (refused.value.status, refused.value.code) == (401, "UNAUTHORIZED")
+    assert (refused.value.status, refused.value.code) == (401, "INVALID_API_KEY")
     assert new_key != user.key
 
 
@@ -230,7 +230,7 @@ def test_whoami_fails_in_one_line(live_server: str, user: Account, tmp_path: Pat
     path = write_rc(tmp_path / "rc", toml_rc(user.email, wrong, live_server))
     result = run_cli("whoami", "--config", str(path))
     assert result.returncode == 1
-    assert result.stderr.strip() == "error: UNAUTHORIZED: Invalid API key"
+    assert result.stderr.strip() == "error: INVALID_API_KEY: Invalid API key"
     assert wrong not in result.stderr
     missing = run_cli("whoami", "--config", str(tmp_path / "absent"))
     assert missing.returncode == 1 and len(missing.stderr.strip().splitlines()) == 1

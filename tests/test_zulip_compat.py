@@ -36,4 +36,4 @@ def test_the_official_client_sees_a_wrong_key_refused(live_server: str, user: Ac
     client = zulip.Client(email=user.email, api_key=wrong, site=live_server)
     profile = client.get_profile()
     assert profile["result"] == "error"
-    assert profile["code"] == "UNAUTHORIZED"
+    assert profile["code"] == "INVALID_API_KEY"

@@ -3,12 +3,13 @@
 It is a Flask app of its own, mounted beside the pages: it reads no cookies, so it has no
 session, no login manager, no CSRF check and no flask-limiter hooks, and the hot path
 (authenticate a key, answer JSON) runs with little more than Flask itself. It shares the
-pages' configuration and extension objects (database, key secrets, limiter storage).
+pages' configuration object and the extension objects listed in SHARED_EXTENSIONS.
 """
 
 from collections.abc import Iterable
 from typing import Any
 
+import click
 from flask import Blueprint, Flask
 from flask.sessions import NullSession, SessionInterface
 from flask_babel import Babel
@@ -17,7 +18,18 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from app.api import bots, views  # noqa: E402, F401  (routes register on bp)
 
-SHARED_EXTENSIONS = "keyfob."
+# What the API uses of the pages' app. Each must exist when the API is built: one that
+# is missing (registered later, or renamed) stops the app at start, not at the first call.
+SHARED_EXTENSIONS = (
+    "keyfob.engine",
+    "keyfob.sessions",
+    "keyfob.keystore",
+    "keyfob.hasher",
+    "keyfob.clock",
+    "keyfob.limiter",
+    "keyfob.password_limits",
+    "keyfob.key_guesses",
+)
 
 
 class NoSession(SessionInterface):
@@ -31,25 +43,37 @@ class NoSession(SessionInterface):
 
 
 def create_api_app(web: Flask) -> Flask:
-    """The API app, sharing the web app's settings and extension objects."""
-    from app import db, errors, headers, i18n
+    """The API app, sharing the web app's configuration and extension objects."""
+    from app import db, headers, i18n
+    from app.api import responses
 
+    missing = [name for name in SHARED_EXTENSIONS if name not in web.extensions]
+    if missing:
+        raise RuntimeError(f"the API needs these extensions first: {', '.join(missing)}")
     api = Flask(__name__, instance_path=web.instance_path)
-    api.config.update(web.config)
-    api.extensions.update(
-        {
-            name: value
-            for name, value in web.extensions.items()
-            if name.startswith(SHARED_EXTENSIONS)
-        }
-    )
+    api.config = web.config  # one configuration: a change made to one is seen by both
+    api.extensions.update({name: web.extensions[name] for name in SHARED_EXTENSIONS})
     api.session_interface = NoSession()
     db.register_teardown(api)
     i18n.init_app(api, Babel(), user_preference=False)
     headers.init_app(api)
     api.register_blueprint(bp)
-    errors.register_api(api)
+    responses.register_error_handlers(api)
+    web.cli.add_command(_routes_command(api))
     return api
+
+
+def _routes_command(api: Flask) -> click.Command:
+    """`flask api-routes`: `flask routes` lists the pages' app only."""
+
+    @click.command("api-routes")
+    def routes() -> None:
+        """Show the routes of the API app mounted under /api."""
+        for rule in sorted(api.url_map.iter_rules(), key=lambda rule: rule.rule):
+            methods = ", ".join(sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}))
+            click.echo(f"{rule.endpoint:32} {methods:18} {rule.rule}")
+
+    return routes
 
 
 def mount(web_wsgi: Any, api: Flask) -> Any:

@@ -2,45 +2,65 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
-from flask import g, request
+from flask import request
 from flask_babel import gettext as _
 
 from app import keys, limits
-from app.api.errors import ApiError
+from app.api.responses import ApiError
+from app.keys import Principal
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def require_key(view: Callable[P, R]) -> Callable[P, R]:
-    """Let the view run only for a valid, active email:key pair; ``g.principal`` holds who.
+def require_key(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
+    """Run the view for a valid, active email:key pair, handing it the Principal first.
 
-    Failed keys count against a per-IP limit (see app.limits).
+    Each key presented takes one of the client IP's guesses before it is checked, and gives
+    it back when it was right (see app.limits).
     """
 
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        g.principal = authenticate()
-        return view(*args, **kwargs)
+        return view(authenticate(), *args, **kwargs)
 
     return wrapper
 
 
-def require_human(view: Callable[P, R]) -> Callable[P, R]:
-    """Refuse bots (403): only people own and manage bots. Use under ``require_key``."""
+def require_human(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
+    """As require_key, and refuse bots (403): only people own and manage bots."""
 
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        if g.principal.is_bot:
+        principal = authenticate()
+        if principal.is_bot:
             raise ApiError(403, _("Bots cannot manage bots"))
-        return view(*args, **kwargs)
+        return view(principal, *args, **kwargs)
 
     return wrapper
 
 
-def authenticate() -> keys.Principal:
+def authenticate() -> Principal:
+    email, key = _basic_credentials()
+    guesses = limits.key_guesses()
+    if not guesses.take():
+        raise ApiError(429, _("Too many invalid API keys"), retry_after=guesses.retry_after())
+    try:
+        principal = keys.verify(email, key)
+    except keys.AccountDeactivated:
+        guesses.give_back()  # the key was right: not a guess
+        raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None
+    except keys.InvalidKey:
+        raise ApiError(401, _("Invalid API key"), code="INVALID_API_KEY") from None
+    guesses.give_back()
+    return principal
+
+
+def _basic_credentials() -> tuple[str, str]:
+    """The email and key of the Basic header, stripped of surrounding whitespace (as Zulip
+    does: a key pasted with a trailing space still works)."""
     header = request.headers.get("Authorization", "").strip()
     if not header:
         raise ApiError(401, _("Missing Authorization header: use HTTP Basic with email:key"))
@@ -51,19 +71,8 @@ def authenticate() -> keys.Principal:
         credentials = request.authorization
     except ValueError:  # werkzeug refuses some undecodable Basic values outright
         credentials = None
-    if credentials is None or not credentials.username or not credentials.password:
+    email = (credentials.username or "").strip() if credentials else ""
+    key = (credentials.password or "").strip() if credentials else ""
+    if not email or not key:
         raise ApiError(401, _("Malformed HTTP Basic credentials"))
-    guesses = limits.key_guesses()
-    if not guesses.take():
-        raise ApiError(
-            429, _("Too many invalid API keys"), **{"retry-after": guesses.retry_after()}
-        )
-    try:
-        principal = keys.verify(credentials.username, credentials.password)
-    except keys.KeyRejected as rejected:
-        if rejected.reason == "deactivated":
-            guesses.give_back()  # the key was right: not a guess
-            raise ApiError(401, _("Account is deactivated")) from None
-        raise ApiError(401, _("Invalid API key")) from None
-    guesses.give_back()
-    return principal
+    return email, key

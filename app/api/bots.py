@@ -1,22 +1,21 @@
 """The bot endpoints: the same rules as the Your bots tab, for the caller's own bots."""
 
-from flask import current_app, g
+from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app import bots, db, keys, rcfile
 from app.api import bp, params
-from app.api.auth import require_human, require_key
-from app.api.errors import ApiError
-from app.api.views import success
+from app.api.auth import require_human
+from app.api.responses import ApiError, success
 from app.headers import no_store
+from app.keys import Principal
 from app.models import User
 
 
 @bp.get("/bots")
-@require_key
 @require_human
-def list_bots() -> Response:
+def list_bots(principal: Principal) -> Response:
     """The caller's bots, active and inactive; never their keys."""
     return success(
         bots=[
@@ -29,56 +28,51 @@ def list_bots() -> Response:
                 "api_key_hint": bot.key_hint,
                 "last_used": bot.last_used_at.isoformat() if bot.last_used_at else None,
             }
-            for bot in bots.summaries(db.session(), g.principal.user_id)
+            for bot in bots.summaries(db.session(), principal.id)
         ]
     )
 
 
 @bp.post("/bots")
-@require_key
 @require_human
-def create_bot() -> Response:
+def create_bot(principal: Principal) -> Response:
     full_name, short_name = params.text("full_name"), params.text("short_name")
-    session = db.session()
-    owner = session.get_one(User, g.principal.user_id)
     domain = bots.email_domain(current_app.config["BOT_EMAIL_DOMAIN"], rcfile.site_url())
     try:
-        bot, key = bots.create(session, owner, full_name, short_name, domain)
+        bot, key = bots.create(db.session(), principal, full_name, short_name, domain)
     except bots.InvalidBot as problem:
         raise _bad_bot(problem) from None
     return no_store(success(user_id=bot.id, email=bot.email, api_key=key))
 
 
 @bp.post("/bots/<int:bot_id>/api_key/regenerate")
-@require_key
 @require_human
-def regenerate_bot_key(bot_id: int) -> Response:
-    key = keys.regenerate(db.session(), _owned_or_404(bot_id), actor_id=g.principal.user_id)
+def regenerate_bot_key(principal: Principal, bot_id: int) -> Response:
+    bot = _owned_or_404(principal, bot_id)
+    key = keys.regenerate(db.session(), bot, actor_id=principal.id)
     return no_store(success(api_key=key))
 
 
 @bp.delete("/bots/<int:bot_id>")
-@require_key
 @require_human
-def deactivate_bot(bot_id: int) -> Response:
-    bots.deactivate(db.session(), _owned_or_404(bot_id), actor_id=g.principal.user_id)
+def deactivate_bot(principal: Principal, bot_id: int) -> Response:
+    bots.deactivate(db.session(), _owned_or_404(principal, bot_id), actor_id=principal.id)
     return success()
 
 
 @bp.post("/bots/<int:bot_id>/reactivate")
-@require_key
 @require_human
-def reactivate_bot(bot_id: int) -> Response:
-    bot = _owned_or_404(bot_id)
+def reactivate_bot(principal: Principal, bot_id: int) -> Response:
+    bot = _owned_or_404(principal, bot_id)
     try:
-        bots.reactivate(db.session(), bot, actor_id=g.principal.user_id)
+        bots.reactivate(db.session(), bot, actor_id=principal.id)
     except bots.InvalidBot as problem:
         raise _bad_bot(problem) from None
     return success()
 
 
-def _owned_or_404(bot_id: int) -> User:
-    bot = bots.owned(db.session(), g.principal.user_id, bot_id)
+def _owned_or_404(principal: Principal, bot_id: int) -> User:
+    bot = bots.owned(db.session(), principal.id, bot_id)
     if bot is None:
         raise ApiError(404, _("No such bot"))
     return bot

@@ -6,7 +6,7 @@ from typing import Any
 from flask import request
 from flask_babel import gettext as _
 
-from app.api.errors import ApiError
+from app.api.responses import ApiError
 from app.identities import has_control_characters
 
 
@@ -26,7 +26,8 @@ def text(name: str) -> str:
     """A required string argument; a missing or non-string one is a 400 naming it."""
     value = _arguments().get(name)
     if value is None:
-        raise ApiError(400, _("Missing '%(name)s' argument", name=name), var_name=name)
+        message = _("Missing '%(name)s' argument", name=name)
+        raise ApiError(400, message, code="REQUEST_VARIABLE_MISSING", var_name=name)
     if not isinstance(value, str):
         raise ApiError(400, _("'%(name)s' must be a string", name=name), var_name=name)
     if has_control_characters(value):  # PostgreSQL refuses NUL in text outright

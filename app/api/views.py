@@ -6,25 +6,21 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from flask import g, jsonify
+from flask import jsonify
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app import authentication, db, keys, rcfile
 from app.api import bp, params
 from app.api.auth import require_key
-from app.api.errors import ApiError
+from app.api.responses import ApiError, success
 from app.headers import no_store
-from app.models import User
+from app.keys import Principal
 
 # What Zulip clients read to decide which API features to use. Keyfob offers the key and
 # bot endpoints only, so it claims the lowest level rather than features it lacks.
 FEATURE_LEVEL = 1
 OPENAPI = Path(__file__).with_name("openapi.json")
-
-
-def success(**fields: Any) -> Response:
-    return jsonify(result="success", msg="", **fields)
 
 
 @cache
@@ -53,19 +49,23 @@ def fetch_api_key() -> Response:
     try:
         user = authentication.authenticate(session, username, password, purpose="fetch_api_key")
     except authentication.WrongPassword:
-        raise ApiError(401, _("Your username or password is incorrect")) from None
+        raise _authentication_failed() from None
     except authentication.AccountDeactivated:
-        raise ApiError(401, _("Account is deactivated")) from None
+        raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None
     key = keys.reveal_to(session, user.id, actor_id=user.id, event_type="api_key_fetched")
     if key is None:
-        raise ApiError(401, _("Your username or password is incorrect"))
+        raise _authentication_failed()
     return no_store(success(api_key=key, email=user.email, user_id=user.id))
+
+
+def _authentication_failed() -> ApiError:
+    message = _("Your username or password is incorrect")
+    return ApiError(401, message, code="AUTHENTICATION_FAILED")
 
 
 @bp.get("/users/me")
 @require_key
-def users_me() -> Response:
-    principal: keys.Principal = g.principal
+def users_me(principal: Principal) -> Response:
     extra = {"bot_owner_id": principal.bot_owner_id} if principal.is_bot else {}
     return success(
         user_id=principal.user_id,
@@ -80,11 +80,10 @@ def users_me() -> Response:
 
 @bp.post("/users/me/api_key/regenerate")
 @require_key
-def regenerate_own_key() -> Response:
+def regenerate_own_key(principal: Principal) -> Response:
     """A new key for the caller, human or bot; the presented key dies at once."""
-    session = db.session()
-    user = session.get_one(User, g.principal.user_id)
-    return no_store(success(api_key=keys.regenerate(session, user, actor_id=user.id)))
+    key = keys.regenerate(db.session(), principal, actor_id=principal.id)
+    return no_store(success(api_key=key))
 
 
 @bp.get("/openapi.json")

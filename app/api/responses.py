@@ -1,0 +1,97 @@
+"""The API's two shapes, as Zulip's: {"result": "success", "msg": "", …} and
+{"result": "error", "msg", "code", …}, and the handlers that give every failure the second."""
+
+from typing import Any
+
+from flask import Flask, jsonify
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from app.limits import TooManyAttempts
+
+CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "REQUEST_TOO_LARGE",
+    429: "RATE_LIMIT_HIT",
+    500: "INTERNAL_SERVER_ERROR",
+}
+
+
+class ApiError(Exception):
+    """Raise in an API view to answer with a JSON error.
+
+    ``code`` is what scripts branch on (never the translated ``msg``): Zulip's code where
+    Zulip has one (INVALID_API_KEY, USER_DEACTIVATED, AUTHENTICATION_FAILED,
+    REQUEST_VARIABLE_MISSING), else the status's general code. ``fields`` go into the body
+    as they are (``var_name``).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        msg: str,
+        *,
+        code: str | None = None,
+        retry_after: int | None = None,
+        **fields: Any,
+    ) -> None:
+        super().__init__(status)
+        self.status = status
+        self.msg = msg
+        self.code = code
+        self.retry_after = retry_after
+        self.fields = fields
+
+
+def success(**fields: Any) -> Response:
+    return jsonify(result="success", msg="", **fields)
+
+
+def error_response(error: ApiError) -> Response:
+    code = error.code or CODES.get(error.status, "BAD_REQUEST")
+    body: dict[str, Any] = {"result": "error", "msg": error.msg, "code": code}
+    body.update(error.fields)
+    if error.retry_after is not None:
+        body["retry-after"] = error.retry_after
+    response = jsonify(body)
+    response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="keyfob"'
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def register_error_handlers(api: Flask) -> None:
+    """JSON for every API failure, including routes that do not exist."""
+
+    @api.errorhandler(ApiError)
+    def _api_error(error: ApiError) -> Response:
+        return error_response(error)
+
+    @api.errorhandler(TooManyAttempts)
+    def _too_many(error: TooManyAttempts) -> Response:
+        return error_response(ApiError(429, _message(429, ""), retry_after=error.retry_after))
+
+    @api.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        return error_response(ApiError(status, _message(status, error.description or "")))
+
+
+def _message(status: int, fallback: str) -> str:
+    """The API's own wording for a status raised outside the API views (404, 405, …)."""
+    messages: dict[int, str] = {
+        400: _("Bad request"),
+        404: _("Endpoint does not exist"),
+        405: _("Method not allowed"),
+        413: _("Request is too large"),
+        429: _("API usage exceeded rate limit"),
+        500: _("Internal server error"),
+    }
+    return messages.get(status, fallback)
