@@ -20,6 +20,10 @@ def has_control_characters(value: str) -> bool:
     return _UNWANTED.search(value) is not None
 
 
+def without_control_characters(value: str) -> str:
+    return _UNWANTED.sub("", value)
+
+
 class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form: Any, formdata: Any) -> Any:
