@@ -1,4 +1,5 @@
-"""The base of every form: flask-wtf's CSRF token, form bodies only, no invisible controls."""
+"""The base of every form: flask-wtf's CSRF token, form bodies only, no invisible controls
+and no text that UTF-8 cannot encode."""
 
 import re
 from typing import Any
@@ -14,6 +15,16 @@ from werkzeug.datastructures import MultiDict
 _UNWANTED = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 )
+
+
+# A lone surrogate: a Python string can hold one (JSON's "\ud800" decodes to it), UTF-8
+# cannot, so the database driver, the password hasher and any hashing of the text fail on it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def is_unicode_text(value: str) -> bool:
+    """True when the text can be encoded as UTF-8 (it holds no lone surrogate)."""
+    return _SURROGATE.search(value) is None
 
 
 def has_control_characters(value: str) -> bool:
@@ -34,6 +45,13 @@ class Form(FlaskForm):
             return super().wrap_formdata(form, formdata)
 
     def validate(self, extra_validators: Any = None) -> bool:
+        # Validators that encode text would fail on a lone surrogate, so such a field gets
+        # its error before any of them runs.
+        broken = [f for f in self if isinstance(f.data, str) and not is_unicode_text(f.data)]
+        for field in broken:
+            field.errors = [_l("Remove the invalid characters.")]
+        if broken:
+            return False
         valid: bool = super().validate(extra_validators)
         for field in self:
             if isinstance(field.data, str) and has_control_characters(field.data):
