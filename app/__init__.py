@@ -23,7 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask_babel import Babel
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import api, cli, config, db, errors, i18n, keys, limits, security
+    from app import api, cli, config, db, errors, hosts, i18n, keys, limits, security
     from app.accounts import users
     from app.accounts.views import bp as accounts_bp
     from app.settings import bp as settings_bp
@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     app.config.from_mapping(config.load(app.instance_path, test_config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "app" / "translations")
+    hosts.init_app(app)  # before the API app copies the configuration
 
     db.init_app(app)
     keys.init_app(app)

@@ -32,7 +32,7 @@ class NoSession(SessionInterface):
 
 def create_api_app(web: Flask) -> Flask:
     """The API app, sharing the web app's settings and extension objects."""
-    from app import db, errors, i18n, security
+    from app import db, errors, hosts, i18n, security
 
     api = Flask(__name__, instance_path=web.instance_path)
     api.config.update(web.config)
@@ -44,6 +44,7 @@ def create_api_app(web: Flask) -> Flask:
         }
     )
     api.session_interface = NoSession()
+    hosts.guard(api)
     db.register_teardown(api)
     i18n.init_app(api, Babel(), user_preference=False)
     security.init_app(api)
