@@ -5,8 +5,10 @@ humans and bots alike.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -70,14 +72,19 @@ def clean_username(username: str) -> str:
     return name
 
 
-def email_domain(configured: str, site_url: str) -> str:
-    """BOT_EMAIL_DOMAIN when set, else the host of the site URL.
+def email_domain(config: Mapping[str, Any]) -> str:
+    """BOT_EMAIL_DOMAIN when set, else SITE_URL's host, else localhost: never the request's.
 
-    Without KEYFOB_SITE_URL the site URL comes from the request's Host header, so a host
-    that is not a plain DNS name (or is too long for an email) falls back to localhost.
+    A Host header must not choose a bot's address (``ceo-bot@victim-corp.example``, or an
+    address at someone else's domain that its owner could then no longer register). A
+    domain that is not a plain DNS name, an IP address included, falls back to localhost.
     """
-    domain = (configured or urlsplit(site_url).hostname or "").lower()
-    return domain if DOMAIN.fullmatch(domain) else "localhost"
+    site_host = urlsplit(config["SITE_URL"]).hostname if config["SITE_URL"] else None
+    domain = str(config["BOT_EMAIL_DOMAIN"] or site_host or "").lower()
+    # A last label of digits is no DNS name (127.0.0.1 would make deploy-bot@127.0.0.1).
+    if not DOMAIN.fullmatch(domain) or domain.rpartition(".")[2].isdigit():
+        return "localhost"
+    return domain
 
 
 def create(

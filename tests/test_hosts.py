@@ -4,11 +4,12 @@ realm_url, redirects and bot emails never name a host the configuration did not.
 import tomllib
 from collections.abc import Callable
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import Account, log_in, post_form
+from tests.conftest import Account, MakeUser, csrf_token, key_in, log_in, post_form
 
 API = "/api/v1"
 ZULIPRC = "/settings/account/api-key/zuliprc"
@@ -129,3 +130,68 @@ def test_a_site_url_that_is_not_an_http_url_stops_the_app_at_start(
 ) -> None:
     with pytest.raises(ValueError, match="SITE_URL"):
         make_app(SITE_URL="chat.example.com")
+
+
+# Bot emails: from BOT_EMAIL_DOMAIN, else SITE_URL's host, else localhost.
+
+
+def test_a_bot_made_through_a_trusted_alias_gets_a_configured_domain(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    app = make_app(TRUSTED_HOSTS=["localhost", "victim-corp.example"])
+    client = app.test_client()
+    log_in(client, make_user().email)
+    send_session_to(client, "victim-corp.example")
+    alias = {"Host": "victim-corp.example"}
+    token = csrf_token(client.get("/settings/bots", headers=alias))
+    response = client.post(
+        "/settings/bots",
+        data={"full_name": "CEO", "username": "ceo", "csrf_token": token},
+        headers=alias,
+    )
+    page = response.get_data(as_text=True)
+    assert key_in(page).startswith("kfb_")
+    assert "ceo-bot@localhost" in page
+    assert "victim-corp.example" not in page
+
+
+def test_an_api_bot_cannot_take_an_address_someone_else_will_register(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    app = make_app(TRUSTED_HOSTS=["localhost", "gmail.com"])
+    client = app.test_client()
+    owner = make_user()
+    response = client.post(
+        f"{API}/bots",
+        data={"full_name": "Alice", "short_name": "alice"},
+        auth=(owner.email, owner.key),
+        headers={"Host": "gmail.com"},
+    )
+    assert response.get_json()["email"] == "alice-bot@localhost"
+    fields = {"email": "alice-bot@gmail.com", "full_name": "Alice", "password": "p" * 12}
+    registered = post_form(app.test_client(), "/register", {**fields, "confirm": "p" * 12})
+    assert registered.status_code == 302
+
+
+def test_a_bot_made_on_a_server_reached_by_ip_gets_a_localhost_email(
+    live_server: str, user: Account
+) -> None:
+    response = httpx.post(
+        f"{live_server}{API}/bots",
+        data={"full_name": "Deploy", "short_name": "deploy"},
+        auth=(user.email, user.key),
+    )
+    assert response.json()["email"] == "deploy-bot@localhost"
+
+
+def test_a_site_url_with_an_ip_address_gives_localhost_bot_emails(
+    make_app: Callable[..., Flask], make_user: MakeUser
+) -> None:
+    client = make_app(SITE_URL="http://192.0.2.10:8000").test_client()
+    owner = make_user()
+    response = client.post(
+        f"{API}/bots",
+        data={"full_name": "Deploy", "short_name": "deploy"},
+        auth=(owner.email, owner.key),
+    )
+    assert response.get_json()["email"] == "deploy-bot@localhost"

@@ -4,7 +4,7 @@ from flask import current_app, g
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app import audit, bots, db, keys, rcfile
+from app import audit, bots, db, keys
 from app.api import bp, params
 from app.api.auth import require_human, require_key
 from app.api.errors import ApiError
@@ -41,7 +41,7 @@ def create_bot() -> Response:
     full_name, short_name = params.text("full_name"), params.text("short_name")
     session = db.session()
     owner = session.get_one(User, g.principal.user_id)
-    domain = bots.email_domain(current_app.config["BOT_EMAIL_DOMAIN"], rcfile.site_url())
+    domain = bots.email_domain(current_app.config)
     try:
         bot, key = bots.create(
             session, owner, full_name, short_name, domain, current_app.config["MAX_BOTS_PER_USER"]

@@ -24,7 +24,7 @@ from app.settings.reveal import reveal_or_404
 def bots_tab() -> Response | str:
     session = db.session()
     form = BotForm()
-    domain = bots.email_domain(current_app.config["BOT_EMAIL_DOMAIN"], rcfile.site_url())
+    domain = bots.email_domain(current_app.config)
     created: tuple[User, str] | None = None
     if form.validate_on_submit():
         try:
