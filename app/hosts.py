@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 from flask import Request as FlaskRequest
+from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import get_host
 
@@ -72,9 +73,9 @@ class Request(FlaskRequest):
     """Flask's request, able to trust IPv6 hosts.
 
     werkzeug 3.1 cannot match an IPv6 literal against TRUSTED_HOSTS: it compares the
-    Host's "[::1]" with each entry's text before its first colon. So for a Host that is
-    an IPv6 address some entry names, the check is left to werkzeug's character
-    validation (what a trusted host gets anyway); every other Host meets the list.
+    Host's "[::1]" with each entry's text before its first colon. So a well-formed Host
+    that is an IPv6 address some entry names is let through here (with no list, which
+    werkzeug reads as "trust any host"); every other Host meets the list.
     """
 
     _trusted: list[str] | None = None
@@ -94,6 +95,10 @@ def _names_trusted_ipv6(environ: dict[str, Any], trusted: list[str]) -> bool:
     host = environ.get("HTTP_HOST") or get_host(environ)
     if not isinstance(host, str) or not host.startswith("["):
         return False  # the usual case, decided without parsing anything
+    # werkzeug's own syntax and port checks first: without a list it would turn a malformed
+    # host into "" instead of refusing it.
+    if not host_is_trusted(host):
+        return False
     address = _ipv6(host[1:].partition("]")[0])
     return address is not None and any(_ipv6(entry) == address for entry in trusted)
 

@@ -23,7 +23,16 @@ def test_the_default_trusts_the_loopback_names(client: FlaskClient, host: str) -
 
 
 @pytest.mark.parametrize(
-    "host", ["evil.example", "127.0.0.2", "[::2]:5000", "localhost.evil.example", "0.0.0.0:5000"]
+    "host",
+    [
+        "evil.example",
+        "127.0.0.2",
+        "[::2]:5000",
+        "localhost.evil.example",
+        "0.0.0.0:5000",
+        "[::1",
+        "[::1]:99999",
+    ],
 )
 def test_any_other_host_gets_a_400_page(client: FlaskClient, host: str) -> None:
     response = client.get("/login", headers={"Host": host})
