@@ -32,7 +32,11 @@ def test_the_default_trusts_the_loopback_names(client: FlaskClient, host: str) -
         "0.0.0.0:5000",
         "[::1",
         "[::1]:99999",
+        "localhost\x00",
+        "bücher.example",
+        "x" * 10_000,
     ],
+    ids=lambda host: repr(host[:24]),
 )
 def test_any_other_host_gets_a_400_page(client: FlaskClient, host: str) -> None:
     response = client.get("/login", headers={"Host": host})
