@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         forms,
         headers,
+        hosts,
         i18n,
         keystore,
         limits,
@@ -53,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     app.config.from_mapping(config.load(app.instance_path, test_config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "app" / "translations")
+    hosts.init_app(app)  # settles TRUSTED_HOSTS, which the API app shares
 
     clock.init_app(app)
     db.init_app(app)

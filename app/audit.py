@@ -10,11 +10,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app import clock
+from app.client_ip import UNKNOWN, client_ip
 from app.models import AuditEvent, User
+from app.text import without_control_characters
 
 __all__ = ["EVENT_LABELS", "AuditEvent", "label", "record", "security_log"]
 
 SECURITY_LOG_LENGTH = 50
+USER_AGENT_MAX = 255  # the audit column's length
 log = logging.getLogger("keyfob.audit")  # the same events, for log shippers
 
 # Every event type the code records, with the label the security log shows.
@@ -65,9 +68,13 @@ def record(
 
 
 def _client() -> tuple[str | None, str | None]:
+    """The client's validated IP and its User-Agent, cut to fit their columns."""
     if not has_request_context():
         return None, None
-    return request.remote_addr, request.user_agent.string[:255] or None
+    ip = client_ip()
+    # Control characters go before the cut: PostgreSQL refuses NUL in text outright.
+    user_agent = without_control_characters(request.user_agent.string)[:USER_AGENT_MAX]
+    return (ip if ip != UNKNOWN else None), user_agent or None
 
 
 def label(event: AuditEvent, viewer_id: int) -> str:

@@ -5,8 +5,10 @@ humans and bots alike.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -17,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit, db, identities, keys
-from app.identities import has_control_characters
 from app.models import ApiKey, Holder, User
+from app.text import has_control_characters
 
 USERNAME = re.compile(r"[a-z0-9-]{1,40}")
 # Short enough that the longest username still makes an email of at most 254 characters.
@@ -74,27 +76,30 @@ def clean_username(username: str) -> str:
     return name
 
 
-def email_domain(configured: str, site_url: str) -> str:
-    """BOT_EMAIL_DOMAIN when set, else the host of the site URL.
+def email_domain(config: Mapping[str, Any]) -> str:
+    """BOT_EMAIL_DOMAIN when set, else SITE_URL's host, else localhost: never the request's.
 
-    Without KEYFOB_SITE_URL the site URL comes from the request's Host header, so a host
-    that is not a plain DNS name (or is too long for an email) falls back to localhost.
+    A Host header must not choose a bot's address (``ceo-bot@victim-corp.example``, or an
+    address at someone else's domain that its owner could then no longer register). A
+    domain that is not a plain DNS name, an IP address included, falls back to localhost.
     """
-    domain = (configured or urlsplit(site_url).hostname or "").lower()
-    return domain if DOMAIN.fullmatch(domain) else "localhost"
+    site_host = urlsplit(config["SITE_URL"]).hostname if config["SITE_URL"] else None
+    domain = str(config["BOT_EMAIL_DOMAIN"] or site_host or "").lower()
+    # A last label of digits is no DNS name (127.0.0.1 would make deploy-bot@127.0.0.1).
+    if not DOMAIN.fullmatch(domain) or domain.rpartition(".")[2].isdigit():
+        return "localhost"
+    return domain
 
 
 @db.unit_of_work
-def create(
-    session: Session, owner: Holder, full_name: str, username: str, domain: str
-) -> tuple[User, str]:
+def create(session: Session, owner: Holder, full_name: str, username: str) -> tuple[User, str]:
     """A new bot for ``owner`` with its first key, within the owner's bot limit; audited
     and committed. Raises InvalidBot."""
     if owner.is_bot:
         raise InvalidBot("owner", _("Bots cannot own bots."))
     name, short_name = clean_full_name(full_name), clean_username(username)
     db.lock_for_write(session, User, [owner.id])  # the count below holds until the commit
-    email = f"{short_name}-bot@{domain}"
+    email = f"{short_name}-bot@{email_domain(current_app.config)}"
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise InvalidBot("username", _("A bot or user with this email already exists."))
     _check_room(session, owner)

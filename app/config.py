@@ -28,6 +28,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "KEY_PEPPER": "",
         "KEY_ENCRYPTION_KEYS": [],
         "SITE_URL": "",
+        # Hosts a request may name (SITE_URL's is added); any other gets 400 (app/hosts.py).
+        "TRUSTED_HOSTS": ["localhost", "127.0.0.1", "::1"],
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -7,7 +7,7 @@ after Flask has logged it.
 from flask import Flask, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadHost, HTTPException, TooManyRequests
+from werkzeug.exceptions import BadHost, HTTPException, SecurityError, TooManyRequests
 from werkzeug.wrappers import Response
 
 from app import db
@@ -25,7 +25,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int] | Response:
-        if isinstance(error, BadHost):  # no URLs can be built for this host: answer plainly
+        if isinstance(error, BadHost | SecurityError):
+            # An untrusted or malformed host: no URL can be built for it, so answer plainly.
             return Response(_("Bad request"), status=400, mimetype="text/plain")
         db.session().rollback()  # a failed flush must not break the page that reports it
         return error_page(error)

@@ -1,4 +1,5 @@
-"""The base of every form: flask-wtf's CSRF token, form bodies only, no invisible controls."""
+"""The base of every form: flask-wtf's CSRF token, form bodies only, no invisible controls
+and no text that UTF-8 cannot encode."""
 
 from typing import Any
 
@@ -7,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import CSRFProtect, FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from app.identities import has_control_characters
+from app.text import has_control_characters, is_unicode_text
 
 csrf = CSRFProtect()  # every POST from the pages carries the token (the API has none)
 
@@ -22,6 +23,13 @@ class Form(FlaskForm):
             return super().wrap_formdata(form, formdata)
 
     def validate(self, extra_validators: Any = None) -> bool:
+        # Validators that encode text would fail on a lone surrogate, so such a field gets
+        # its error before any of them runs.
+        broken = [f for f in self if isinstance(f.data, str) and not is_unicode_text(f.data)]
+        for field in broken:
+            field.errors = [_l("Remove the invalid characters.")]
+        if broken:
+            return False
         valid: bool = super().validate(extra_validators)
         for field in self:
             if isinstance(field.data, str) and has_control_characters(field.data):

@@ -11,7 +11,6 @@ A display name ("full name" of a human or a bot) is only shown, never matched, s
 mix scripts (people's names do), but it must show something.
 """
 
-import re
 import unicodedata
 
 from confusable_homoglyphs import categories, confusables
@@ -64,18 +63,6 @@ _ASCII_LOOKALIKES = frozenset(
     for character in map(chr, range(128))
     for homoglyph in confusables.confusables_data.get(character, [])
 )
-
-
-# Control characters have no place in any text people type here (PostgreSQL refuses NUL
-# outright), nor do the invisible format characters that make a name look blank or read
-# backwards: zero-width spaces, bidirectional overrides and isolates, the byte-order mark.
-_UNWANTED = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-
-
-def has_control_characters(value: str) -> bool:
-    return _UNWANTED.search(value) is not None
 
 
 class InvalidIdentity(ValueError):

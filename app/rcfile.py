@@ -10,7 +10,8 @@ FILENAME = "zuliprc"
 
 
 def site_url() -> str:
-    """SITE_URL when configured, else the URL this request came in on (ProxyFix-aware)."""
+    """SITE_URL when configured, else the URL this request came in on (ProxyFix-aware),
+    whose host app/hosts.py has already checked against TRUSTED_HOSTS."""
     configured: str = current_app.config["SITE_URL"]
     return (configured or request.host_url).rstrip("/")
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import audit, db, identities, keys, passwords
+from app import audit, db, identities, keys, passwords, text
 from app.models import User
 
 PASSWORD_MIN = 10
@@ -40,7 +40,7 @@ def clean_full_name(full_name: str) -> str:
         raise InvalidRegistration("full_name", problem.message) from None
     if len(name) > FULL_NAME_MAX:
         raise InvalidRegistration("full_name", _("Use at most 100 characters."))
-    if identities.has_control_characters(name):
+    if text.has_control_characters(name):
         raise InvalidRegistration("full_name", _("Remove the control characters."))
     return name
 

@@ -185,7 +185,8 @@ def test_the_zuliprc_site_is_the_configured_site_url(make_app: object, user: Acc
 
 def test_the_zuliprc_site_follows_the_proxy_when_trusted(make_app: object, user: Account) -> None:
     assert callable(make_app)
-    client = make_app(PROXY_FIX=True).test_client()
+    # The forwarded host must be a trusted one (see tests/test_hosts.py).
+    client = make_app(PROXY_FIX=True, TRUSTED_HOSTS=["localhost", "keys.example.org"]).test_client()
     post_form(client, "/login", {"email": user.email, "password": PASSWORD})
     reauthenticate(client)
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "keys.example.org"}

@@ -153,7 +153,7 @@ def test_a_bot_cannot_own_bots(app: Flask, logged_in: FlaskClient) -> None:
         session = db.session()
         bot = session.get_one(User, made.id)
         with pytest.raises(bots.InvalidBot, match="owner"):
-            bots.create(session, bot, "Child", "child", "localhost")
+            bots.create(session, bot, "Child", "child")
 
 
 # The list
@@ -199,7 +199,7 @@ def test_the_list_page_runs_a_fixed_number_of_queries(
             owner = session.get_one(User, user.id)
             start = bot_count(app)
             for index in range(start, start + number):
-                bots.create(session, owner, f"Bot {index}", f"bot{index}", "localhost")
+                bots.create(session, owner, f"Bot {index}", f"bot{index}")
             session.commit()
 
     add_bots(1)

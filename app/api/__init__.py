@@ -44,7 +44,7 @@ class NoSession(SessionInterface):
 
 def create_api_app(web: Flask) -> Flask:
     """The API app, sharing the web app's configuration and extension objects."""
-    from app import db, headers, i18n
+    from app import db, headers, hosts, i18n
     from app.api import responses
 
     missing = [name for name in SHARED_EXTENSIONS if name not in web.extensions]
@@ -54,6 +54,7 @@ def create_api_app(web: Flask) -> Flask:
     api.config = web.config  # one configuration: a change made to one is seen by both
     api.extensions.update({name: web.extensions[name] for name in SHARED_EXTENSIONS})
     api.session_interface = NoSession()
+    hosts.guard(api)
     db.register_teardown(api)
     i18n.init_app(api, Babel(), user_preference=False)
     headers.init_app(api)

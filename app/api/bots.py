@@ -1,10 +1,9 @@
 """The bot endpoints: the same rules as the Your bots tab, for the caller's own bots."""
 
-from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app import bots, db, keys, rcfile
+from app import bots, db, keys
 from app.api import bp, params
 from app.api.auth import require_human
 from app.api.responses import ApiError, success
@@ -37,9 +36,8 @@ def list_bots(principal: Principal) -> Response:
 @require_human
 def create_bot(principal: Principal) -> Response:
     full_name, short_name = params.text("full_name"), params.text("short_name")
-    domain = bots.email_domain(current_app.config["BOT_EMAIL_DOMAIN"], rcfile.site_url())
     try:
-        bot, key = bots.create(db.session(), principal, full_name, short_name, domain)
+        bot, key = bots.create(db.session(), principal, full_name, short_name)
     except bots.InvalidBot as problem:
         raise _bad_bot(problem) from None
     return no_store(success(user_id=bot.id, email=bot.email, api_key=key))

@@ -7,7 +7,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from app.api.responses import ApiError
-from app.identities import has_control_characters
+from app.text import has_control_characters, is_unicode_text
 
 
 def _arguments() -> Mapping[str, Any]:
@@ -30,6 +30,10 @@ def text(name: str) -> str:
         raise ApiError(400, message, code="REQUEST_VARIABLE_MISSING", var_name=name)
     if not isinstance(value, str):
         raise ApiError(400, _("'%(name)s' must be a string", name=name), var_name=name)
+    if not is_unicode_text(value):  # a lone surrogate, which no UTF-8 consumer accepts
+        raise ApiError(
+            400, _("'%(name)s' contains invalid Unicode characters", name=name), var_name=name
+        )
     if has_control_characters(value):  # PostgreSQL refuses NUL in text outright
         raise ApiError(400, _("'%(name)s' contains control characters", name=name), var_name=name)
     return value

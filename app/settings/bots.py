@@ -24,13 +24,10 @@ from app.settings.reveal import reveal_or_404
 def bots_tab() -> Response | str:
     session = db.session()
     form = BotForm()
-    domain = bots.email_domain(current_app.config["BOT_EMAIL_DOMAIN"], rcfile.site_url())
     created: tuple[User, str] | None = None
     if form.validate_on_submit():
         try:
-            created = bots.create(
-                session, current_user, form.full_name.data, form.username.data, domain
-            )
+            created = bots.create(session, current_user, form.full_name.data, form.username.data)
         except bots.InvalidBot as problem:
             field = getattr(form, problem.field, None)
             (field.errors if field is not None else form.form_errors).append(problem.message)
@@ -41,7 +38,7 @@ def bots_tab() -> Response | str:
         tab="bots",
         form=form,
         created=created,
-        bot_domain=domain,
+        bot_domain=bots.email_domain(current_app.config),
         bots=bots.summaries(session, current_user.id),
     )
     return no_store(make_response(page)) if created else page
