@@ -36,6 +36,8 @@ from limits import RateLimitItem, parse
 from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
 
+from app.client_ip import limit_identity
+
 F = TypeVar("F", bound=Callable[..., object])
 _REGISTRATION_MARK = "keyfob_limits_registrations"
 
@@ -128,24 +130,22 @@ class PasswordLimits:
 
 
 class KeyGuesses:
-    """Failed API keys per client IP: one is taken before a key is checked, and given back
-    when the key turns out to be right."""
+    """Failed API keys per client (``limit_identity()``): one is taken before a key is
+    checked, and given back when the key turns out to be right."""
 
     def __init__(self, app: Flask, storage: Storage) -> None:
-        prefix, limit = (
-            str(app.config["RATELIMIT_KEY_PREFIX"]),
-            app.config["KEY_GUESS_LIMIT_PER_IP"],
-        )
+        prefix = str(app.config["RATELIMIT_KEY_PREFIX"])
+        limit = app.config["KEY_GUESS_LIMIT_PER_IP"]
         self._allowance = Allowance(storage, prefix, "key-guesses", limit)
 
-    def take(self) -> bool:
-        return self._allowance.take(limit_identity())
+    def take(self, client: str) -> bool:
+        return self._allowance.take(client)
 
-    def give_back(self) -> None:
-        self._allowance.give_back(limit_identity())
+    def give_back(self, client: str) -> None:
+        self._allowance.give_back(client)
 
-    def retry_after(self) -> int:
-        return self._allowance.retry_after(limit_identity())
+    def retry_after(self, client: str) -> int:
+        return self._allowance.retry_after(client)
 
 
 def account_identity(email: str) -> str:
@@ -153,10 +153,6 @@ def account_identity(email: str) -> str:
     store holds no email addresses and every key has the same short length."""
     normalized = email.strip().lower().encode("utf-8", "surrogatepass")
     return hashlib.sha256(normalized).hexdigest()[:32]
-
-
-def limit_identity() -> str:
-    return request.remote_addr or "unknown"
 
 
 def password_limits() -> PasswordLimits:

@@ -187,3 +187,11 @@ def test_every_spelling_of_an_email_draws_on_one_allowance(
     ]
     assert statuses == [401] * 5 + [429]
     assert fetch_key(from_ip(app.test_client(), ATTACKER), user.email, PASSWORD) == 429
+
+
+def test_addresses_of_one_ipv6_network_share_an_allowance(app: Flask, user: Account) -> None:
+    # Whoever has one IPv6 address usually has the whole /64 around it.
+    for host in range(1, 6):
+        fetch_key(from_ip(app.test_client(), f"2001:db8:1:2::{host}"), user.email, "guess")
+    assert fetch_key(from_ip(app.test_client(), "2001:db8:1:2::99"), user.email, PASSWORD) == 429
+    assert fetch_key(from_ip(app.test_client(), "2001:db8:1:3::1"), user.email, PASSWORD) == 200

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from app import keys, limits
 from app.api.responses import ApiError
+from app.client_ip import limit_identity
 from app.keys import Principal
 
 P = ParamSpec("P")
@@ -44,17 +45,18 @@ def require_human(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R
 
 def authenticate() -> Principal:
     email, key = _basic_credentials()
-    guesses = limits.key_guesses()
-    if not guesses.take():
-        raise ApiError(429, _("Too many invalid API keys"), retry_after=guesses.retry_after())
+    guesses, client = limits.key_guesses(), limit_identity()
+    if not guesses.take(client):
+        retry_after = guesses.retry_after(client)
+        raise ApiError(429, _("Too many invalid API keys"), retry_after=retry_after)
     try:
         principal = keys.verify(email, key)
     except keys.AccountDeactivated:
-        guesses.give_back()  # the key was right: not a guess
+        guesses.give_back(client)  # the key was right: not a guess
         raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None
     except keys.InvalidKey:
         raise ApiError(401, _("Invalid API key"), code="INVALID_API_KEY") from None
-    guesses.give_back()
+    guesses.give_back(client)
     return principal
 
 
