@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app import config, create_app
+from tests.conftest import csrf_token_in
 
 
 def test_the_app_starts_with_an_empty_instance_folder(database_url: str, tmp_path: Path) -> None:
@@ -150,7 +151,7 @@ def test_a_fresh_instance_runs_on_its_own_sqlite_file(tmp_path: Path) -> None:
     assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
     client = app.test_client()
     page = client.get("/register").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    token = csrf_token_in(page)
     form = {
         "email": "new@example.com",
         "full_name": "New",

@@ -63,13 +63,7 @@ def api_key() -> Response | str:
     if not reauth.is_open():
         return render_template("settings/api_key_password.html", tab="account", form=form)
     key = reveal_or_404(current_user.id, "api_key_revealed")
-    page = render_template(
-        "settings/api_key.html",
-        tab="account",
-        key=key,
-        regenerate_url=url_for(".regenerate_api_key"),
-        download_url=url_for(".download_zuliprc"),
-    )
+    page = render_template("settings/account_key.html", tab="account", key=key)
     return no_store(make_response(page))
 
 
@@ -104,13 +98,7 @@ def regenerate_api_key() -> Response | str:
         keys.regenerate(db.session(), current_user, actor_id=current_user.id)
         flash(_("Your new API key is ready. The old key no longer works."), "success")
         return redirect(url_for(".api_key"))
-    return render_template(
-        "settings/api_key_confirm.html",
-        tab="account",
-        form=form,
-        action=url_for(".regenerate_api_key"),
-        cancel_url=url_for(".api_key"),
-    )
+    return render_template("settings/regenerate_confirm.html", tab="account")
 
 
 @bp.get("/account/api-key/zuliprc")

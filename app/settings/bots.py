@@ -49,17 +49,7 @@ def bots_tab() -> Response | str:
 def bot_key(bot_id: int) -> Response:
     bot = _owned_or_404(db.session(), bot_id)
     key = reveal_or_404(bot.id, "api_key_revealed")
-    page = render_template(
-        "settings/api_key.html",
-        tab="bots",
-        key=key,
-        heading=_("API key for %(name)s", name=bot.full_name),
-        warning=_("Anyone with this key can act as this bot."),
-        regenerate_url=url_for(".regenerate_bot_key", bot_id=bot.id),
-        download_url=url_for(".download_bot_zuliprc", bot_id=bot.id),
-        back_url=url_for(".bots_tab"),
-        back_label=_("Back to Your bots"),
-    )
+    page = render_template("settings/bot_key.html", tab="bots", key=key, bot=bot)
     return no_store(make_response(page))
 
 
@@ -73,13 +63,7 @@ def regenerate_bot_key(bot_id: int) -> Response | str:
         keys.regenerate(session, bot, actor_id=current_user.id)
         flash(_("The bot's new API key is ready. The old key no longer works."), "success")
         return redirect(url_for(".bot_key", bot_id=bot.id))
-    return _confirm(
-        form,
-        bot,
-        _("Generate a new API key for %(name)s?", name=bot.full_name),
-        _("Any script or integration still using the old key will stop working."),
-        url_for(".regenerate_bot_key", bot_id=bot.id),
-    )
+    return render_template("settings/bot_regenerate_confirm.html", tab="bots", bot=bot)
 
 
 @bp.get("/bots/<int:bot_id>/zuliprc")
@@ -99,13 +83,7 @@ def deactivate_bot(bot_id: int) -> Response | str:
         bots.deactivate(session, bot, actor_id=current_user.id)
         flash(_("%(name)s is deactivated. Its key no longer works.", name=bot.full_name), "success")
         return redirect(url_for(".bots_tab"))
-    return _confirm(
-        form,
-        bot,
-        _("Deactivate %(name)s?", name=bot.full_name),
-        _("Its API key will stop working until you reactivate it."),
-        url_for(".deactivate_bot", bot_id=bot.id),
-    )
+    return render_template("settings/bot_deactivate_confirm.html", tab="bots", bot=bot)
 
 
 @bp.post("/bots/<int:bot_id>/reactivate")
@@ -126,17 +104,3 @@ def _owned_or_404(session: Session, bot_id: int) -> User:
     if bot is None:
         abort(404)
     return bot
-
-
-def _confirm(form: ConfirmForm, bot: User, title: str, text: str, action: str) -> str:
-    return render_template(
-        "settings/api_key_confirm.html",
-        tab="bots",
-        form=form,
-        confirm_title=title,
-        confirm_text=text,
-        action=action,
-        cancel_url=url_for(".bots_tab"),
-        back_url=url_for(".bots_tab"),
-        back_label=_("Back to Your bots"),
-    )
