@@ -73,7 +73,7 @@ def authenticate(
             audit.record(session, _FAILED_EVENT[purpose], actor_id=actor, subject_user_id=user.id)
             session.commit()
         raise WrongPassword()
-    attempt.succeeded()
+    attempt.release()
     if not user.is_active:
         raise AccountDeactivated()
     if purpose in _SUCCEEDED_EVENT:

@@ -102,7 +102,7 @@ def create(session: Session, owner: Holder, full_name: str, username: str) -> tu
     email = f"{short_name}-bot@{email_domain(current_app.config)}"
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise InvalidBot("username", _("A bot or user with this email already exists."))
-    _check_room(session, owner)
+    _check_room(session, owner.id)
     bot = User(email=email, full_name=name, is_bot=True, bot_owner_id=owner.id)
     session.add(bot)
     try:
@@ -163,7 +163,7 @@ def reactivate(session: Session, bot: User, *, actor_id: int) -> bool:
     if bot.is_active:
         session.commit()
         return False
-    _check_room(session, session.get_one(User, _owner_id(bot)))
+    _check_room(session, _owner_id(bot))
     bot.is_active = True
     audit.record(session, "bot_reactivated", actor_id=actor_id, subject_user_id=bot.id)
     session.commit()
@@ -176,11 +176,15 @@ def _owner_id(bot: User) -> int:
     return bot.bot_owner_id
 
 
-def _check_room(session: Session, owner: Holder) -> None:
-    """InvalidBot when the owner has MAX_BOTS_PER_USER active bots already."""
+def _check_room(session: Session, owner_id: int) -> None:
+    """InvalidBot unless the owner is still active and has fewer than MAX_BOTS_PER_USER
+    active bots. Read under the owner's lock: a request that queued behind the owner's
+    deactivation must not bring a bot back to life after it."""
+    if not session.scalar(select(User.is_active).where(User.id == owner_id)):
+        raise InvalidBot("owner", _("This account is deactivated."))
     limit = int(current_app.config["MAX_BOTS_PER_USER"])
     active = session.scalar(
-        select(func.count()).where(User.bot_owner_id == owner.id, User.is_active)
+        select(func.count()).where(User.bot_owner_id == owner_id, User.is_active)
     )
     if (active or 0) >= limit:
         message = ngettext(

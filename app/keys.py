@@ -120,7 +120,7 @@ def verify(email: str, key: str) -> Principal:
     presented = email.strip().lower().encode("utf-8", "surrogatepass")
     if not hmac.compare_digest(row.email.encode("utf-8"), presented):
         raise InvalidKey()
-    if not row.is_active:
+    if not row.is_active or (row.owner_is_active is not None and not row.owner_is_active):
         raise AccountDeactivated()
     _touch(row.key_id, row.last_used_at)
     return Principal(

@@ -21,10 +21,13 @@ from flask import Flask, current_app
 
 from app.db import HotReader
 
+# A bot's owner is joined too: a bot of a deactivated owner must not authenticate, even if
+# some write ever left the bot itself active.
 _LOOKUP_SQL = (
     "SELECT k.id, k.last_used_at, u.id, u.email, u.full_name, u.is_bot, u.is_active,"
-    " u.bot_owner_id, u.created_at"
+    " u.bot_owner_id, u.created_at, o.is_active"
     " FROM api_keys k JOIN users u ON u.id = k.user_id"
+    " LEFT JOIN users o ON o.id = u.bot_owner_id"
     " WHERE k.digest = {0} AND k.revoked_at IS NULL"
 )
 
@@ -42,6 +45,7 @@ class KeyRow(NamedTuple):
     is_active: bool
     bot_owner_id: int | None
     created_at: datetime | str
+    owner_is_active: bool | None  # None for a human
 
 
 class KeyStore:

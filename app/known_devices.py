@@ -47,6 +47,14 @@ def from_request() -> KnownDevice | None:
     return _parse(payload)
 
 
+def of_login_session(user: User) -> KnownDevice:
+    """The device a login session stands for: it proves a successful login in this browser
+    as well as the cookie does (and browsers logged in before the cookie existed have none).
+    Its failures count on their own, per session generation."""
+    session_id = f"session-{user.id}-{user.session_generation}"
+    return KnownDevice(session_id, ((user.id, fingerprint(user)),))
+
+
 def remember(response: Response, user: User, device: KnownDevice | None) -> None:
     """Mark the browser as known to ``user`` (a fresh cookie, newest account first)."""
     device_id = device.device_id if device else secrets.token_urlsafe(16)

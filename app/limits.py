@@ -57,19 +57,27 @@ class Allowance:
     def __init__(self, storage: Storage, prefix: str, scope: str, limit: str) -> None:
         self.scope = scope
         self._item: RateLimitItem = parse(limit)
+        self._storage = storage
         self._window = FixedWindowRateLimiter(storage)
         self._prefix = prefix
 
     def take(self, identity: str) -> bool:
-        """Count one attempt; False (and nothing counted) when none is left."""
+        """Count one attempt; False (and nothing left counted) when none is left."""
+        if not self._window.test(self._item, self._prefix, self.scope, identity):
+            return False  # used up: refused without touching the count (most of a flood)
         if self._window.hit(self._item, self._prefix, self.scope, identity):
             return True
-        self.give_back(identity)
+        self.give_back(identity)  # a parallel attempt took the last one first
         return False
 
     def give_back(self, identity: str) -> None:
-        """Uncount an attempt that turned out not to be a failure."""
-        self._window.hit(self._item, self._prefix, self.scope, identity, cost=-1)
+        """Uncount an attempt that turned out not to be a failure.
+
+        Only while its window lasts: once the window has ended its count is gone, and a
+        decrement would start the next window below zero, one attempt richer.
+        """
+        if self._storage.get(self._item.key_for(self._prefix, self.scope, identity)) > 0:
+            self._window.hit(self._item, self._prefix, self.scope, identity, cost=-1)
 
     def retry_after(self, identity: str) -> int:
         stats = self._window.get_window_stats(self._item, self._prefix, self.scope, identity)
@@ -79,11 +87,12 @@ class Allowance:
 
 @dataclass
 class PasswordAttempt:
-    """The allowances one password attempt drew on; it stays counted unless it succeeded."""
+    """The allowances one password attempt drew on; it stays counted unless released."""
 
     taken: list[tuple[Allowance, str]] = field(default_factory=list)
 
-    def succeeded(self) -> None:
+    def release(self) -> None:
+        """Give everything back: the password was right, or the attempt was refused."""
         for allowance, identity in self.taken:
             allowance.give_back(identity)
         self.taken.clear()
@@ -101,8 +110,9 @@ class PasswordLimits:
             storage, prefix, "password-account", config["PASSWORD_LIMIT_PER_ACCOUNT"]
         )
         self.ip = Allowance(storage, prefix, "password-ip", config["PASSWORD_LIMIT_PER_IP"])
-        # A refused attempt is recorded at most this often per account and IP, so an
-        # attacker's flood of refusals cannot flood the owner's security log.
+        # A refused attempt is recorded at most this often per account, from however many
+        # addresses, so a flood of refusals cannot push everything else out of the owner's
+        # security log.
         self.notices = Allowance(storage, prefix, "password-refusal-notice", "1 per minute")
 
     def begin(self, email: str, device_id: str | None) -> PasswordAttempt:
@@ -120,13 +130,13 @@ class PasswordLimits:
         attempt = PasswordAttempt()
         for allowance, identity in needed:
             if not allowance.take(identity):
-                attempt.succeeded()  # not an attempt after all: give back what it took
+                attempt.release()  # not an attempt after all: give back what it took
                 raise TooManyAttempts(allowance.scope, allowance.retry_after(identity))
             attempt.taken.append((allowance, identity))
         return attempt
 
     def should_record_refusal(self, email: str) -> bool:
-        return self.notices.take(f"{account_identity(email)}/{limit_identity()}")
+        return self.notices.take(account_identity(email))
 
 
 class KeyGuesses:

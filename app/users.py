@@ -114,6 +114,7 @@ def deactivate(session: Session, user: User, *, actor_id: int | None) -> list[Us
     the bots it stopped. Their login sessions end for good: reactivation does not bring an
     old session cookie back to life."""
     db.lock_for_write(session, User, [user.id])  # the owner before their bots, as everywhere
+    session.refresh(user)  # as of the lock: no lost update of the session generation
     user.is_active = False
     user.session_generation += 1
     stopped = list(
@@ -132,6 +133,7 @@ def reactivate(session: Session, user: User, *, actor_id: int | None) -> None:
     """Reactivate a human, audited and committed; their bots stay inactive until the owner
     revives them, one by one."""
     db.lock_for_write(session, User, [user.id])
+    session.refresh(user)
     user.is_active = True
     audit.record(session, "user_reactivated", actor_id=actor_id, subject_user_id=user.id)
     session.commit()

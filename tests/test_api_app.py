@@ -34,7 +34,7 @@ def test_a_missing_shared_extension_stops_the_app_at_start(
 ) -> None:
     web = make_app()
     del web.extensions["keyfob.keystore"]
-    with pytest.raises(RuntimeError, match="keyfob.keystore"):
+    with pytest.raises(RuntimeError, match=r"keyfob\.keystore"):
         api.create_api_app(web)
 
 

@@ -1,13 +1,15 @@
 """Limits hold under real parallel requests against a live server, on SQLite and PostgreSQL:
 each race asserts the exact final state."""
 
+import time
 from collections.abc import Callable
 
 import httpx
+import pytest
 from flask import Flask
 from sqlalchemy import ColumnElement, func, select
 
-from app import db
+from app import db, keyformat, passwords
 from app.models import User
 from tests.conftest import (
     PASSWORD,
@@ -20,6 +22,31 @@ from tests.conftest import (
 )
 
 
+@pytest.fixture
+def slow_password_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each password check takes a while (as a production-cost hash does), so parallel
+    attempts are sure to overlap: only counting before checking keeps them to the limit."""
+    check = passwords.check_password
+
+    def slow_check(user: User | None, password: str) -> bool:
+        time.sleep(0.05)
+        return check(user, password)
+
+    monkeypatch.setattr(passwords, "check_password", slow_check)
+
+
+def slow_key_lookups(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each key lookup takes a while (a loaded database), so parallel guesses overlap."""
+    store = app.extensions["keyfob.keystore"]
+    lookup = store.lookup
+
+    def slow_lookup(key_digest: str) -> object:
+        time.sleep(0.05)
+        return lookup(key_digest)
+
+    monkeypatch.setattr(store, "lookup", slow_lookup)
+
+
 def count_users(app: Flask, *conditions: ColumnElement[bool]) -> int:
     with app.app_context():
         return db.session().scalar(select(func.count()).select_from(User).where(*conditions)) or 0
@@ -30,6 +57,7 @@ def fetch_key(base_url: str, email: str, password: str) -> int:
     return httpx.post(f"{base_url}/api/v1/fetch_api_key", data=data, timeout=30).status_code
 
 
+@pytest.mark.usefixtures("slow_password_checks")
 def test_parallel_guesses_on_one_account_cannot_outrun_the_count(
     live_server: str, user: Account
 ) -> None:
@@ -37,6 +65,7 @@ def test_parallel_guesses_on_one_account_cannot_outrun_the_count(
     assert sorted(statuses) == [401] * 5 + [429] * 7
 
 
+@pytest.mark.usefixtures("slow_password_checks")
 def test_parallel_logins_cannot_outrun_the_count(live_server: str, user: Account) -> None:
     browsers = [httpx.Client(base_url=live_server, timeout=30) for _ in range(8)]
     tokens = [csrf_token_in(browser.get("/login").text) for browser in browsers]
@@ -49,6 +78,7 @@ def test_parallel_logins_cannot_outrun_the_count(live_server: str, user: Account
     assert sorted(statuses) == [200] * 5 + [429] * 3  # 200: the form again, "incorrect"
 
 
+@pytest.mark.usefixtures("slow_password_checks")
 def test_parallel_guesses_across_accounts_meet_the_ip_limit_exactly(
     make_app: Callable[..., Flask],
 ) -> None:
@@ -80,11 +110,12 @@ def test_parallel_registrations_meet_the_ip_limit_exactly(make_app: Callable[...
 
 
 def test_parallel_key_guesses_meet_the_ip_limit_exactly(
-    make_app: Callable[..., Flask], make_user: MakeUser
+    make_app: Callable[..., Flask], make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_app(KEY_GUESS_LIMIT_PER_IP="10 per hour")
+    slow_key_lookups(app, monkeypatch)
     user = make_user()
-    wrong = user.key[:-6] + ("a" if user.key[-6] != "a" else "b") + user.key[-5:]
+    wrong = keyformat.generate(keyformat.USER_PREFIX)  # well formed, so it is looked up
     with serve(app) as url:
 
         def guess(_: int) -> int:

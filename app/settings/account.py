@@ -69,23 +69,31 @@ def api_key() -> Response | str:
 
 def _reauthenticate(form: ReauthForm) -> Response | str:
     if form.validate_on_submit():
-        device = known_devices.from_request()
+        browser = known_devices.from_request()
         try:
             authentication.authenticate(
                 db.session(),
                 current_user.email,
                 form.password.data,
                 purpose="reauth",
-                device=device,
+                device=_reauth_device(browser),
             )
         except authentication.AuthenticationError:
             form.password.errors.append(_("Password is incorrect"))
         else:
             reauth.open_window()
             response = redirect(url_for(".api_key"))
-            known_devices.remember(response, current_user, device)
+            known_devices.remember(response, current_user, browser)
             return response
     return render_template("settings/api_key_password.html", tab="account", form=form)
+
+
+def _reauth_device(browser: known_devices.KnownDevice | None) -> known_devices.KnownDevice:
+    """The known-device cookie, or else the login session itself: either proves that this
+    browser logged in, so an attack on the account elsewhere does not lock it out."""
+    if browser is not None and browser.vouches_for(current_user):
+        return browser
+    return known_devices.of_login_session(current_user)
 
 
 @bp.route("/account/api-key/regenerate", methods=["GET", "POST"])
