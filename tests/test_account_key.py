@@ -10,15 +10,9 @@ from sqlalchemy import select
 
 from app import db
 from app.models import AuditEvent
-from tests.conftest import (
-    PASSWORD,
-    Account,
-    Clock,
-    csrf_token,
-    key_in,
-    post_form,
-    reauthenticate,
-)
+from tests.conftest import Clock
+from tests.helpers.users import PASSWORD, Account
+from tests.helpers.web import csrf_token, key_in, post_form, reauthenticate
 
 KEY_PAGE = "/settings/account/api-key"
 REGENERATE = "/settings/account/api-key/regenerate"

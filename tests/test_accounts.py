@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app import db
 from app.models import User
-from tests.conftest import PASSWORD, Account, MakeUser, csrf_token, log_in, post_form
+from tests.helpers.users import PASSWORD, Account, MakeUser
+from tests.helpers.web import csrf_token, log_in, post_form
 
 GOOD_REGISTRATION = {
     "email": "Grace@Example.com",

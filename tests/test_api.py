@@ -10,7 +10,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app import keyformat
-from tests.conftest import PASSWORD, Account, MakeUser, log_in, open_database_connections
+from tests.helpers.admin import open_database_connections
+from tests.helpers.users import PASSWORD, Account, MakeUser
+from tests.helpers.web import log_in
 
 API = "/api/v1"
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from app import db, keyformat
 from app.models import User
-from tests.conftest import Account, MakeUser
+from tests.helpers.users import Account, MakeUser
 
 
 def basic(email: str, key: str) -> dict[str, str]:

@@ -10,16 +10,8 @@ from sqlalchemy import event, select
 
 from app import bots, db
 from app.models import AuditEvent, User
-from tests.conftest import (
-    PASSWORD,
-    Account,
-    MakeUser,
-    create_bot,
-    csrf_token,
-    key_in,
-    log_in,
-    post_form,
-)
+from tests.helpers.users import PASSWORD, Account, MakeUser
+from tests.helpers.web import create_bot, csrf_token, key_in, log_in, post_form
 
 BOTS = "/settings/bots"
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app import db
 from app.models import User
-from tests.conftest import PASSWORD
+from tests.helpers.users import PASSWORD
 
 
 def test_users_create_reads_the_password_from_stdin(app: Flask) -> None:

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from app import client as keyfob_client
 from app import keyformat
 from app.client import ApiError, Client, ConfigError, load_rc
-from tests.conftest import Account
+from tests.helpers.users import Account
 
 ROOT = Path(__file__).parent.parent
 

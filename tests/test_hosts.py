@@ -9,7 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import Account, MakeUser, csrf_token, key_in, log_in, post_form
+from tests.helpers.users import Account, MakeUser
+from tests.helpers.web import csrf_token, key_in, log_in, post_form
 
 API = "/api/v1"
 ZULIPRC = "/settings/account/api-key/zuliprc"

@@ -13,7 +13,9 @@ from flask.testing import FlaskClient
 
 from app import db, i18n
 from app.models import User
-from tests.conftest import Account, Clock, log_in, post_form
+from tests.conftest import Clock
+from tests.helpers.users import Account
+from tests.helpers.web import log_in, post_form
 
 ROOT = Path(__file__).parent.parent
 CATALOG = ROOT / "app" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"

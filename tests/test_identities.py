@@ -12,15 +12,9 @@ from sqlalchemy import select
 
 from app import db
 from app.models import User
-from tests.conftest import (
-    Account,
-    MakeUser,
-    field_error,
-    log_in,
-    post_form,
-    register_account,
-    users_create,
-)
+from tests.helpers.admin import users_create
+from tests.helpers.users import Account, MakeUser
+from tests.helpers.web import field_error, log_in, post_form, register_account
 
 MIXED = "mixes letters of different scripts"
 LOOKALIKE = "looks like another character, so an email cannot contain it."

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app import db, keyformat, keys
 from app.keystore import keystore
 from app.models import ApiKey, Base, User
-from tests.conftest import Account, MakeUser
+from tests.helpers.users import Account, MakeUser
 
 
 def all_database_text(app: Flask) -> str:

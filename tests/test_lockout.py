@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 from app import db
 from app.known_devices import COOKIE
 from app.models import AuditEvent, User
-from tests.conftest import PASSWORD, Account, csrf_token, from_ip, log_in
+from tests.helpers.users import PASSWORD, Account
+from tests.helpers.web import csrf_token, from_ip, log_in
 
 ATTACKER = "203.0.113.66"
 OWNER_AT_HOME = "198.51.100.7"

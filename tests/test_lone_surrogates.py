@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 from app.accounts.forms import LoginForm, RegisterForm
 from app.forms import Form
 from app.settings.forms import BotForm, ConfirmForm, LanguageForm, ReauthForm
-from tests.conftest import PASSWORD, Account
+from tests.helpers.users import PASSWORD, Account
 
 API = "/api/v1"
 INVALID = "Remove the invalid characters."

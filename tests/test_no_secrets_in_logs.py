@@ -5,16 +5,8 @@ import logging
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import (
-    PASSWORD,
-    Account,
-    create_bot,
-    csrf_token,
-    key_in,
-    log_in,
-    post_form,
-    reauthenticate,
-)
+from tests.helpers.users import PASSWORD, Account
+from tests.helpers.web import create_bot, csrf_token, key_in, log_in, post_form, reauthenticate
 
 
 def test_no_key_or_password_reaches_the_logs(

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from schemathesis.checks import not_a_server_error
 from werkzeug.test import TestResponse
 
-from tests.conftest import PASSWORD, Account
+from tests.helpers.users import PASSWORD, Account
 
 DOCUMENT: dict[str, Any] = json.loads(
     (Path(__file__).parent.parent / "app" / "api" / "openapi.json").read_text()

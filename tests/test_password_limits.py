@@ -11,16 +11,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app import keyformat
-from tests.conftest import (
-    PASSWORD,
-    Account,
-    MakeUser,
-    csrf_token,
-    from_ip,
-    log_in,
-    post_form,
-    reauthenticate,
-)
+from tests.helpers.users import PASSWORD, Account, MakeUser
+from tests.helpers.web import csrf_token, from_ip, log_in, post_form, reauthenticate
 
 KEY_PAGE = "/settings/account/api-key"
 

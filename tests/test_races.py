@@ -9,15 +9,9 @@ from sqlalchemy import ColumnElement, func, select
 
 from app import db
 from app.models import User
-from tests.conftest import (
-    PASSWORD,
-    Account,
-    MakeUser,
-    at_once,
-    browser_logged_in,
-    csrf_token_in,
-    serve,
-)
+from tests.helpers.live import at_once, browser_logged_in, serve
+from tests.helpers.users import PASSWORD, Account, MakeUser
+from tests.helpers.web import csrf_token_in
 
 
 def count_users(app: Flask, *conditions: ColumnElement[bool]) -> int:
