@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app import db
 from app.models import AuditEvent
 from tests.conftest import Clock
+from tests.helpers.api import api_me
 from tests.helpers.users import PASSWORD, Account
 from tests.helpers.web import csrf_token, key_in, post_form, reauthenticate
 
@@ -22,10 +23,6 @@ ZULIPRC = "/settings/account/api-key/zuliprc"
 def audit_types(app: Flask) -> list[str]:
     with app.app_context():
         return list(db.session().scalars(select(AuditEvent.event_type).order_by(AuditEvent.id)))
-
-
-def users_me(client: FlaskClient, email: str, key: str) -> int:
-    return client.get("/api/v1/users/me", auth=(email, key)).status_code
 
 
 def test_the_account_page_offers_the_key_but_never_shows_it(
@@ -99,7 +96,7 @@ def test_no_route_reveals_or_changes_the_key_without_reauthentication(
     assert response.status_code in (200, 302)
     if response.status_code == 302:
         assert response.location == KEY_PAGE
-    assert users_me(logged_in, user.email, user.key) == 200
+    assert api_me(logged_in, user.email, user.key).status_code == 200
 
 
 def test_the_window_closes_when_it_expires(
@@ -133,7 +130,7 @@ def test_regenerating_asks_to_confirm(reauthed: FlaskClient, user: Account) -> N
     page = reauthed.get(REGENERATE).get_data(as_text=True)
     assert "Any script or integration still using the old key will stop working." in page
     assert "Confirm" in page and "Cancel" in page
-    assert users_me(reauthed, user.email, user.key) == 200
+    assert api_me(reauthed, user.email, user.key).status_code == 200
 
 
 def test_confirming_replaces_the_key_at_once(
@@ -145,14 +142,14 @@ def test_confirming_replaces_the_key_at_once(
     assert "Your new API key is ready." in page
     assert user.key not in page
     new_key = key_in(page)
-    assert users_me(reauthed, user.email, user.key) == 401
-    assert users_me(reauthed, user.email, new_key) == 200
+    assert api_me(reauthed, user.email, user.key).status_code == 401
+    assert api_me(reauthed, user.email, new_key).status_code == 200
     assert "api_key_regenerated" in audit_types(app)
 
 
 def test_regenerating_needs_a_csrf_token(reauthed: FlaskClient, user: Account) -> None:
     assert reauthed.post(REGENERATE).status_code == 400
-    assert users_me(reauthed, user.email, user.key) == 200
+    assert api_me(reauthed, user.email, user.key).status_code == 200
 
 
 def test_the_zuliprc_download_parses_to_exactly_the_three_values(
@@ -221,21 +218,21 @@ def test_last_used_is_written_at_most_once_a_minute(
             return record.last_used_at
 
     assert last_used() is None
-    users_me(logged_in, user.email, user.key)
+    api_me(logged_in, user.email, user.key)
     first = last_used()
     assert first == clock.current
     clock.advance(seconds=30)
-    users_me(logged_in, user.email, user.key)
+    api_me(logged_in, user.email, user.key)
     assert last_used() == first
     clock.advance(seconds=31)
-    users_me(logged_in, user.email, user.key)
+    api_me(logged_in, user.email, user.key)
     assert last_used() == clock.current
 
 
 def test_the_account_page_says_when_the_key_was_last_used(
     clock: Clock, logged_in: FlaskClient, user: Account
 ) -> None:
-    users_me(logged_in, user.email, user.key)
+    api_me(logged_in, user.email, user.key)
     clock.advance(minutes=3)
     page = logged_in.get("/settings/account").get_data(as_text=True)
     assert "never used" not in page
@@ -368,13 +365,13 @@ def test_last_used_is_not_rewritten_within_the_minute(
 ) -> None:
     from app import keys
 
-    users_me(logged_in, user.email, user.key)
+    api_me(logged_in, user.email, user.key)
     with app.app_context():
         record = keys.active_key(db.session(), user.id)
         assert record is not None
         first = record.last_used_at
     clock.advance(seconds=59)
-    users_me(logged_in, user.email, user.key)
+    api_me(logged_in, user.email, user.key)
     with app.app_context():
         record = keys.active_key(db.session(), user.id)
         assert record is not None and record.last_used_at == first

@@ -7,39 +7,18 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from app import keyformat
 from tests.helpers.admin import open_database_connections
+from tests.helpers.api import API, api_create_bot, api_error, api_me, api_ok
 from tests.helpers.users import PASSWORD, Account, MakeUser
 from tests.helpers.web import log_in
-
-API = "/api/v1"
-
-
-def ok(response: TestResponse) -> dict[str, object]:
-    assert response.status_code == 200, response.get_data(as_text=True)
-    body = response.get_json()
-    assert body["result"] == "success" and body["msg"] == ""
-    return dict(body)
-
-
-def error(response: TestResponse, status: int, code: str) -> dict[str, object]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()
-    assert body["result"] == "error" and body["code"] == code and body["msg"]
-    return dict(body)
-
-
-def me(client: FlaskClient, email: str, key: str) -> TestResponse:
-    return client.get(f"{API}/users/me", auth=(email, key))
-
 
 # server_settings and fetch_api_key
 
 
 def test_server_settings_need_no_credentials(client: FlaskClient) -> None:
-    body = ok(client.get(f"{API}/server_settings"))
+    body = api_ok(client.get(f"{API}/server_settings"))
     assert str(body["zulip_version"]).startswith("keyfob-")
     assert isinstance(body["zulip_feature_level"], int)
     assert body["realm_url"] == "http://localhost"
@@ -48,14 +27,14 @@ def test_server_settings_need_no_credentials(client: FlaskClient) -> None:
 
 def test_server_settings_name_the_configured_site(make_app: Callable[..., Flask]) -> None:
     client = make_app(SITE_URL="https://chat.example.com").test_client()
-    assert ok(client.get(f"{API}/server_settings"))["realm_url"] == "https://chat.example.com"
+    assert api_ok(client.get(f"{API}/server_settings"))["realm_url"] == "https://chat.example.com"
 
 
 def test_fetch_api_key_returns_the_current_key(client: FlaskClient, user: Account) -> None:
     response = client.post(
         f"{API}/fetch_api_key", data={"username": user.email.upper(), "password": PASSWORD}
     )
-    assert ok(response) == {
+    assert api_ok(response) == {
         "result": "success",
         "msg": "",
         "api_key": user.key,
@@ -72,13 +51,13 @@ def test_fetch_api_key_refuses_wrong_credentials_alike(
     response = client.post(
         f"{API}/fetch_api_key", data={"username": username, "password": "not the password"}
     )
-    body = error(response, 401, "AUTHENTICATION_FAILED")
+    body = api_error(response, 401, "AUTHENTICATION_FAILED")
     assert body["msg"] == "Your username or password is incorrect"
     assert user.key not in response.get_data(as_text=True)
 
 
 def test_fetch_api_key_names_a_missing_field(client: FlaskClient) -> None:
-    body = error(
+    body = api_error(
         client.post(f"{API}/fetch_api_key", data={"username": "a@b.c"}),
         400,
         "REQUEST_VARIABLE_MISSING",
@@ -95,22 +74,18 @@ def test_fetch_api_key_shares_the_accounts_password_limit(
     response = client.post(
         f"{API}/fetch_api_key", data={"username": user.email, "password": PASSWORD}
     )
-    body = error(response, 429, "RATE_LIMIT_HIT")
+    body = api_error(response, 429, "RATE_LIMIT_HIT")
     assert int(str(body["retry-after"])) > 0
     assert int(response.headers["Retry-After"]) > 0
     assert log_in(app.test_client(), user.email).status_code == 429
 
 
 def test_fetch_api_key_refuses_bots(client: FlaskClient, user: Account) -> None:
-    bot = ok(
-        client.post(
-            f"{API}/bots", data={"full_name": "B", "short_name": "b"}, auth=(user.email, user.key)
-        )
-    )
+    bot = api_ok(api_create_bot(client, user, "B", "b"))
     response = client.post(
         f"{API}/fetch_api_key", data={"username": str(bot["email"]), "password": "any password"}
     )
-    body = error(response, 401, "AUTHENTICATION_FAILED")
+    body = api_error(response, 401, "AUTHENTICATION_FAILED")
     assert body["msg"] == "Your username or password is incorrect"
 
 
@@ -118,55 +93,39 @@ def test_fetch_api_key_refuses_bots(client: FlaskClient, user: Account) -> None:
 
 
 def test_a_bots_profile_names_its_owner(client: FlaskClient, user: Account) -> None:
-    bot = ok(
-        client.post(
-            f"{API}/bots",
-            data={"full_name": "Helper", "short_name": "helper"},
-            auth=(user.email, user.key),
-        )
-    )
-    profile = ok(me(client, str(bot["email"]), str(bot["api_key"])))
+    bot = api_ok(api_create_bot(client, user, "Helper", "helper"))
+    profile = api_ok(api_me(client, str(bot["email"]), str(bot["api_key"])))
     assert profile["is_bot"] is True
     assert profile["bot_owner_id"] == user.id
-    assert "bot_owner_id" not in ok(me(client, user.email, user.key))
+    assert "bot_owner_id" not in api_ok(api_me(client, user.email, user.key))
 
 
 def test_regenerating_ones_own_key_kills_the_old_one(client: FlaskClient, user: Account) -> None:
     response = client.post(f"{API}/users/me/api_key/regenerate", auth=(user.email, user.key))
-    new_key = str(ok(response)["api_key"])
+    new_key = str(api_ok(response)["api_key"])
     assert response.headers["Cache-Control"] == "no-store"
     assert new_key.startswith("kfu_") and new_key != user.key
-    assert me(client, user.email, user.key).status_code == 401
-    assert me(client, user.email, new_key).status_code == 200
+    assert api_me(client, user.email, user.key).status_code == 401
+    assert api_me(client, user.email, new_key).status_code == 200
 
 
 def test_a_bot_can_rotate_its_own_key(client: FlaskClient, user: Account) -> None:
-    bot = ok(
-        client.post(
-            f"{API}/bots",
-            data={"full_name": "Rotator", "short_name": "rot"},
-            auth=(user.email, user.key),
-        )
-    )
+    bot = api_ok(api_create_bot(client, user, "Rotator", "rot"))
     email, old_key = str(bot["email"]), str(bot["api_key"])
     new_key = str(
-        ok(client.post(f"{API}/users/me/api_key/regenerate", auth=(email, old_key)))["api_key"]
+        api_ok(client.post(f"{API}/users/me/api_key/regenerate", auth=(email, old_key)))["api_key"]
     )
     assert new_key.startswith("kfb_")
-    assert me(client, email, old_key).status_code == 401
-    assert me(client, email, new_key).status_code == 200
+    assert api_me(client, email, old_key).status_code == 401
+    assert api_me(client, email, new_key).status_code == 200
 
 
 # Bots
 
 
 def test_creating_a_bot_returns_its_key(client: FlaskClient, user: Account) -> None:
-    response = client.post(
-        f"{API}/bots",
-        data={"full_name": "Weather", "short_name": "weather"},
-        auth=(user.email, user.key),
-    )
-    bot = ok(response)
+    response = api_create_bot(client, user, "Weather", "weather")
+    bot = api_ok(response)
     assert bot["email"] == "weather-bot@localhost"
     assert str(bot["api_key"]).startswith("kfb_")
     assert response.headers["Cache-Control"] == "no-store"
@@ -178,7 +137,7 @@ def test_creating_a_bot_accepts_json(client: FlaskClient, user: Account) -> None
         json={"full_name": "Json", "short_name": "json"},
         auth=(user.email, user.key),
     )
-    assert ok(response)["email"] == "json-bot@localhost"
+    assert api_ok(response)["email"] == "json-bot@localhost"
 
 
 @pytest.mark.parametrize(
@@ -195,7 +154,7 @@ def test_bad_bot_input_is_a_400_naming_the_field(
     client: FlaskClient, user: Account, data: dict[str, str], var_name: str, code: str
 ) -> None:
     response = client.post(f"{API}/bots", data=data, auth=(user.email, user.key))
-    body = error(response, 400, code)
+    body = api_error(response, 400, code)
     assert body["var_name"] == var_name
     assert var_name in str(body["msg"])
 
@@ -205,20 +164,18 @@ def test_malformed_json_is_a_400(client: FlaskClient, user: Account, body: str) 
     response = client.post(
         f"{API}/bots", data=body, content_type="application/json", auth=(user.email, user.key)
     )
-    error(response, 400, "BAD_REQUEST")
+    api_error(response, 400, "BAD_REQUEST")
 
 
 def test_a_taken_short_name_is_a_400(client: FlaskClient, user: Account) -> None:
-    data = {"full_name": "Same", "short_name": "same"}
-    ok(client.post(f"{API}/bots", data=data, auth=(user.email, user.key)))
-    error(client.post(f"{API}/bots", data=data, auth=(user.email, user.key)), 400, "BAD_REQUEST")
+    api_ok(api_create_bot(client, user, "Same", "same"))
+    api_error(api_create_bot(client, user, "Same", "same"), 400, "BAD_REQUEST")
 
 
 def test_listing_bots_shows_no_keys(client: FlaskClient, user: Account) -> None:
-    auth = (user.email, user.key)
-    made = ok(client.post(f"{API}/bots", data={"full_name": "L", "short_name": "l"}, auth=auth))
-    response = client.get(f"{API}/bots", auth=auth)
-    bots = ok(response)["bots"]
+    made = api_ok(api_create_bot(client, user, "L", "l"))
+    response = client.get(f"{API}/bots", auth=(user.email, user.key))
+    bots = api_ok(response)["bots"]
     assert isinstance(bots, list) and len(bots) == 1
     assert bots[0]["user_id"] == made["user_id"] and bots[0]["is_active"] is True
     assert bots[0]["api_key_hint"] == str(made["api_key"])[-4:]
@@ -226,42 +183,38 @@ def test_listing_bots_shows_no_keys(client: FlaskClient, user: Account) -> None:
 
 
 def test_bots_cannot_manage_bots(client: FlaskClient, user: Account) -> None:
-    bot = ok(
-        client.post(
-            f"{API}/bots", data={"full_name": "B", "short_name": "b"}, auth=(user.email, user.key)
-        )
-    )
+    bot = api_ok(api_create_bot(client, user, "B", "b"))
     auth = (str(bot["email"]), str(bot["api_key"]))
-    error(client.get(f"{API}/bots", auth=auth), 403, "FORBIDDEN")
-    error(
+    api_error(client.get(f"{API}/bots", auth=auth), 403, "FORBIDDEN")
+    api_error(
         client.post(f"{API}/bots", data={"full_name": "C", "short_name": "c"}, auth=auth),
         403,
         "FORBIDDEN",
     )
-    error(client.delete(f"{API}/bots/{bot['user_id']}", auth=auth), 403, "FORBIDDEN")
+    api_error(client.delete(f"{API}/bots/{bot['user_id']}", auth=auth), 403, "FORBIDDEN")
 
 
 def test_regenerating_a_bots_key(client: FlaskClient, user: Account) -> None:
     auth = (user.email, user.key)
-    bot = ok(client.post(f"{API}/bots", data={"full_name": "R", "short_name": "r"}, auth=auth))
+    bot = api_ok(api_create_bot(client, user, "R", "r"))
     response = client.post(f"{API}/bots/{bot['user_id']}/api_key/regenerate", auth=auth)
-    new_key = str(ok(response)["api_key"])
+    new_key = str(api_ok(response)["api_key"])
     assert response.headers["Cache-Control"] == "no-store"
-    assert me(client, str(bot["email"]), str(bot["api_key"])).status_code == 401
-    assert me(client, str(bot["email"]), new_key).status_code == 200
+    assert api_me(client, str(bot["email"]), str(bot["api_key"])).status_code == 401
+    assert api_me(client, str(bot["email"]), new_key).status_code == 200
 
 
 def test_deactivating_and_reactivating_a_bot(client: FlaskClient, user: Account) -> None:
     auth = (user.email, user.key)
-    bot = ok(client.post(f"{API}/bots", data={"full_name": "D", "short_name": "d"}, auth=auth))
+    bot = api_ok(api_create_bot(client, user, "D", "d"))
     bot_auth = (str(bot["email"]), str(bot["api_key"]))
-    ok(client.delete(f"{API}/bots/{bot['user_id']}", auth=auth))
-    ok(client.delete(f"{API}/bots/{bot['user_id']}", auth=auth))  # harmless twice
-    deactivated = error(me(client, *bot_auth), 401, "USER_DEACTIVATED")
+    api_ok(client.delete(f"{API}/bots/{bot['user_id']}", auth=auth))
+    api_ok(client.delete(f"{API}/bots/{bot['user_id']}", auth=auth))  # harmless twice
+    deactivated = api_error(api_me(client, *bot_auth), 401, "USER_DEACTIVATED")
     assert deactivated["msg"] == "Account is deactivated"
-    assert ok(client.get(f"{API}/bots", auth=auth))["bots"][0]["is_active"] is False  # type: ignore[index]
-    ok(client.post(f"{API}/bots/{bot['user_id']}/reactivate", auth=auth))
-    assert me(client, *bot_auth).status_code == 200
+    assert api_ok(client.get(f"{API}/bots", auth=auth))["bots"][0]["is_active"] is False  # type: ignore[index]
+    api_ok(client.post(f"{API}/bots/{bot['user_id']}/reactivate", auth=auth))
+    assert api_me(client, *bot_auth).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -272,22 +225,16 @@ def test_bot_routes_answer_the_same_404_for_anything_not_owned(
     client: FlaskClient, make_user: MakeUser, user: Account, method: str, suffix: str
 ) -> None:
     stranger = make_user("stranger@example.com")
-    theirs = ok(
-        client.post(
-            f"{API}/bots",
-            data={"full_name": "S", "short_name": "s"},
-            auth=(stranger.email, stranger.key),
-        )
-    )
+    theirs = api_ok(api_create_bot(client, stranger, "S", "s"))
     bodies = set()
     for target in (theirs["user_id"], stranger.id, 999_999, 10**20):
         response = client.open(
             f"{API}/bots/{target}{suffix}", method=method, auth=(user.email, user.key)
         )
-        error(response, 404, "NOT_FOUND")
+        api_error(response, 404, "NOT_FOUND")
         bodies.add(response.get_data(as_text=True))
     assert len(bodies) == 1
-    assert me(client, str(theirs["email"]), str(theirs["api_key"])).status_code == 200
+    assert api_me(client, str(theirs["email"]), str(theirs["api_key"])).status_code == 200
 
 
 # Guessing keys
@@ -300,12 +247,11 @@ def test_failed_keys_are_limited_per_ip(
     owner = make_user()
     for _ in range(3):
         wrong = keyformat.generate(keyformat.USER_PREFIX)
-        error(me(client, owner.email, wrong), 401, "INVALID_API_KEY")
-    body = error(
-        me(client, owner.email, keyformat.generate(keyformat.USER_PREFIX)), 429, "RATE_LIMIT_HIT"
-    )
+        api_error(api_me(client, owner.email, wrong), 401, "INVALID_API_KEY")
+    unknown = keyformat.generate(keyformat.USER_PREFIX)
+    body = api_error(api_me(client, owner.email, unknown), 429, "RATE_LIMIT_HIT")
     assert int(str(body["retry-after"])) > 0
-    error(me(client, owner.email, owner.key), 429, "RATE_LIMIT_HIT")
+    api_error(api_me(client, owner.email, owner.key), 429, "RATE_LIMIT_HIT")
 
 
 def test_valid_keys_do_not_use_up_the_guess_limit(
@@ -314,7 +260,7 @@ def test_valid_keys_do_not_use_up_the_guess_limit(
     client = make_app(KEY_GUESS_LIMIT_PER_IP="3 per hour").test_client()
     owner = make_user()
     for _ in range(10):
-        ok(me(client, owner.email, owner.key))
+        api_ok(api_me(client, owner.email, owner.key))
 
 
 def test_unauthenticated_endpoints_ignore_a_logged_in_browser(
@@ -325,8 +271,8 @@ def test_unauthenticated_endpoints_ignore_a_logged_in_browser(
     response = logged_in.post(
         f"{API}/fetch_api_key", data={"username": "other@example.com", "password": "x"}
     )
-    error(response, 401, "AUTHENTICATION_FAILED")
-    error(logged_in.post(f"{API}/users/me/api_key/regenerate"), 401, "UNAUTHORIZED")
+    api_error(response, 401, "AUTHENTICATION_FAILED")
+    api_error(logged_in.post(f"{API}/users/me/api_key/regenerate"), 401, "UNAUTHORIZED")
 
 
 # Odd input never crashes
@@ -334,20 +280,20 @@ def test_unauthenticated_endpoints_ignore_a_logged_in_browser(
 
 def test_undecodable_basic_credentials_are_401(client: FlaskClient) -> None:
     response = client.get(f"{API}/users/me", headers={"Authorization": "Basic éé"})
-    error(response, 401, "UNAUTHORIZED")
+    api_error(response, 401, "UNAUTHORIZED")
 
 
 def test_deeply_nested_json_is_a_400(client: FlaskClient) -> None:
     body = '{"a":' + "[" * 100_000 + "]" * 100_000 + "}"
     response = client.post(f"{API}/fetch_api_key", data=body, content_type="application/json")
-    error(response, 400, "BAD_REQUEST")
+    api_error(response, 400, "BAD_REQUEST")
 
 
 def test_control_characters_in_an_argument_are_a_400(client: FlaskClient) -> None:
     response = client.post(
         f"{API}/fetch_api_key", data={"username": "a\x00@example.com", "password": "x"}
     )
-    assert error(response, 400, "BAD_REQUEST")["var_name"] == "username"
+    assert api_error(response, 400, "BAD_REQUEST")["var_name"] == "username"
 
 
 def test_the_bot_limit_holds_and_names_no_argument(
@@ -355,13 +301,8 @@ def test_the_bot_limit_holds_and_names_no_argument(
 ) -> None:
     client = make_app(MAX_BOTS_PER_USER=1).test_client()
     owner = make_user()
-    auth = (owner.email, owner.key)
-    ok(client.post(f"{API}/bots", data={"full_name": "A", "short_name": "a"}, auth=auth))
-    body = error(
-        client.post(f"{API}/bots", data={"full_name": "B", "short_name": "b"}, auth=auth),
-        400,
-        "BAD_REQUEST",
-    )
+    api_ok(api_create_bot(client, owner, "A", "a"))
+    body = api_error(api_create_bot(client, owner, "B", "b"), 400, "BAD_REQUEST")
     assert "var_name" not in body
     assert str(body["msg"]) == "You already have 1 active bot, the most allowed."
 
@@ -397,7 +338,7 @@ def test_threads_do_not_leak_database_connections(app: Flask, user: Account) -> 
     before = open_database_connections(app)
 
     def call() -> None:
-        assert me(client, user.email, user.key).status_code == 200
+        assert api_me(client, user.email, user.key).status_code == 200
 
     for _ in range(30):
         thread = threading.Thread(target=call)

@@ -10,15 +10,11 @@ from sqlalchemy import event, select
 
 from app import bots, db
 from app.models import AuditEvent, User
+from tests.helpers.api import api_me
 from tests.helpers.users import PASSWORD, Account, MakeUser
 from tests.helpers.web import create_bot, csrf_token, key_in, log_in, post_form
 
 BOTS = "/settings/bots"
-
-
-def users_me(client: FlaskClient, email: str, key: str) -> tuple[int, dict[str, object]]:
-    response = client.get("/api/v1/users/me", auth=(email, key))
-    return response.status_code, response.get_json()
 
 
 def add_bot(client: FlaskClient, **fields: str) -> str:
@@ -48,8 +44,9 @@ def test_a_new_bot_gets_a_bot_key_shown_at_once(app: Flask, logged_in: FlaskClie
     assert key.startswith("kfb_")
     assert "weather-bot@localhost" in page
     assert response.headers["Cache-Control"] == "no-store"
-    status, me = users_me(logged_in, "weather-bot@localhost", key)
-    assert status == 200
+    response = api_me(logged_in, "weather-bot@localhost", key)
+    assert response.status_code == 200
+    me = response.get_json()
     assert me["is_bot"] is True and me["full_name"] == "Weather Bot"
     assert last_audit(app)[0] == "bot_created"
 
@@ -136,7 +133,7 @@ def test_inactive_bots_do_not_count_but_reactivation_respects_the_limit(
     assert "You already have 1 active bot, the most allowed." in client.get(BOTS).get_data(
         as_text=True
     )
-    assert users_me(client, first.email, first.key)[0] == 401
+    assert api_me(client, first.email, first.key).status_code == 401
 
 
 def test_a_bot_cannot_own_bots(app: Flask, logged_in: FlaskClient) -> None:
@@ -216,7 +213,7 @@ def test_regenerating_asks_to_confirm_first(logged_in: FlaskClient) -> None:
     bot = create_bot(logged_in)
     page = logged_in.get(f"{BOTS}/{bot.id}/regenerate").get_data(as_text=True)
     assert "Any script or integration still using the old key will stop working." in page
-    assert users_me(logged_in, bot.email, bot.key)[0] == 200
+    assert api_me(logged_in, bot.email, bot.key).status_code == 200
 
 
 def test_regenerating_replaces_the_bots_key(app: Flask, logged_in: FlaskClient) -> None:
@@ -225,8 +222,8 @@ def test_regenerating_replaces_the_bots_key(app: Flask, logged_in: FlaskClient) 
     assert response.location == f"{BOTS}/{bot.id}/key"
     new_key = key_in(logged_in.get(response.location).get_data(as_text=True))
     assert new_key.startswith("kfb_") and new_key != bot.key
-    assert users_me(logged_in, bot.email, bot.key)[0] == 401
-    assert users_me(logged_in, bot.email, new_key)[0] == 200
+    assert api_me(logged_in, bot.email, bot.key).status_code == 401
+    assert api_me(logged_in, bot.email, new_key).status_code == 200
     with app.app_context():
         types = list(db.session().scalars(select(AuditEvent.event_type)))
     assert "api_key_regenerated" in types
@@ -250,7 +247,7 @@ def test_deactivating_asks_to_confirm_first(logged_in: FlaskClient) -> None:
     bot = create_bot(logged_in)
     page = logged_in.get(f"{BOTS}/{bot.id}/deactivate").get_data(as_text=True)
     assert "Deactivate Weather Bot?" in page
-    assert users_me(logged_in, bot.email, bot.key)[0] == 200
+    assert api_me(logged_in, bot.email, bot.key).status_code == 200
 
 
 def test_a_deactivated_bot_is_refused_by_the_api_and_listed_inactive(
@@ -259,8 +256,8 @@ def test_a_deactivated_bot_is_refused_by_the_api_and_listed_inactive(
     bot = create_bot(logged_in)
     response = post_form(logged_in, BOTS, {}, action=f"{BOTS}/{bot.id}/deactivate")
     assert response.location == BOTS
-    status, body = users_me(logged_in, bot.email, bot.key)
-    assert status == 401 and body["msg"] == "Account is deactivated"
+    refused = api_me(logged_in, bot.email, bot.key)
+    assert refused.status_code == 401 and refused.get_json()["msg"] == "Account is deactivated"
     page = logged_in.get(BOTS).get_data(as_text=True)
     inactive = page.split('id="inactive-bots-heading"')[1]
     assert "Weather Bot" in inactive and "Reactivate" in inactive
@@ -282,7 +279,7 @@ def test_reactivating_brings_back_the_same_key(logged_in: FlaskClient) -> None:
     post_form(logged_in, BOTS, {}, action=f"{BOTS}/{bot.id}/deactivate")
     response = post_form(logged_in, BOTS, {}, action=f"{BOTS}/{bot.id}/reactivate")
     assert response.location == BOTS
-    assert users_me(logged_in, bot.email, bot.key)[0] == 200
+    assert api_me(logged_in, bot.email, bot.key).status_code == 200
     assert "active again" in logged_in.get(BOTS).get_data(as_text=True)
 
 
@@ -339,7 +336,7 @@ def test_every_bot_post_needs_a_csrf_token(app: Flask, logged_in: FlaskClient, a
     response = logged_in.post(BOTS + action.format(id=bot.id), data=data)
     assert response.status_code == 400
     assert bot_count(app) == 1
-    assert users_me(logged_in, bot.email, bot.key)[0] == 200
+    assert api_me(logged_in, bot.email, bot.key).status_code == 200
 
 
 def test_bots_cannot_log_in(client: FlaskClient, logged_in: FlaskClient) -> None:
@@ -370,8 +367,8 @@ def test_deactivating_the_owner_deactivates_their_bots(
     assert result.exit_code == 0, result.output
     assert "2 of their bots" in result.output
     for bot in made:
-        assert users_me(logged_in, bot.email, bot.key)[0] == 401
-    assert users_me(logged_in, user.email, user.key)[0] == 401
+        assert api_me(logged_in, bot.email, bot.key).status_code == 401
+    assert api_me(logged_in, user.email, user.key).status_code == 401
 
 
 def test_reactivating_the_owner_leaves_the_bots_inactive(
@@ -382,8 +379,8 @@ def test_reactivating_the_owner_leaves_the_bots_inactive(
     runner.invoke(args=["users", "deactivate", user.email])
     result = runner.invoke(args=["users", "reactivate", user.email])
     assert result.exit_code == 0, result.output
-    assert users_me(logged_in, user.email, user.key)[0] == 200
-    assert users_me(logged_in, bot.email, bot.key)[0] == 401
+    assert api_me(logged_in, user.email, user.key).status_code == 200
+    assert api_me(logged_in, bot.email, bot.key).status_code == 401
 
 
 def test_the_cli_refuses_unknown_users_and_bots(app: Flask, logged_in: FlaskClient) -> None:

@@ -11,16 +11,12 @@ from sqlalchemy import select, update
 from app import db
 from app.known_devices import COOKIE
 from app.models import AuditEvent, User
+from tests.helpers.api import fetch_key
 from tests.helpers.users import PASSWORD, Account
 from tests.helpers.web import csrf_token, from_ip, log_in
 
 ATTACKER = "203.0.113.66"
 OWNER_AT_HOME = "198.51.100.7"
-
-
-def fetch_key(client: FlaskClient, email: str, password: str) -> int:
-    data = {"username": email, "password": password}
-    return client.post("/api/v1/fetch_api_key", data=data).status_code
 
 
 def attack(app: Flask, email: str, guesses: int, *, distinct_ips: bool = False) -> list[int]:

@@ -12,12 +12,12 @@ from jsonschema import Draft202012Validator
 from schemathesis.checks import not_a_server_error
 from werkzeug.test import TestResponse
 
+from tests.helpers.api import API, api_create_bot, api_me
 from tests.helpers.users import PASSWORD, Account
 
 DOCUMENT: dict[str, Any] = json.loads(
     (Path(__file__).parent.parent / "app" / "api" / "openapi.json").read_text()
 )
-API = "/api/v1"
 
 
 def assert_matches(path: str, method: str, response: TestResponse) -> None:
@@ -63,14 +63,12 @@ def test_real_responses_match_the_document(client: FlaskClient, user: Account) -
         client.post(f"{API}/fetch_api_key", data={"username": user.email, "password": "wrong"}),
     )
     assert_matches("/fetch_api_key", "post", client.post(f"{API}/fetch_api_key", data={}))
-    assert_matches("/users/me", "get", client.get(f"{API}/users/me", auth=auth))
+    assert_matches("/users/me", "get", api_me(client, user.email, user.key))
     assert_matches("/users/me", "get", client.get(f"{API}/users/me"))
-    created = client.post(f"{API}/bots", data={"full_name": "C", "short_name": "c"}, auth=auth)
+    created = api_create_bot(client, user, "C", "c")
     assert_matches("/bots", "post", created)
     bot = created.get_json()
-    assert_matches(
-        "/users/me", "get", client.get(f"{API}/users/me", auth=(bot["email"], bot["api_key"]))
-    )
+    assert_matches("/users/me", "get", api_me(client, bot["email"], bot["api_key"]))
     assert_matches("/bots", "get", client.get(f"{API}/bots", auth=auth))
     assert_matches("/bots", "get", client.get(f"{API}/bots", auth=(bot["email"], bot["api_key"])))
     assert_matches("/bots", "post", client.post(f"{API}/bots", data={}, auth=auth))
