@@ -6,11 +6,10 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from app import db
-from app.models import AuditEvent
 from tests.conftest import Clock
+from tests.helpers.admin import audit_events, audit_types
 from tests.helpers.api import api_me
 from tests.helpers.users import PASSWORD, Account
 from tests.helpers.web import csrf_token, key_in, post_form, reauthenticate
@@ -18,11 +17,6 @@ from tests.helpers.web import csrf_token, key_in, post_form, reauthenticate
 KEY_PAGE = "/settings/account/api-key"
 REGENERATE = "/settings/account/api-key/regenerate"
 ZULIPRC = "/settings/account/api-key/zuliprc"
-
-
-def audit_types(app: Flask) -> list[str]:
-    with app.app_context():
-        return list(db.session().scalars(select(AuditEvent.event_type).order_by(AuditEvent.id)))
 
 
 def test_the_account_page_offers_the_key_but_never_shows_it(
@@ -296,12 +290,6 @@ def test_the_session_cookie_never_holds_the_key(
     assert new_key not in stored and user.key not in stored
 
 
-def audit_rows(app: Flask) -> list[tuple[str, int | None, int | None, str | None]]:
-    with app.app_context():
-        rows = db.session().scalars(select(AuditEvent).order_by(AuditEvent.id))
-        return [(r.event_type, r.actor_id, r.subject_user_id, r.user_agent) for r in rows]
-
-
 def test_audit_rows_name_actor_subject_and_browser(
     app: Flask, logged_in: FlaskClient, user: Account
 ) -> None:
@@ -310,7 +298,8 @@ def test_audit_rows_name_actor_subject_and_browser(
     logged_in.post(KEY_PAGE, data={"password": "wrong", "csrf_token": token}, headers=browser)
     logged_in.post(KEY_PAGE, data={"password": PASSWORD, "csrf_token": token}, headers=browser)
     logged_in.get(KEY_PAGE, headers=browser)
-    assert audit_rows(app)[-3:] == [
+    rows = [(e.event_type, e.actor_id, e.subject_user_id, e.user_agent) for e in audit_events(app)]
+    assert rows[-3:] == [
         ("reauth_failed", user.id, user.id, "KeyfobTest/2.0"),
         ("reauth_succeeded", user.id, user.id, "KeyfobTest/2.0"),
         ("api_key_revealed", user.id, user.id, "KeyfobTest/2.0"),
@@ -321,7 +310,8 @@ def test_a_failed_login_is_audited_for_the_account(
     app: Flask, client: FlaskClient, user: Account
 ) -> None:
     post_form(client, "/login", {"email": user.email, "password": "wrong password"})
-    assert audit_rows(app)[-1][:3] == ("login_failed", None, user.id)
+    last = audit_events(app)[-1]
+    assert (last.event_type, last.actor_id, last.subject_user_id) == ("login_failed", None, user.id)
 
 
 def test_a_copied_cookie_dies_with_the_logout(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app import db
 from app.models import User
+from tests.helpers.admin import count_users
 from tests.helpers.users import PASSWORD, Account, MakeUser
 from tests.helpers.web import csrf_token, log_in, post_form
 
@@ -62,8 +63,7 @@ def test_bad_registration_input_is_shown_on_the_form(
 ) -> None:
     page = register(client, **changes)
     assert message in page
-    with app.app_context():
-        assert db.session().scalars(select(User)).first() is None
+    assert count_users(app) == 0
 
 
 def test_a_taken_email_is_refused_whatever_its_case(client: FlaskClient, user: Account) -> None:
@@ -74,8 +74,7 @@ def test_a_taken_email_is_refused_whatever_its_case(client: FlaskClient, user: A
 def test_registration_without_a_csrf_token_is_rejected(app: Flask, client: FlaskClient) -> None:
     response = client.post("/register", data=GOOD_REGISTRATION)
     assert response.status_code == 400
-    with app.app_context():
-        assert db.session().scalars(select(User)).first() is None
+    assert count_users(app) == 0
 
 
 def test_registration_can_be_switched_off(database_url: str, tmp_path: object) -> None:
@@ -210,8 +209,7 @@ def test_control_characters_in_registration_are_a_form_error(
 ) -> None:
     page = register(client, full_name="Grace\x00Hopper")
     assert "Remove the control characters." in page
-    with app.app_context():
-        assert db.session().scalars(select(User)).first() is None
+    assert count_users(app) == 0
 
 
 def test_an_oversized_form_is_refused(client: FlaskClient) -> None:

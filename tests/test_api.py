@@ -9,7 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import keyformat
-from tests.helpers.admin import open_database_connections
+from app.models import AuditEvent
+from tests.helpers.admin import audit_events, open_database_connections
 from tests.helpers.api import API, api_create_bot, api_error, api_me, api_ok
 from tests.helpers.users import PASSWORD, Account, MakeUser
 from tests.helpers.web import log_in
@@ -308,24 +309,10 @@ def test_the_bot_limit_holds_and_names_no_argument(
 
 
 def test_fetch_api_key_is_audited(app: Flask, client: FlaskClient, user: Account) -> None:
-    from sqlalchemy import select
-
-    from app import db
-    from app.models import AuditEvent
-
     client.post(f"{API}/fetch_api_key", data={"username": user.email, "password": "wrong"})
     client.post(f"{API}/fetch_api_key", data={"username": user.email, "password": PASSWORD})
-    with app.app_context():
-        rows = (
-            db.session()
-            .execute(
-                select(AuditEvent.event_type, AuditEvent.actor_id, AuditEvent.subject_user_id)
-                .where(AuditEvent.event_type.startswith("api_key_fetch"))
-                .order_by(AuditEvent.id)
-            )
-            .all()
-        )
-    assert [tuple(row) for row in rows] == [
+    fetches = audit_events(app, AuditEvent.event_type.startswith("api_key_fetch"))
+    assert [(e.event_type, e.actor_id, e.subject_user_id) for e in fetches] == [
         ("api_key_fetch_failed", None, user.id),
         ("api_key_fetched", user.id, user.id),
     ]

@@ -6,10 +6,11 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from app import bots, db
-from app.models import AuditEvent, User
+from app.models import User
+from tests.helpers.admin import audit_events, audit_types, count_users
 from tests.helpers.api import api_me
 from tests.helpers.users import PASSWORD, Account, MakeUser
 from tests.helpers.web import create_bot, csrf_token, key_in, log_in, post_form
@@ -20,18 +21,6 @@ BOTS = "/settings/bots"
 def add_bot(client: FlaskClient, **fields: str) -> str:
     data = {"full_name": "Weather Bot", "username": "weather", **fields}
     return post_form(client, BOTS, data).get_data(as_text=True)
-
-
-def bot_count(app: Flask) -> int:
-    with app.app_context():
-        return len(list(db.session().scalars(select(User).where(User.is_bot))))
-
-
-def last_audit(app: Flask) -> tuple[str, int | None]:
-    with app.app_context():
-        event_row = db.session().scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
-        assert event_row is not None
-        return event_row.event_type, event_row.subject_user_id
 
 
 # Creating bots
@@ -48,7 +37,7 @@ def test_a_new_bot_gets_a_bot_key_shown_at_once(app: Flask, logged_in: FlaskClie
     assert response.status_code == 200
     me = response.get_json()
     assert me["is_bot"] is True and me["full_name"] == "Weather Bot"
-    assert last_audit(app)[0] == "bot_created"
+    assert audit_types(app)[-1] == "bot_created"
 
 
 def test_the_bot_domain_is_configurable(
@@ -91,7 +80,7 @@ def test_bad_bot_input_is_a_form_error(
     page = add_bot(logged_in, **fields)
     assert message in page
     assert 'class="key"' not in page
-    assert bot_count(app) == 0
+    assert count_users(app, User.is_bot.is_(True)) == 0
 
 
 def test_the_longest_allowed_names_are_accepted(logged_in: FlaskClient) -> None:
@@ -107,7 +96,7 @@ def test_a_taken_username_is_a_form_error(
     other = app.test_client()
     log_in(other, make_user().email)
     assert "A bot or user with this email already exists." in add_bot(other)
-    assert bot_count(app) == 1
+    assert count_users(app, User.is_bot.is_(True)) == 1
 
 
 def test_the_active_bot_limit_holds(make_app: Callable[..., Flask], make_user: MakeUser) -> None:
@@ -117,7 +106,7 @@ def test_the_active_bot_limit_holds(make_app: Callable[..., Flask], make_user: M
     create_bot(client, username="one")
     create_bot(client, username="two")
     assert "You already have 2 active bots, the most allowed." in add_bot(client, username="three")
-    assert bot_count(app) == 2
+    assert count_users(app, User.is_bot.is_(True)) == 2
 
 
 def test_inactive_bots_do_not_count_but_reactivation_respects_the_limit(
@@ -186,7 +175,7 @@ def test_the_list_page_runs_a_fixed_number_of_queries(
         with app.test_request_context():
             session = db.session()
             owner = session.get_one(User, user.id)
-            start = bot_count(app)
+            start = count_users(app, User.is_bot.is_(True))
             for index in range(start, start + number):
                 bots.create(session, owner, f"Bot {index}", f"bot{index}")
             session.commit()
@@ -206,7 +195,8 @@ def test_show_key_reveals_it_audited_and_uncached(app: Flask, logged_in: FlaskCl
     response = logged_in.get(f"{BOTS}/{bot.id}/key")
     assert key_in(response.get_data(as_text=True)) == bot.key
     assert response.headers["Cache-Control"] == "no-store"
-    assert last_audit(app) == ("api_key_revealed", bot.id)
+    last = audit_events(app)[-1]
+    assert (last.event_type, last.subject_user_id) == ("api_key_revealed", bot.id)
 
 
 def test_regenerating_asks_to_confirm_first(logged_in: FlaskClient) -> None:
@@ -224,9 +214,7 @@ def test_regenerating_replaces_the_bots_key(app: Flask, logged_in: FlaskClient) 
     assert new_key.startswith("kfb_") and new_key != bot.key
     assert api_me(logged_in, bot.email, bot.key).status_code == 401
     assert api_me(logged_in, bot.email, new_key).status_code == 200
-    with app.app_context():
-        types = list(db.session().scalars(select(AuditEvent.event_type)))
-    assert "api_key_regenerated" in types
+    assert "api_key_regenerated" in audit_types(app)
 
 
 def test_the_bots_zuliprc_round_trips(app: Flask, logged_in: FlaskClient) -> None:
@@ -237,7 +225,8 @@ def test_the_bots_zuliprc_round_trips(app: Flask, logged_in: FlaskClient) -> Non
     assert tomllib.loads(response.get_data(as_text=True)) == {
         "api": {"email": bot.email, "key": bot.key, "site": "http://localhost"}
     }
-    assert last_audit(app) == ("rc_downloaded", bot.id)
+    last = audit_events(app)[-1]
+    assert (last.event_type, last.subject_user_id) == ("rc_downloaded", bot.id)
 
 
 # Deactivation
@@ -269,9 +258,7 @@ def test_deactivating_twice_is_harmless(app: Flask, logged_in: FlaskClient) -> N
     for _ in range(2):
         response = post_form(logged_in, BOTS, {}, action=f"{BOTS}/{bot.id}/deactivate")
         assert response.status_code == 302
-    with app.app_context():
-        types = list(db.session().scalars(select(AuditEvent.event_type)))
-    assert types.count("bot_deactivated") == 1
+    assert audit_types(app).count("bot_deactivated") == 1
 
 
 def test_reactivating_brings_back_the_same_key(logged_in: FlaskClient) -> None:
@@ -335,7 +322,7 @@ def test_every_bot_post_needs_a_csrf_token(app: Flask, logged_in: FlaskClient, a
     data = {"full_name": "Other", "username": "other"}
     response = logged_in.post(BOTS + action.format(id=bot.id), data=data)
     assert response.status_code == 400
-    assert bot_count(app) == 1
+    assert count_users(app, User.is_bot.is_(True)) == 1
     assert api_me(logged_in, bot.email, bot.key).status_code == 200
 
 
@@ -417,7 +404,7 @@ def test_invisible_characters_in_a_name_are_refused(
     app: Flask, logged_in: FlaskClient, name: str
 ) -> None:
     assert "Remove the control characters." in add_bot(logged_in, full_name=name)
-    assert bot_count(app) == 0
+    assert count_users(app, User.is_bot.is_(True)) == 0
 
 
 @pytest.mark.parametrize("host", ["evil..example", "x" * 300 + ".example", "[::1]:5000"])
@@ -441,7 +428,7 @@ def test_a_json_body_is_a_form_error_not_a_crash(app: Flask, logged_in: FlaskCli
         response = logged_in.post(BOTS, json=body, headers={"X-CSRFToken": token})
         assert response.status_code == 200
         assert "This field is required." in response.get_data(as_text=True)
-    assert bot_count(app) == 0
+    assert count_users(app, User.is_bot.is_(True)) == 0
 
 
 def test_the_cascade_shows_in_the_owners_security_log(

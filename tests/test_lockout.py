@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app import db
 from app.known_devices import COOKIE
 from app.models import AuditEvent, User
+from tests.helpers.admin import audit_events
 from tests.helpers.api import fetch_key
 from tests.helpers.users import PASSWORD, Account
 from tests.helpers.web import csrf_token, from_ip, log_in
@@ -38,12 +39,9 @@ def known_browser(app: Flask, user: Account) -> FlaskClient:
 
 
 def refusals(app: Flask, user: Account) -> list[AuditEvent]:
-    with app.app_context():
-        query = select(AuditEvent).where(
-            AuditEvent.subject_user_id == user.id,
-            AuditEvent.event_type == "password_rate_limited",
-        )
-        return list(db.session().scalars(query))
+    """The audit log's refusals of password attempts on ``user``'s account."""
+    refused = AuditEvent.event_type == "password_rate_limited"
+    return audit_events(app, AuditEvent.subject_user_id == user.id, refused)
 
 
 def test_five_failures_from_a_stranger_do_not_lock_the_owner_out(app: Flask, user: Account) -> None:

@@ -5,18 +5,12 @@ from collections.abc import Callable
 
 import httpx
 from flask import Flask
-from sqlalchemy import ColumnElement, func, select
 
-from app import db
 from app.models import User
+from tests.helpers.admin import count_users
 from tests.helpers.live import at_once, browser_logged_in, serve
 from tests.helpers.users import PASSWORD, Account, MakeUser
 from tests.helpers.web import csrf_token_in
-
-
-def count_users(app: Flask, *conditions: ColumnElement[bool]) -> int:
-    with app.app_context():
-        return db.session().scalar(select(func.count()).select_from(User).where(*conditions)) or 0
 
 
 def fetch_key_live(base_url: str, email: str, password: str) -> int:
