@@ -11,7 +11,7 @@ from app import db
 from app.models import User
 from tests.helpers.admin import count_users
 from tests.helpers.users import PASSWORD, Account, MakeUser
-from tests.helpers.web import csrf_token, log_in, post_form
+from tests.helpers.web import csrf_token, log_in, post_form, register_account
 
 GOOD_REGISTRATION = {
     "email": "Grace@Example.com",
@@ -22,7 +22,8 @@ GOOD_REGISTRATION = {
 
 
 def register(client: FlaskClient, **changes: str) -> str:
-    response = post_form(client, "/register", {**GOOD_REGISTRATION, **changes})
+    """Register Grace@Example.com unless ``changes`` say: the page shown, or where it leads."""
+    response = register_account(client, **{**GOOD_REGISTRATION, **changes})
     return response.get_data(as_text=True) if response.status_code == 200 else response.location
 
 

@@ -13,21 +13,21 @@ from app.models import User
 from tests.helpers.admin import audit_events, audit_types, count_users
 from tests.helpers.api import api_me
 from tests.helpers.users import PASSWORD, Account, MakeUser
-from tests.helpers.web import create_bot, csrf_token, key_in, log_in, post_form
-
-BOTS = "/settings/bots"
-
-
-def add_bot(client: FlaskClient, **fields: str) -> str:
-    data = {"full_name": "Weather Bot", "username": "weather", **fields}
-    return post_form(client, BOTS, data).get_data(as_text=True)
-
+from tests.helpers.web import (
+    BOTS,
+    create_bot,
+    csrf_token,
+    key_in,
+    log_in,
+    post_form,
+    submit_bot_form,
+)
 
 # Creating bots
 
 
 def test_a_new_bot_gets_a_bot_key_shown_at_once(app: Flask, logged_in: FlaskClient) -> None:
-    response = post_form(logged_in, BOTS, {"full_name": " Weather Bot ", "username": "weather"})
+    response = submit_bot_form(logged_in, full_name=" Weather Bot ")
     page = response.get_data(as_text=True)
     key = key_in(page)
     assert key.startswith("kfb_")
@@ -77,7 +77,7 @@ def test_the_bot_domain_defaults_to_the_site_urls_host(
 def test_bad_bot_input_is_a_form_error(
     app: Flask, logged_in: FlaskClient, fields: dict[str, str], message: str
 ) -> None:
-    page = add_bot(logged_in, **fields)
+    page = submit_bot_form(logged_in, **fields).get_data(as_text=True)
     assert message in page
     assert 'class="key"' not in page
     assert count_users(app, User.is_bot.is_(True)) == 0
@@ -92,10 +92,12 @@ def test_a_taken_username_is_a_form_error(
     app: Flask, logged_in: FlaskClient, make_user: MakeUser
 ) -> None:
     create_bot(logged_in)
-    assert "A bot or user with this email already exists." in add_bot(logged_in)
+    page = submit_bot_form(logged_in).get_data(as_text=True)
+    assert "A bot or user with this email already exists." in page
     other = app.test_client()
     log_in(other, make_user().email)
-    assert "A bot or user with this email already exists." in add_bot(other)
+    page = submit_bot_form(other).get_data(as_text=True)
+    assert "A bot or user with this email already exists." in page
     assert count_users(app, User.is_bot.is_(True)) == 1
 
 
@@ -105,7 +107,8 @@ def test_the_active_bot_limit_holds(make_app: Callable[..., Flask], make_user: M
     log_in(client, make_user().email)
     create_bot(client, username="one")
     create_bot(client, username="two")
-    assert "You already have 2 active bots, the most allowed." in add_bot(client, username="three")
+    page = submit_bot_form(client, username="three").get_data(as_text=True)
+    assert "You already have 2 active bots, the most allowed." in page
     assert count_users(app, User.is_bot.is_(True)) == 2
 
 
@@ -394,7 +397,7 @@ def test_the_limit_error_stands_above_the_form(
     client = app.test_client()
     log_in(client, make_user().email)
     create_bot(client, username="one")
-    page = add_bot(client, username="two")
+    page = submit_bot_form(client, username="two").get_data(as_text=True)
     assert '<p class="field-error" role="alert">You already have 1 active bot' in page
     assert 'aria-invalid="true"' not in page
 
@@ -403,7 +406,8 @@ def test_the_limit_error_stands_above_the_form(
 def test_invisible_characters_in_a_name_are_refused(
     app: Flask, logged_in: FlaskClient, name: str
 ) -> None:
-    assert "Remove the control characters." in add_bot(logged_in, full_name=name)
+    page = submit_bot_form(logged_in, full_name=name).get_data(as_text=True)
+    assert "Remove the control characters." in page
     assert count_users(app, User.is_bot.is_(True)) == 0
 
 

@@ -15,7 +15,7 @@ from app.models import User
 from tests.helpers.admin import users_create
 from tests.helpers.api import api_create_bot, api_error, api_me, api_ok
 from tests.helpers.users import Account, MakeUser
-from tests.helpers.web import field_error, log_in, post_form, register_account
+from tests.helpers.web import field_error, log_in, register_account, submit_bot_form
 
 MIXED = "mixes letters of different scripts"
 LOOKALIKE = "looks like another character, so an email cannot contain it."
@@ -48,11 +48,6 @@ def emails(app: Flask) -> list[str]:
 def names(app: Flask) -> list[str]:
     with app.app_context():
         return list(db.session().scalars(select(User.full_name)))
-
-
-def add_bot(client: FlaskClient, full_name: str) -> str:
-    response = post_form(client, "/settings/bots", {"full_name": full_name, "username": "b"})
-    return field_error(response, "full_name")
 
 
 # Registration: emails
@@ -213,7 +208,7 @@ def test_users_create_stores_the_normalised_email(app: Flask) -> None:
 def test_a_bot_name_that_shows_nothing_is_a_form_error(
     app: Flask, logged_in: FlaskClient, name: str
 ) -> None:
-    assert add_bot(logged_in, name) == NOTHING_TO_SEE
+    assert field_error(submit_bot_form(logged_in, full_name=name), "full_name") == NOTHING_TO_SEE
     assert len(emails(app)) == 1  # the owner alone
 
 
@@ -227,14 +222,15 @@ def test_a_bot_name_that_shows_nothing_is_a_400_from_the_api(
 
 
 def test_a_bot_name_still_refuses_a_bidi_override(logged_in: FlaskClient) -> None:
-    assert "Remove the control characters." in add_bot(logged_in, "Evil\u202eBot")
+    response = submit_bot_form(logged_in, full_name="Evil\u202eBot")
+    assert "Remove the control characters." in field_error(response, "full_name")
 
 
 @pytest.mark.parametrize("name", GOOD_NAMES)
 def test_real_names_are_fine_for_bots_in_the_form(
     app: Flask, logged_in: FlaskClient, name: str
 ) -> None:
-    assert add_bot(logged_in, name) == ""
+    assert field_error(submit_bot_form(logged_in, full_name=name), "full_name") == ""
     assert name in names(app)
 
 

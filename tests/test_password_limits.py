@@ -13,9 +13,7 @@ from werkzeug.test import TestResponse
 from app import keyformat
 from tests.helpers.api import api_me, fetch_key
 from tests.helpers.users import PASSWORD, Account, MakeUser
-from tests.helpers.web import csrf_token, from_ip, log_in, post_form, reauthenticate
-
-KEY_PAGE = "/settings/account/api-key"
+from tests.helpers.web import KEY_PAGE, csrf_token, from_ip, log_in, post_form, reauthenticate
 
 
 def assert_limited(response: TestResponse) -> None:
