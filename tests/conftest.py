@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 
-from app import create_app, db
+from app import create_app, db, keyformat
 from app.clock import install as install_clock
 from app.models import Base
 from tests.helpers.live import serve
@@ -143,6 +143,20 @@ def reauthed(logged_in: FlaskClient) -> FlaskClient:
     """Logged in, with the re-authentication window open."""
     assert reauthenticate(logged_in).location == KEY_PAGE
     return logged_in
+
+
+@pytest.fixture
+def no_zulip_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No ZULIP_* variables and an empty HOME: the script client sees only what a test gives."""
+    for variable in ("ZULIP_EMAIL", "ZULIP_API_KEY", "ZULIP_SITE", "ZULIP_CONFIG"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def a_key() -> str:
+    """A well-formed user key that no one holds."""
+    return keyformat.generate(keyformat.USER_PREFIX)
 
 
 @pytest.fixture
