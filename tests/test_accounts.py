@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from app import db
 from app.models import User
-from tests.conftest import PASSWORD, Account, MakeUser, csrf_token, log_in, post_form
+from tests.helpers.admin import count_users
+from tests.helpers.users import PASSWORD, Account, MakeUser
+from tests.helpers.web import csrf_token, log_in, post_form, register_account
 
 GOOD_REGISTRATION = {
     "email": "Grace@Example.com",
@@ -20,7 +22,8 @@ GOOD_REGISTRATION = {
 
 
 def register(client: FlaskClient, **changes: str) -> str:
-    response = post_form(client, "/register", {**GOOD_REGISTRATION, **changes})
+    """Register Grace@Example.com unless ``changes`` say: the page shown, or where it leads."""
+    response = register_account(client, **{**GOOD_REGISTRATION, **changes})
     return response.get_data(as_text=True) if response.status_code == 200 else response.location
 
 
@@ -61,8 +64,7 @@ def test_bad_registration_input_is_shown_on_the_form(
 ) -> None:
     page = register(client, **changes)
     assert message in page
-    with app.app_context():
-        assert db.session().scalars(select(User)).first() is None
+    assert count_users(app) == 0
 
 
 def test_a_taken_email_is_refused_whatever_its_case(client: FlaskClient, user: Account) -> None:
@@ -73,8 +75,7 @@ def test_a_taken_email_is_refused_whatever_its_case(client: FlaskClient, user: A
 def test_registration_without_a_csrf_token_is_rejected(app: Flask, client: FlaskClient) -> None:
     response = client.post("/register", data=GOOD_REGISTRATION)
     assert response.status_code == 400
-    with app.app_context():
-        assert db.session().scalars(select(User)).first() is None
+    assert count_users(app) == 0
 
 
 def test_registration_can_be_switched_off(database_url: str, tmp_path: object) -> None:
@@ -209,8 +210,7 @@ def test_control_characters_in_registration_are_a_form_error(
 ) -> None:
     page = register(client, full_name="Grace\x00Hopper")
     assert "Remove the control characters." in page
-    with app.app_context():
-        assert db.session().scalars(select(User)).first() is None
+    assert count_users(app) == 0
 
 
 def test_an_oversized_form_is_refused(client: FlaskClient) -> None:

@@ -8,7 +8,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import api
-from tests.conftest import Account, Clock
+from tests.conftest import Clock
+from tests.helpers.users import Account
 
 
 def test_a_setting_changed_after_start_is_seen_by_the_api(app: Flask, client: FlaskClient) -> None:

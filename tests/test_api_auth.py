@@ -9,30 +9,12 @@ from flask.testing import FlaskClient
 
 from app import db, keyformat
 from app.models import User
-from tests.conftest import Account, MakeUser
-
-
-def basic(email: str, key: str) -> dict[str, str]:
-    token = base64.b64encode(f"{email}:{key}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
-
-
-def assert_error(response: object, status: int, code: str) -> dict[str, object]:
-    from werkzeug.test import TestResponse
-
-    assert isinstance(response, TestResponse)
-    assert response.status_code == status
-    body = response.get_json()
-    assert body["result"] == "error"
-    assert body["code"] == code
-    assert body["msg"]
-    if status == 401:
-        assert response.headers["WWW-Authenticate"] == 'Basic realm="keyfob"'
-    return dict(body)
+from tests.helpers.api import api_error, basic_auth
+from tests.helpers.users import Account, MakeUser
 
 
 def test_a_valid_key_identifies_the_user(client: FlaskClient, user: Account) -> None:
-    response = client.get("/api/v1/users/me", headers=basic(user.email, user.key))
+    response = client.get("/api/v1/users/me", headers=basic_auth(user.email, user.key))
     assert response.status_code == 200
     body = response.get_json()
     joined = datetime.fromisoformat(body.pop("date_joined"))
@@ -50,72 +32,74 @@ def test_a_valid_key_identifies_the_user(client: FlaskClient, user: Account) -> 
 
 
 def test_the_email_is_matched_case_insensitively(client: FlaskClient, user: Account) -> None:
-    response = client.get("/api/v1/users/me", headers=basic(user.email.upper(), user.key))
+    response = client.get("/api/v1/users/me", headers=basic_auth(user.email.upper(), user.key))
     assert response.status_code == 200
 
 
 def test_a_missing_header_is_401(client: FlaskClient) -> None:
-    assert_error(client.get("/api/v1/users/me"), 401, "UNAUTHORIZED")
+    api_error(client.get("/api/v1/users/me"), 401, "UNAUTHORIZED")
 
 
 def test_a_wrong_key_is_401(client: FlaskClient, user: Account) -> None:
     wrong = keyformat.generate(keyformat.USER_PREFIX)
-    body = assert_error(
-        client.get("/api/v1/users/me", headers=basic(user.email, wrong)), 401, "INVALID_API_KEY"
+    body = api_error(
+        client.get("/api/v1/users/me", headers=basic_auth(user.email, wrong)),
+        401,
+        "INVALID_API_KEY",
     )
     assert body["msg"] == "Invalid API key"
 
 
 def test_a_malformed_key_is_401(client: FlaskClient, user: Account) -> None:
-    response = client.get("/api/v1/users/me", headers=basic(user.email, user.key[:-1]))
-    assert_error(response, 401, "INVALID_API_KEY")
+    response = client.get("/api/v1/users/me", headers=basic_auth(user.email, user.key[:-1]))
+    api_error(response, 401, "INVALID_API_KEY")
 
 
 def test_another_users_key_with_this_users_email_is_401(
     client: FlaskClient, make_user: MakeUser
 ) -> None:
     ada, bob = make_user(), make_user()
-    response = client.get("/api/v1/users/me", headers=basic(ada.email, bob.key))
-    assert_error(response, 401, "INVALID_API_KEY")
+    response = client.get("/api/v1/users/me", headers=basic_auth(ada.email, bob.key))
+    api_error(response, 401, "INVALID_API_KEY")
 
 
 def test_a_deactivated_user_is_401(app: Flask, client: FlaskClient, user: Account) -> None:
     with app.app_context():
         db.session().get_one(User, user.id).is_active = False
         db.session().commit()
-    response = client.get("/api/v1/users/me", headers=basic(user.email, user.key))
-    body = assert_error(response, 401, "USER_DEACTIVATED")
+    response = client.get("/api/v1/users/me", headers=basic_auth(user.email, user.key))
+    body = api_error(response, 401, "USER_DEACTIVATED")
     assert body["msg"] == "Account is deactivated"
 
 
 def test_a_logged_in_browser_session_is_not_enough(logged_in: FlaskClient) -> None:
-    assert_error(logged_in.get("/api/v1/users/me"), 401, "UNAUTHORIZED")
+    api_error(logged_in.get("/api/v1/users/me"), 401, "UNAUTHORIZED")
 
 
 @pytest.mark.parametrize("header", ["Bearer abc", "Token abc", "Digest username=x"])
 def test_a_non_basic_scheme_is_400(client: FlaskClient, header: str) -> None:
     response = client.get("/api/v1/users/me", headers={"Authorization": header})
-    assert_error(response, 400, "BAD_REQUEST")
+    api_error(response, 400, "BAD_REQUEST")
 
 
 @pytest.mark.parametrize("token", ["%%%", base64.b64encode(b"no-colon").decode(), ""])
 def test_malformed_basic_credentials_are_401(client: FlaskClient, token: str) -> None:
     response = client.get("/api/v1/users/me", headers={"Authorization": f"Basic {token}"})
-    assert_error(response, 401, "UNAUTHORIZED")
+    api_error(response, 401, "UNAUTHORIZED")
 
 
 def test_an_unknown_api_route_is_a_json_404(client: FlaskClient) -> None:
-    assert_error(client.get("/api/v1/nothing-here"), 404, "NOT_FOUND")
+    api_error(client.get("/api/v1/nothing-here"), 404, "NOT_FOUND")
 
 
 def test_a_wrong_method_is_a_json_405(client: FlaskClient, user: Account) -> None:
-    response = client.delete("/api/v1/users/me", headers=basic(user.email, user.key))
-    assert_error(response, 405, "METHOD_NOT_ALLOWED")
+    response = client.delete("/api/v1/users/me", headers=basic_auth(user.email, user.key))
+    api_error(response, 405, "METHOD_NOT_ALLOWED")
 
 
 def test_api_responses_carry_the_security_headers(client: FlaskClient, user: Account) -> None:
     for response in (
-        client.get("/api/v1/users/me", headers=basic(user.email, user.key)),
+        client.get("/api/v1/users/me", headers=basic_auth(user.email, user.key)),
         client.get("/api/v1/users/me"),
     ):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -123,12 +107,12 @@ def test_api_responses_carry_the_security_headers(client: FlaskClient, user: Acc
 
 
 def test_the_api_root_without_a_slash_is_json_too(client: FlaskClient) -> None:
-    assert_error(client.get("/api"), 404, "NOT_FOUND")
+    api_error(client.get("/api"), 404, "NOT_FOUND")
 
 
 def test_a_blank_authorization_header_counts_as_missing(client: FlaskClient) -> None:
     response = client.get("/api/v1/users/me", headers={"Authorization": "   "})
-    assert_error(response, 401, "UNAUTHORIZED")
+    api_error(response, 401, "UNAUTHORIZED")
 
 
 def test_an_unexpected_error_is_a_json_500(app: Flask) -> None:
@@ -138,15 +122,15 @@ def test_an_unexpected_error_is_a_json_500(app: Flask) -> None:
     api = app.extensions["keyfob.api"]
     api.add_url_rule("/api/v1/broken-for-test", view_func=broken)
     api.config["PROPAGATE_EXCEPTIONS"] = False
-    body = assert_error(
-        app.test_client().get("/api/v1/broken-for-test"), 500, "INTERNAL_SERVER_ERROR"
-    )
+    body = api_error(app.test_client().get("/api/v1/broken-for-test"), 500, "INTERNAL_SERVER_ERROR")
     assert "something broke" not in str(body)
 
 
 def test_a_key_pasted_with_surrounding_whitespace_still_works(
     client: FlaskClient, user: Account
 ) -> None:
-    response = client.get("/api/v1/users/me", headers=basic(f" {user.email} ", f"{user.key} \t"))
+    response = client.get(
+        "/api/v1/users/me", headers=basic_auth(f" {user.email} ", f"{user.key} \t")
+    )
     assert response.status_code == 200
     assert response.get_json()["user_id"] == user.id

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app import db
 from app.models import User
-from tests.conftest import PASSWORD
+from tests.helpers.admin import count_users
+from tests.helpers.users import PASSWORD
 
 
 def test_users_create_reads_the_password_from_stdin(app: Flask) -> None:
@@ -82,8 +83,7 @@ def test_users_create_applies_the_registration_rules(
     )
     assert result.exit_code != 0
     assert message in result.output
-    with app.app_context():
-        assert db.session().scalars(select(User)).first() is None
+    assert count_users(app) == 0
 
 
 def test_db_upgrade_is_idempotent(app: Flask) -> None:

@@ -7,7 +7,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.client_ip import client_ip, limit_identity
-from tests.conftest import MakeUser, log_in
+from tests.helpers.users import MakeUser
+from tests.helpers.web import log_in
 
 LOG_ROW = re.compile(
     r"<tr>\s*<td><time[^>]*>[^<]*</time></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app import config, create_app
-from tests.conftest import csrf_token_in
+from tests.helpers.web import csrf_token_in
 
 
 def test_the_app_starts_with_an_empty_instance_folder(database_url: str, tmp_path: Path) -> None:

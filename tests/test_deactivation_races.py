@@ -9,17 +9,13 @@ from typing import Any
 
 import httpx
 from flask import Flask
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, update
 
 from app import db
 from app.models import User
-from tests.conftest import MakeUser, at_once, serve
-
-
-def active_bots(app: Flask, owner_id: int) -> int:
-    with app.app_context():
-        query = select(func.count()).where(User.bot_owner_id == owner_id, User.is_active)
-        return db.session().scalar(query) or 0
+from tests.helpers.admin import count_users
+from tests.helpers.live import at_once, serve
+from tests.helpers.users import MakeUser
 
 
 @contextmanager
@@ -70,7 +66,7 @@ def test_bots_created_while_the_owner_is_deactivated_do_not_survive_it(
         ]
     assert statuses[0] == 0
     assert set(statuses[1:]) <= {200, 400, 401}  # before, queued behind, or after the lock
-    assert active_bots(app, owner.id) == 0
+    assert count_users(app, User.bot_owner_id == owner.id, User.is_active.is_(True)) == 0
     assert keys_still_working == []
 
 

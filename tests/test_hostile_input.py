@@ -17,9 +17,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.conftest import Account, create_bot, csrf_token
+from tests.helpers.api import API
+from tests.helpers.users import Account
+from tests.helpers.web import create_bot, csrf_token
 
-API = "/api/v1"
 # Lone surrogates, NUL and other controls, 10 kB strings, invisible and markup characters.
 HOSTILE: list[str] = [
     "\ud800@x.io",

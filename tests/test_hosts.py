@@ -9,9 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import Account, MakeUser, csrf_token, key_in, log_in, post_form
+from tests.helpers.api import API, api_create_bot
+from tests.helpers.users import Account, MakeUser
+from tests.helpers.web import csrf_token, key_in, log_in, post_form
 
-API = "/api/v1"
 ZULIPRC = "/settings/account/api-key/zuliprc"
 EVIL = {"Host": "evil.example"}
 
@@ -202,9 +203,5 @@ def test_a_site_url_with_an_ip_address_gives_localhost_bot_emails(
 ) -> None:
     client = make_app(SITE_URL="http://192.0.2.10:8000").test_client()
     owner = make_user()
-    response = client.post(
-        f"{API}/bots",
-        data={"full_name": "Deploy", "short_name": "deploy"},
-        auth=(owner.email, owner.key),
-    )
+    response = api_create_bot(client, owner, "Deploy", "deploy")
     assert response.get_json()["email"] == "deploy-bot@localhost"

@@ -13,7 +13,10 @@ from flask.testing import FlaskClient
 
 from app import db, i18n
 from app.models import User
-from tests.conftest import Account, Clock, log_in, post_form
+from tests.conftest import Clock
+from tests.helpers.api import api_me
+from tests.helpers.users import Account
+from tests.helpers.web import log_in, post_form
 
 ROOT = Path(__file__).parent.parent
 CATALOG = ROOT / "app" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
@@ -136,7 +139,7 @@ def test_validation_messages_are_translated(client: FlaskClient) -> None:
 def test_the_settings_pages_come_back_in_chinese(
     logged_in: FlaskClient, clock: Clock, user: Account
 ) -> None:
-    logged_in.get("/api/v1/users/me", auth=(user.email, user.key))
+    api_me(logged_in, user.email, user.key)
     clock.advance(minutes=3)
     account = logged_in.get("/settings/account", headers=CHINESE).get_data(as_text=True)
     assert "账户与隐私" in account and "管理你的 API 密钥" in account and "安全日志" in account

@@ -12,15 +12,10 @@ from sqlalchemy import select
 
 from app import db
 from app.models import User
-from tests.conftest import (
-    Account,
-    MakeUser,
-    field_error,
-    log_in,
-    post_form,
-    register_account,
-    users_create,
-)
+from tests.helpers.admin import users_create
+from tests.helpers.api import api_create_bot, api_error, api_me, api_ok
+from tests.helpers.users import Account, MakeUser
+from tests.helpers.web import field_error, log_in, register_account, submit_bot_form
 
 MIXED = "mixes letters of different scripts"
 LOOKALIKE = "looks like another character, so an email cannot contain it."
@@ -53,17 +48,6 @@ def emails(app: Flask) -> list[str]:
 def names(app: Flask) -> list[str]:
     with app.app_context():
         return list(db.session().scalars(select(User.full_name)))
-
-
-def add_bot(client: FlaskClient, full_name: str) -> str:
-    response = post_form(client, "/settings/bots", {"full_name": full_name, "username": "b"})
-    return field_error(response, "full_name")
-
-
-def api_add_bot(client: FlaskClient, owner: Account, full_name: str) -> tuple[int, dict[str, str]]:
-    data = {"full_name": full_name, "short_name": "b"}
-    response = client.post("/api/v1/bots", data=data, auth=(owner.email, owner.key))
-    return response.status_code, response.get_json()
 
 
 # Registration: emails
@@ -149,7 +133,7 @@ def test_an_internationalised_email_authenticates_to_the_api(
     client: FlaskClient, make_user: MakeUser
 ) -> None:
     owner = make_user("用户@例子.中国")  # the test client sends Basic credentials in UTF-8
-    response = client.get("/api/v1/users/me", auth=(owner.email, owner.key))
+    response = api_me(client, owner.email, owner.key)
     assert response.status_code == 200 and response.get_json()["email"] == "用户@例子.中国"
 
 
@@ -224,7 +208,7 @@ def test_users_create_stores_the_normalised_email(app: Flask) -> None:
 def test_a_bot_name_that_shows_nothing_is_a_form_error(
     app: Flask, logged_in: FlaskClient, name: str
 ) -> None:
-    assert add_bot(logged_in, name) == NOTHING_TO_SEE
+    assert field_error(submit_bot_form(logged_in, full_name=name), "full_name") == NOTHING_TO_SEE
     assert len(emails(app)) == 1  # the owner alone
 
 
@@ -232,21 +216,21 @@ def test_a_bot_name_that_shows_nothing_is_a_form_error(
 def test_a_bot_name_that_shows_nothing_is_a_400_from_the_api(
     app: Flask, client: FlaskClient, user: Account, name: str
 ) -> None:
-    status, body = api_add_bot(client, user, name)
-    assert status == 400 and body["code"] == "BAD_REQUEST"
-    assert body["var_name"] == "full_name" and NOTHING_TO_SEE in body["msg"]
+    body = api_error(api_create_bot(client, user, name, "b"), 400, "BAD_REQUEST")
+    assert body["var_name"] == "full_name" and NOTHING_TO_SEE in str(body["msg"])
     assert len(emails(app)) == 1
 
 
 def test_a_bot_name_still_refuses_a_bidi_override(logged_in: FlaskClient) -> None:
-    assert "Remove the control characters." in add_bot(logged_in, "Evil\u202eBot")
+    response = submit_bot_form(logged_in, full_name="Evil\u202eBot")
+    assert "Remove the control characters." in field_error(response, "full_name")
 
 
 @pytest.mark.parametrize("name", GOOD_NAMES)
 def test_real_names_are_fine_for_bots_in_the_form(
     app: Flask, logged_in: FlaskClient, name: str
 ) -> None:
-    assert add_bot(logged_in, name) == ""
+    assert field_error(submit_bot_form(logged_in, full_name=name), "full_name") == ""
     assert name in names(app)
 
 
@@ -254,7 +238,6 @@ def test_real_names_are_fine_for_bots_in_the_form(
 def test_real_names_are_fine_for_bots_in_the_api(
     client: FlaskClient, user: Account, name: str
 ) -> None:
-    status, body = api_add_bot(client, user, name)
-    assert status == 200, body
-    me = client.get("/api/v1/users/me", auth=(body["email"], body["api_key"])).get_json()
+    body = api_ok(api_create_bot(client, user, name, "b"))
+    me = api_ok(api_me(client, str(body["email"]), str(body["api_key"])))
     assert me["full_name"] == name

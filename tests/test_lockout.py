@@ -6,20 +6,18 @@ from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app import db
 from app.known_devices import COOKIE
 from app.models import AuditEvent, User
-from tests.conftest import PASSWORD, Account, csrf_token, from_ip, log_in
+from tests.helpers.admin import audit_events
+from tests.helpers.api import fetch_key
+from tests.helpers.users import PASSWORD, Account
+from tests.helpers.web import csrf_token, from_ip, log_in
 
 ATTACKER = "203.0.113.66"
 OWNER_AT_HOME = "198.51.100.7"
-
-
-def fetch_key(client: FlaskClient, email: str, password: str) -> int:
-    data = {"username": email, "password": password}
-    return client.post("/api/v1/fetch_api_key", data=data).status_code
 
 
 def attack(app: Flask, email: str, guesses: int, *, distinct_ips: bool = False) -> list[int]:
@@ -41,12 +39,9 @@ def known_browser(app: Flask, user: Account) -> FlaskClient:
 
 
 def refusals(app: Flask, user: Account) -> list[AuditEvent]:
-    with app.app_context():
-        query = select(AuditEvent).where(
-            AuditEvent.subject_user_id == user.id,
-            AuditEvent.event_type == "password_rate_limited",
-        )
-        return list(db.session().scalars(query))
+    """The audit log's refusals of password attempts on ``user``'s account."""
+    refused = AuditEvent.event_type == "password_rate_limited"
+    return audit_events(app, AuditEvent.subject_user_id == user.id, refused)
 
 
 def test_five_failures_from_a_stranger_do_not_lock_the_owner_out(app: Flask, user: Account) -> None:

@@ -15,9 +15,9 @@ from werkzeug.test import TestResponse
 from app.accounts.forms import LoginForm, RegisterForm
 from app.forms import Form
 from app.settings.forms import BotForm, ConfirmForm, LanguageForm, ReauthForm
-from tests.conftest import PASSWORD, Account
+from tests.helpers.api import API, api_error
+from tests.helpers.users import PASSWORD, Account
 
-API = "/api/v1"
 INVALID = "Remove the invalid characters."
 
 
@@ -28,18 +28,11 @@ def post_json(
     return client.post(path, data=json.dumps(body), content_type="application/json", auth=auth)
 
 
-def assert_names(response: TestResponse, field: str) -> None:
-    assert response.status_code == 400
-    body = response.get_json()
-    assert body["code"] == "BAD_REQUEST"
-    assert body["var_name"] == field
-
-
 def test_a_lone_surrogate_in_the_username_is_a_named_400(client: FlaskClient) -> None:
     response = post_json(
         client, f"{API}/fetch_api_key", {"username": "\ud800@x.io", "password": "x"}
     )
-    assert_names(response, "username")
+    assert api_error(response, 400, "BAD_REQUEST")["var_name"] == "username"
 
 
 def test_a_lone_surrogate_in_the_password_is_a_named_400(
@@ -48,7 +41,7 @@ def test_a_lone_surrogate_in_the_password_is_a_named_400(
     response = post_json(
         client, f"{API}/fetch_api_key", {"username": user.email, "password": "\udfff"}
     )
-    assert_names(response, "password")
+    assert api_error(response, 400, "BAD_REQUEST")["var_name"] == "password"
 
 
 def test_a_lone_surrogate_password_does_not_use_up_the_accounts_attempts(
@@ -73,7 +66,7 @@ def test_a_lone_surrogate_in_a_bot_argument_is_a_named_400(
     client: FlaskClient, user: Account, field: str, body: dict[str, str]
 ) -> None:
     response = post_json(client, f"{API}/bots", body, auth=(user.email, user.key))
-    assert_names(response, field)
+    assert api_error(response, 400, "BAD_REQUEST")["var_name"] == field
     listed = client.get(f"{API}/bots", auth=(user.email, user.key)).get_json()
     assert listed["bots"] == []
 

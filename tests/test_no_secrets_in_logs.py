@@ -5,16 +5,9 @@ import logging
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import (
-    PASSWORD,
-    Account,
-    create_bot,
-    csrf_token,
-    key_in,
-    log_in,
-    post_form,
-    reauthenticate,
-)
+from tests.helpers.api import api_me
+from tests.helpers.users import PASSWORD, Account
+from tests.helpers.web import create_bot, csrf_token, key_in, log_in, post_form, reauthenticate
 
 
 def test_no_key_or_password_reaches_the_logs(
@@ -30,8 +23,8 @@ def test_no_key_or_password_reaches_the_logs(
     post_form(client, "/settings/account/api-key/regenerate", {})
     page = client.get("/settings/account/api-key").get_data(as_text=True)
     new_key = key_in(page)
-    client.get("/api/v1/users/me", auth=(user.email, user.key))
-    client.get("/api/v1/users/me", auth=(user.email, new_key))
+    api_me(client, user.email, user.key)
+    api_me(client, user.email, new_key)
     for _ in range(6):
         reauthenticate(client, "guessing")
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/settings/account"))})
@@ -51,8 +44,8 @@ def test_no_bot_key_reaches_the_logs(
     logged_in.get(f"/settings/bots/{bot.id}/zuliprc")
     post_form(logged_in, "/settings/bots", {}, action=f"/settings/bots/{bot.id}/regenerate")
     new_key = key_in(logged_in.get(f"/settings/bots/{bot.id}/key").get_data(as_text=True))
-    logged_in.get("/api/v1/users/me", auth=(bot.email, bot.key))
-    logged_in.get("/api/v1/users/me", auth=(bot.email, new_key))
+    api_me(logged_in, bot.email, bot.key)
+    api_me(logged_in, bot.email, new_key)
     logged_in.post("/api/v1/users/me/api_key/regenerate", auth=(bot.email, new_key))
     logged = caplog.text + "\n".join(str(record.__dict__) for record in caplog.records)
     assert caplog.records

@@ -11,29 +11,15 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app import keyformat
-from tests.conftest import (
-    PASSWORD,
-    Account,
-    MakeUser,
-    csrf_token,
-    from_ip,
-    log_in,
-    post_form,
-    reauthenticate,
-)
-
-KEY_PAGE = "/settings/account/api-key"
+from tests.helpers.api import api_me, fetch_key
+from tests.helpers.users import PASSWORD, Account, MakeUser
+from tests.helpers.web import KEY_PAGE, csrf_token, from_ip, log_in, post_form, reauthenticate
 
 
 def assert_limited(response: TestResponse) -> None:
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
     assert "Too many attempts" in response.get_data(as_text=True)
-
-
-def fetch_key(client: FlaskClient, email: str, password: str) -> int:
-    data = {"username": email, "password": password}
-    return client.post("/api/v1/fetch_api_key", data=data).status_code
 
 
 def test_the_sixth_wrong_password_is_refused_with_429(
@@ -121,9 +107,9 @@ def test_an_unrelated_page_is_not_limited(logged_in: FlaskClient) -> None:
 def test_the_api_is_not_affected_by_password_limits(logged_in: FlaskClient, user: Account) -> None:
     for _ in range(6):
         reauthenticate(logged_in, "wrong password")
-    assert logged_in.get("/api/v1/users/me", auth=(user.email, user.key)).status_code == 200
+    assert api_me(logged_in, user.email, user.key).status_code == 200
     unknown = keyformat.generate(keyformat.USER_PREFIX)
-    assert logged_in.get("/api/v1/users/me", auth=(user.email, unknown)).status_code == 401
+    assert api_me(logged_in, user.email, unknown).status_code == 401
 
 
 def test_registration_is_not_counted_as_a_password_attempt(client: FlaskClient) -> None:

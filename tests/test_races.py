@@ -7,19 +7,13 @@ from collections.abc import Callable
 import httpx
 import pytest
 from flask import Flask
-from sqlalchemy import ColumnElement, func, select
 
-from app import db, keyformat, passwords
+from app import keyformat, passwords
 from app.models import User
-from tests.conftest import (
-    PASSWORD,
-    Account,
-    MakeUser,
-    at_once,
-    browser_logged_in,
-    csrf_token_in,
-    serve,
-)
+from tests.helpers.admin import count_users
+from tests.helpers.live import at_once, browser_logged_in, serve
+from tests.helpers.users import PASSWORD, Account, MakeUser
+from tests.helpers.web import csrf_token_in
 
 
 @pytest.fixture
@@ -47,12 +41,8 @@ def slow_key_lookups(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store, "lookup", slow_lookup)
 
 
-def count_users(app: Flask, *conditions: ColumnElement[bool]) -> int:
-    with app.app_context():
-        return db.session().scalar(select(func.count()).select_from(User).where(*conditions)) or 0
-
-
-def fetch_key(base_url: str, email: str, password: str) -> int:
+def fetch_key_live(base_url: str, email: str, password: str) -> int:
+    """The status of POST /fetch_api_key on the live server at ``base_url``."""
     data = {"username": email, "password": password}
     return httpx.post(f"{base_url}/api/v1/fetch_api_key", data=data, timeout=30).status_code
 
@@ -61,7 +51,7 @@ def fetch_key(base_url: str, email: str, password: str) -> int:
 def test_parallel_guesses_on_one_account_cannot_outrun_the_count(
     live_server: str, user: Account
 ) -> None:
-    statuses = at_once(12, lambda _: fetch_key(live_server, user.email, "a wrong guess"))
+    statuses = at_once(12, lambda _: fetch_key_live(live_server, user.email, "a wrong guess"))
     assert sorted(statuses) == [401] * 5 + [429] * 7
 
 
@@ -84,7 +74,7 @@ def test_parallel_guesses_across_accounts_meet_the_ip_limit_exactly(
 ) -> None:
     app = make_app(PASSWORD_LIMIT_PER_IP="10 per 30 minutes")
     with serve(app) as url:
-        statuses = at_once(20, lambda n: fetch_key(url, f"victim{n}@example.com", "guess"))
+        statuses = at_once(20, lambda n: fetch_key_live(url, f"victim{n}@example.com", "guess"))
     assert sorted(statuses) == [401] * 10 + [429] * 10
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import zulip
 from flask.testing import FlaskClient
 
-from tests.conftest import Account
+from tests.helpers.users import Account
 
 
 def test_the_official_client_initializes_and_reads_the_profile(

@@ -6,7 +6,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_flows import PASSWORD, register_and_log_in, step
+from tests.browser.test_flows import register_and_log_in, step
+from tests.helpers.users import PASSWORD
 
 AXE = Axe()
 

@@ -6,7 +6,8 @@ from pathlib import Path
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import Problems, open_context
-from tests.browser.test_flows import EMAIL, PASSWORD, key_pattern
+from tests.browser.test_flows import EMAIL, key_pattern
+from tests.helpers.users import PASSWORD
 
 
 def test_the_reveal_flow_in_chinese(

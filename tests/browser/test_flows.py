@@ -8,7 +8,8 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-PASSWORD = "correct horse battery staple"
+from tests.helpers.users import PASSWORD
+
 EMAIL = "grace@example.com"
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import Problems, open_context
-from tests.browser.test_flows import PASSWORD, register_and_log_in, step
+from tests.browser.test_flows import register_and_log_in, step
+from tests.helpers.users import PASSWORD
 
 
 def test_screenshots_of_the_main_states(

@@ -1,0 +1,52 @@
+"""Real HTTP: the app on a loopback port, parallel clients, a browser-like HTTP client."""
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import TypeVar
+
+import httpx
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.helpers.users import PASSWORD
+from tests.helpers.web import csrf_token_in
+
+T = TypeVar("T")
+
+
+@contextmanager
+def serve(application: Flask) -> Iterator[str]:
+    """Serve an app over real HTTP on a free loopback port, one thread per request."""
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def at_once(count: int, request: Callable[[int], T], timeout: float = 60) -> list[T]:
+    """``request(0..count-1)`` in threads released together, as parallel clients; in order."""
+    barrier = threading.Barrier(count, timeout=timeout)
+
+    def run(index: int) -> T:
+        barrier.wait()
+        return request(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count), timeout=timeout))
+
+
+def browser_logged_in(base_url: str, email: str, password: str = PASSWORD) -> httpx.Client:
+    """An HTTP client logged in to the live server through the login form."""
+    browser = httpx.Client(base_url=base_url, timeout=30)
+    token = csrf_token_in(browser.get("/login").text)
+    response = browser.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, "login failed"
+    return browser
