@@ -102,12 +102,19 @@ def read_rc(path: Path) -> dict[str, str]:
 
 
 def _read_ini(path: Path, text: str) -> dict[str, str] | None:
-    parser = configparser.ConfigParser(interpolation=None)
+    # With ConfigParser's default interpolation, as the zulip package reads it: one file means
+    # the same to both (the download writes a '%' as '%%').
+    parser = configparser.ConfigParser()
     try:
         parser.read_string(text, str(path))
     except configparser.Error:
         raise ConfigError(f"{path}: neither TOML nor INI") from None
-    return dict(parser["api"]) if parser.has_section("api") else None
+    if not parser.has_section("api"):
+        return None
+    try:
+        return dict(parser["api"])
+    except configparser.InterpolationError:
+        raise ConfigError(f"{path}: a '%' must be written '%%'") from None
 
 
 def _checked(values: dict[str, str | None], source: Path | None) -> RcConfig:

@@ -28,6 +28,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "KEY_PEPPER": "",
         "KEY_ENCRYPTION_KEYS": [],
         "SITE_URL": "",
+        "REALM_NAME": "Keyfob",  # what Zulip clients show as the organization's name
         # Hosts a request may name (SITE_URL's is added); any other gets 400 (app/hosts.py).
         "TRUSTED_HOSTS": ["localhost", "127.0.0.1", "::1"],
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -80,7 +80,8 @@ def regenerate(session: Session, user: Holder, *, actor_id: int) -> str:
 
 def reveal_to(session: Session, subject_id: int, *, actor_id: int, event_type: str) -> str | None:
     """Decrypt the subject's key for ``actor_id``, recording who saw it and how (the event:
-    api_key_revealed, rc_downloaded, api_key_fetched); None if the subject has no key."""
+    api_key_revealed or api_key_fetched; an rc file records its own in app/zuliprc.py);
+    None if the subject has no key."""
     key = reveal(session, subject_id)
     if key is not None:
         audit.record(session, event_type, actor_id=actor_id, subject_user_id=subject_id)

@@ -1,12 +1,15 @@
-"""The zuliprc file: a TOML [api] table with email, key and site, served as a download."""
+"""The zuliprc download: the site it names, the format asked for, the no-store attachment."""
 
-import tomli_w
-from flask import current_app, request
+from flask import abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app import db, zuliprc
 from app.headers import no_store
 
-FILENAME = "zuliprc"
+FILENAME = "zuliprc"  # both formats: the name every Zulip doc and tool expects
+MIMETYPES = {zuliprc.Format.TOML: "application/toml", zuliprc.Format.INI: "text/plain"}
 
 
 def site_url() -> str:
@@ -16,12 +19,35 @@ def site_url() -> str:
     return (configured or request.host_url).rstrip("/")
 
 
-def render(email: str, key: str, site: str) -> str:
-    return tomli_w.dumps({"api": {"email": email, "key": key, "site": site}})
+def requested_format() -> zuliprc.Format:
+    """``?format=ini`` or ``?format=toml`` (the default); any other value is a 404, before
+    the key is touched. A format name is no secret, so it may sit in the URL."""
+    try:
+        return zuliprc.Format(request.args.get("format", zuliprc.Format.TOML))
+    except ValueError:
+        abort(404)
 
 
-def download(email: str, key: str) -> Response:
-    """The rc file as an attachment named zuliprc, never cached."""
-    response = Response(render(email, key, site_url()), mimetype="application/toml")
+def download(subject_id: int, email: str) -> Response | tuple[str, int]:
+    """The subject's rc file for the logged-in user, as an attachment named zuliprc, never
+    cached; 404 if the subject has no key. A value the format cannot hold is refused with a
+    page naming the field (409: the account's settings, not the request, are at fault)."""
+    file_format = requested_format()
+    try:
+        document = zuliprc.issue(
+            db.session(), subject_id, email, site_url(), file_format, actor_id=current_user.id
+        )
+    except zuliprc.UnwritableValue as problem:
+        current_app.logger.warning("zuliprc refused: %s", problem)  # the field, never a value
+        title = _("This zuliprc cannot be written")
+        message = _(
+            "Its %(field)s holds a line break or surrounding spaces, which the zulip Python "
+            "package would misread. Ask the site's administrator to correct it.",
+            field=problem.field,
+        )
+        return render_template("error.html", title=title, message=message), 409
+    if document is None:
+        abort(404)
+    response = Response(document, mimetype=MIMETYPES[file_format])
     response.headers["Content-Disposition"] = f'attachment; filename="{FILENAME}"'
     return no_store(response)

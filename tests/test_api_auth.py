@@ -27,6 +27,15 @@ def test_a_valid_key_identifies_the_user(client: FlaskClient, user: Account) -> 
         "full_name": "Ada Lovelace",
         "is_bot": False,
         "is_active": True,
+        "delivery_email": user.email,
+        "avatar_url": "http://localhost/static/avatar.svg?version=1",
+        "avatar_version": 1,
+        "role": 400,
+        "is_owner": False,
+        "is_admin": False,
+        "is_guest": False,
+        "timezone": "",
+        "profile_data": {},
     }
     assert user.key not in response.get_data(as_text=True)
 

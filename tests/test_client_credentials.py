@@ -11,6 +11,7 @@ from app import keyformat
 from app.client import ConfigError, load_rc
 from tests.helpers.rc import ini_rc, toml_rc, write_rc
 from tests.helpers.users import Account
+from tests.helpers.web import KEY_ZULIPRC_INI, reauthed_client
 
 # The client reads ZULIP_* and ~/.zuliprc: each test starts without either.
 pytestmark = pytest.mark.usefixtures("no_zulip_settings")
@@ -20,6 +21,22 @@ def test_a_downloaded_zuliprc_loads(reauthed: FlaskClient, user: Account, tmp_pa
     downloaded = reauthed.get("/settings/account/api-key/zuliprc").get_data(as_text=True)
     config = load_rc(write_rc(tmp_path / "zuliprc", downloaded))
     assert (config.email, config.key, config.site) == (user.email, user.key, "http://localhost")
+
+
+def test_a_downloaded_ini_zuliprc_with_a_percent_loads_as_the_zulip_package_reads_it(
+    make_app: object, user: Account, tmp_path: Path
+) -> None:
+    assert callable(make_app)
+    site = "https://chat.example.com/%7Eteam"
+    downloaded = reauthed_client(make_app(SITE_URL=site), user.email).get(KEY_ZULIPRC_INI)
+    config = load_rc(write_rc(tmp_path / "zuliprc", downloaded.get_data(as_text=True)))
+    assert (config.email, config.key, config.site) == (user.email, user.key, site)
+
+
+def test_a_lone_percent_in_an_ini_zuliprc_is_named(tmp_path: Path, a_key: str) -> None:
+    path = write_rc(tmp_path / "zuliprc", ini_rc("a@example.com", a_key, "https://x/%7E"))
+    with pytest.raises(ConfigError, match=re.escape(f"{path}: a '%' must be written '%%'")):
+        load_rc(path)
 
 
 def test_a_classic_ini_zuliprc_loads(tmp_path: Path, a_key: str) -> None:

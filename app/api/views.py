@@ -6,7 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from flask import jsonify
+from flask import current_app, jsonify
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -17,9 +17,16 @@ from app.api.responses import ApiError, success
 from app.headers import no_store
 from app.keys import Principal
 
-# What Zulip clients read to decide which API features to use. Keyfob offers the key and
-# bot endpoints only, so it claims the lowest level rather than features it lacks.
-FEATURE_LEVEL = 1
+# What Zulip clients read to decide how to read a response. It describes the shapes of the
+# endpoints Keyfob serves, not endpoints it lacks (those are 404 at any level): 257 is where
+# Zulip added realm_url, the newest field sent here, so a client gating on the level reads it.
+FEATURE_LEVEL = 257
+# Zulip's role numbers. Keyfob has no roles yet, so everyone is a member.
+ROLE_MEMBER = 400
+BOT_TYPE_GENERIC = 1
+# A default avatar, the same for everyone until avatars exist (a static file: no third party).
+AVATAR_PATH, AVATAR_VERSION = "/static/avatar.svg", 1
+REALM_ICON_PATH = "/static/favicon.svg"
 OPENAPI = Path(__file__).with_name("openapi.json")
 
 
@@ -33,11 +40,25 @@ def keyfob_version() -> str:
 
 @bp.get("/server_settings")
 def server_settings() -> Response:
+    site, zulip_version = rcfile.site_url(), f"keyfob-{keyfob_version()}"
     return success(
-        zulip_version=f"keyfob-{keyfob_version()}",
+        zulip_version=zulip_version,
+        # Zulip's own merge base; Keyfob is no fork of Zulip, so as Zulip does for an
+        # unmodified server, it is the version itself.
+        zulip_merge_base=zulip_version,
         zulip_feature_level=FEATURE_LEVEL,
-        realm_url=rcfile.site_url(),
+        is_incompatible=False,
+        push_notifications_enabled=False,
+        realm_url=site,
+        realm_uri=site,  # the name before feature level 257, for older clients
+        realm_name=current_app.config["REALM_NAME"],
+        realm_icon=site + REALM_ICON_PATH,
+        realm_description="",
+        realm_web_public_access_enabled=False,
         authentication_methods={"password": True},
+        external_authentication_methods=[],
+        email_auth_enabled=True,
+        require_email_format_usernames=True,
     )
 
 
@@ -66,15 +87,24 @@ def _authentication_failed() -> ApiError:
 @bp.get("/users/me")
 @require_key
 def users_me(principal: Principal) -> Response:
-    extra = {"bot_owner_id": principal.bot_owner_id} if principal.is_bot else {}
+    bot = {"bot_owner_id": principal.bot_owner_id, "bot_type": BOT_TYPE_GENERIC}
     return success(
         user_id=principal.user_id,
         email=principal.email,
+        delivery_email=principal.email,  # one address: the API email is the real one
         full_name=principal.full_name,
         is_bot=principal.is_bot,
         is_active=True,
         date_joined=principal.date_joined.isoformat(),
-        **extra,
+        avatar_url=f"{rcfile.site_url()}{AVATAR_PATH}?version={AVATAR_VERSION}",
+        avatar_version=AVATAR_VERSION,
+        role=ROLE_MEMBER,
+        is_owner=False,
+        is_admin=False,
+        is_guest=False,
+        timezone="",  # unset, as Zulip sends it
+        profile_data={},
+        **(bot if principal.is_bot else {}),
     )
 
 

@@ -112,5 +112,5 @@ def regenerate_api_key() -> Response | str:
 @bp.get("/account/api-key/zuliprc")
 @login_required
 @reauth.required
-def download_zuliprc() -> Response:
-    return rcfile.download(current_user.email, reveal_or_404(current_user.id, "rc_downloaded"))
+def download_zuliprc() -> Response | tuple[str, int]:
+    return rcfile.download(current_user.id, current_user.email)

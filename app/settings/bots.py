@@ -68,9 +68,9 @@ def regenerate_bot_key(bot_id: int) -> Response | str:
 
 @bp.get("/bots/<int:bot_id>/zuliprc")
 @login_required
-def download_bot_zuliprc(bot_id: int) -> Response:
+def download_bot_zuliprc(bot_id: int) -> Response | tuple[str, int]:
     bot = _owned_or_404(db.session(), bot_id)
-    return rcfile.download(bot.email, reveal_or_404(bot.id, "rc_downloaded"))
+    return rcfile.download(bot.id, bot.email)
 
 
 @bp.route("/bots/<int:bot_id>/deactivate", methods=["GET", "POST"])

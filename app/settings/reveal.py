@@ -8,7 +8,8 @@ from app import db, keys
 
 def reveal_or_404(subject_id: int, event_type: str) -> str:
     """The subject's current key, with an audit row naming the logged-in user as the one who
-    saw it (``api_key_revealed`` or ``rc_downloaded``); 404 if the subject has no key."""
+    saw it (``api_key_revealed``; rc files go through app/rcfile.py); 404 if the subject has
+    no key."""
     key = keys.reveal_to(db.session(), subject_id, actor_id=current_user.id, event_type=event_type)
     if key is None:
         abort(404)

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.helpers.rc import ini_values
 from tests.helpers.users import PASSWORD
 
 EMAIL = "grace@example.com"
@@ -107,12 +108,28 @@ def test_the_downloaded_zuliprc_parses_to_the_right_values(
     browser_page = page if javascript else page_without_js
     register_and_log_in(browser_page, javascript)
     key = reveal_own_key(browser_page, javascript)
-    link = step(browser_page, javascript).get_by_role("link", name="Download zuliprc")
+    link = step(browser_page, javascript).get_by_role("link", name="Download zuliprc", exact=True)
     assert download_rc(browser_page, link, tmp_path) == {
         "email": EMAIL,
         "key": key,
         "site": live_server,
     }
+
+
+def test_the_zuliprc_for_the_zulip_package_reads_back_through_configparser(
+    page: Page, live_server: str, tmp_path: Path
+) -> None:
+    register_and_log_in(page)
+    key = reveal_own_key(page, javascript=True)
+    link = step(page, True).get_by_role(
+        "link", name="Download zuliprc for the zulip Python package", exact=True
+    )
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "zuliprc"
+    download.value.save_as(tmp_path / "zuliprc")
+    rc = ini_values((tmp_path / "zuliprc").read_text())
+    assert rc == {"email": EMAIL, "key": key, "site": live_server}
 
 
 # 4: Generate new API key, Cancel then Confirm
@@ -183,7 +200,9 @@ def test_the_bot_lifecycle(
     assert second_key != first_key
     assert api_status(live_server, email, first_key) == 401
     assert api_status(live_server, email, second_key) == 200
-    rc = download_rc(browser_page, where.get_by_role("link", name="Download zuliprc"), tmp_path)
+    rc = download_rc(
+        browser_page, where.get_by_role("link", name="Download zuliprc", exact=True), tmp_path
+    )
     assert rc == {"email": email, "key": second_key, "site": live_server}
     if javascript:
         where.get_by_role("button", name="Close").click()
@@ -233,6 +252,7 @@ def test_a_390_pixel_screen_reaches_every_control(phone_page: Page) -> None:
     dialog = step(phone_page, True)
     for name in ("Copy", "Close"):
         expect(dialog.get_by_role("button", name=name)).to_be_in_viewport()
-    for name in ("Download zuliprc", "Generate new API key"):
-        expect(dialog.get_by_role("link", name=name)).to_be_in_viewport()
+    links = ("Download zuliprc", "Download zuliprc for the zulip Python package")
+    for name in (*links, "Generate new API key"):
+        expect(dialog.get_by_role("link", name=name, exact=True)).to_be_in_viewport()
     assert_fits(phone_page)

@@ -4,6 +4,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -12,6 +13,7 @@ from tests.helpers.users import PASSWORD
 KEY_PAGE = "/settings/account/api-key"
 KEY_REGENERATE = "/settings/account/api-key/regenerate"
 KEY_ZULIPRC = "/settings/account/api-key/zuliprc"
+KEY_ZULIPRC_INI = KEY_ZULIPRC + "?format=ini"
 BOTS = "/settings/bots"
 
 CSRF_INPUT = re.compile(
@@ -58,6 +60,14 @@ def from_ip(client: FlaskClient, address: str) -> FlaskClient:
 def reauthenticate(client: FlaskClient, password: str = PASSWORD) -> TestResponse:
     """Re-enter the password on the API-key page, as the user would."""
     return post_form(client, KEY_PAGE, {"password": password})
+
+
+def reauthed_client(app: Flask, email: str) -> FlaskClient:
+    """A browser on ``app`` logged in as ``email`` with the re-authentication window open."""
+    client = app.test_client()
+    assert log_in(client, email).status_code == 302
+    assert reauthenticate(client).location == KEY_PAGE
+    return client
 
 
 def field_error(response: TestResponse, field: str) -> str:
