@@ -24,8 +24,6 @@ per-request hooks.
 """
 
 import hashlib
-import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -33,10 +31,9 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse
-from limits.storage import Storage
-from limits.strategies import FixedWindowRateLimiter
 
 from app.client_ip import limit_identity
+from app.windows import Windows, for_store
 
 F = TypeVar("F", bound=Callable[..., object])
 _REGISTRATION_MARK = "keyfob_limits_registrations"
@@ -52,37 +49,24 @@ class TooManyAttempts(Exception):
 
 
 class Allowance:
-    """So many attempts per window for each identity of one kind, in the shared store."""
+    """So many attempts per window for each identity of one kind (app/windows.py counts)."""
 
-    def __init__(self, storage: Storage, prefix: str, scope: str, limit: str) -> None:
+    def __init__(self, windows: Windows, prefix: str, scope: str, limit: str) -> None:
         self.scope = scope
-        self._item: RateLimitItem = parse(limit)
-        self._storage = storage
-        self._window = FixedWindowRateLimiter(storage)
-        self._prefix = prefix
+        self._limit: RateLimitItem = parse(limit)
+        self._windows = windows
+        self._prefix = f"{prefix}/{scope}/"
 
     def take(self, identity: str) -> bool:
         """Count one attempt; False (and nothing left counted) when none is left."""
-        if not self._window.test(self._item, self._prefix, self.scope, identity):
-            return False  # used up: refused without touching the count (most of a flood)
-        if self._window.hit(self._item, self._prefix, self.scope, identity):
-            return True
-        self.give_back(identity)  # a parallel attempt took the last one first
-        return False
+        return self._windows.take(self._prefix + identity, self._limit)
 
     def give_back(self, identity: str) -> None:
-        """Uncount an attempt that turned out not to be a failure.
-
-        Only while its window lasts: once the window has ended its count is gone, and a
-        decrement would start the next window below zero, one attempt richer.
-        """
-        if self._storage.get(self._item.key_for(self._prefix, self.scope, identity)) > 0:
-            self._window.hit(self._item, self._prefix, self.scope, identity, cost=-1)
+        """Uncount an attempt that turned out not to be a failure (within its window)."""
+        self._windows.give_back(self._prefix + identity, self._limit)
 
     def retry_after(self, identity: str) -> int:
-        stats = self._window.get_window_stats(self._item, self._prefix, self.scope, identity)
-        reset: float = stats.reset_time
-        return max(1, math.ceil(reset - time.time()))
+        return self._windows.retry_after(self._prefix + identity, self._limit)
 
 
 @dataclass
@@ -101,19 +85,19 @@ class PasswordAttempt:
 class PasswordLimits:
     """The password allowances of one app (see the module's docstring)."""
 
-    def __init__(self, app: Flask, storage: Storage) -> None:
+    def __init__(self, app: Flask, windows: Windows) -> None:
         config, prefix = app.config, str(app.config["RATELIMIT_KEY_PREFIX"])
         tight = config["PASSWORD_LIMIT_PER_ACCOUNT_AND_IP"]
-        self.account_and_ip = Allowance(storage, prefix, "password-account-ip", tight)
-        self.device = Allowance(storage, prefix, "password-device", tight)
+        self.account_and_ip = Allowance(windows, prefix, "password-account-ip", tight)
+        self.device = Allowance(windows, prefix, "password-device", tight)
         self.account = Allowance(
-            storage, prefix, "password-account", config["PASSWORD_LIMIT_PER_ACCOUNT"]
+            windows, prefix, "password-account", config["PASSWORD_LIMIT_PER_ACCOUNT"]
         )
-        self.ip = Allowance(storage, prefix, "password-ip", config["PASSWORD_LIMIT_PER_IP"])
+        self.ip = Allowance(windows, prefix, "password-ip", config["PASSWORD_LIMIT_PER_IP"])
         # A refused attempt is recorded at most this often per account, from however many
         # addresses, so a flood of refusals cannot push everything else out of the owner's
         # security log.
-        self.notices = Allowance(storage, prefix, "password-refusal-notice", "1 per minute")
+        self.notices = Allowance(windows, prefix, "password-refusal-notice", "1 per minute")
 
     def begin(self, email: str, device_id: str | None) -> PasswordAttempt:
         """Count an attempt on ``email`` before its password is checked; TooManyAttempts
@@ -143,10 +127,10 @@ class KeyGuesses:
     """Failed API keys per client (``limit_identity()``): one is taken before a key is
     checked, and given back when the key turns out to be right."""
 
-    def __init__(self, app: Flask, storage: Storage) -> None:
+    def __init__(self, app: Flask, windows: Windows) -> None:
         prefix = str(app.config["RATELIMIT_KEY_PREFIX"])
         limit = app.config["KEY_GUESS_LIMIT_PER_IP"]
-        self._allowance = Allowance(storage, prefix, "key-guesses", limit)
+        self._allowance = Allowance(windows, prefix, "key-guesses", limit)
 
     def take(self, client: str) -> bool:
         return self._allowance.take(client)
@@ -185,8 +169,9 @@ def init_app(app: Flask) -> Limiter:
     """Give the app its limiter and allowances, and limit every view marked ``@registrations``."""
     limiter = Limiter(key_func=limit_identity, app=app)
     app.extensions["keyfob.limiter"] = limiter
-    app.extensions["keyfob.password_limits"] = PasswordLimits(app, limiter.storage)
-    app.extensions["keyfob.key_guesses"] = KeyGuesses(app, limiter.storage)
+    windows = for_store(str(app.config["RATELIMIT_STORAGE_URI"]), limiter.storage)
+    app.extensions["keyfob.password_limits"] = PasswordLimits(app, windows)
+    app.extensions["keyfob.key_guesses"] = KeyGuesses(app, windows)
     per_ip = limiter.limit(_registrations_per_ip, methods=["POST"])
     marked = set()
     for endpoint, view in list(app.view_functions.items()):
