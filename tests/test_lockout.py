@@ -14,7 +14,7 @@ from app.models import AuditEvent, User
 from tests.helpers.admin import audit_events
 from tests.helpers.api import fetch_key
 from tests.helpers.users import PASSWORD, Account
-from tests.helpers.web import csrf_token, from_ip, log_in
+from tests.helpers.web import KEY_PAGE, csrf_token, from_ip, log_in, reauthenticate
 
 ATTACKER = "203.0.113.66"
 OWNER_AT_HOME = "198.51.100.7"
@@ -80,11 +80,7 @@ def test_the_known_browser_can_confirm_its_password_during_an_attack(
     browser = known_browser(app, user)
     assert log_in(browser, user.email).status_code == 302
     attack(app, user.email, 100, distinct_ips=True)
-    token = csrf_token(browser.get("/settings/account/api-key"))
-    response = browser.post(
-        "/settings/account/api-key", data={"password": PASSWORD, "csrf_token": token}
-    )
-    assert response.location == "/settings/account/api-key"
+    assert reauthenticate(browser).location == KEY_PAGE
 
 
 def test_a_known_browser_still_gets_only_five_wrong_passwords(app: Flask, user: Account) -> None:
@@ -169,11 +165,7 @@ def test_a_logged_in_session_confirms_its_password_during_an_attack_without_the_
     assert log_in(browser, user.email).status_code == 302
     browser.delete_cookie(COOKIE)
     attack(app, user.email, 100, distinct_ips=True)
-    token = csrf_token(browser.get("/settings/account/api-key"))
-    response = browser.post(
-        "/settings/account/api-key", data={"password": PASSWORD, "csrf_token": token}
-    )
-    assert response.location == "/settings/account/api-key"
+    assert reauthenticate(browser).location == KEY_PAGE
 
 
 def test_the_owner_sees_the_attack_in_the_security_log(app: Flask, user: Account) -> None:

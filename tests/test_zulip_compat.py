@@ -6,9 +6,8 @@ from pathlib import Path
 import zulip
 from flask.testing import FlaskClient
 
-from tests.helpers.live import browser_logged_in
-from tests.helpers.users import PASSWORD, Account
-from tests.helpers.web import KEY_PAGE, KEY_ZULIPRC_INI, csrf_token_in
+from tests.helpers.live import own_ini_download
+from tests.helpers.users import Account
 
 
 def test_the_official_client_initializes_and_reads_the_profile(
@@ -36,11 +35,8 @@ def test_the_readme_recipe_hands_a_downloaded_zuliprc_to_the_official_client(
 def test_the_ini_download_is_a_config_file_for_the_official_client(
     live_server: str, user: Account, tmp_path: Path
 ) -> None:
-    browser = browser_logged_in(live_server, user.email)  # so the file's site is the server
-    token = csrf_token_in(browser.get(KEY_PAGE).text)
-    browser.post(KEY_PAGE, data={"password": PASSWORD, "csrf_token": token})
     rc = tmp_path / "zuliprc"
-    rc.write_bytes(browser.get(KEY_ZULIPRC_INI).content)
+    rc.write_bytes(own_ini_download(live_server, user.email))
     client = zulip.Client(config_file=str(rc))  # what every Zulip doc and bot tutorial says
     profile = client.get_profile()
     assert (profile["result"], profile["user_id"], profile["email"]) == (

@@ -8,26 +8,18 @@ from pathlib import Path
 import pytest
 import zulip
 
-from tests.helpers.live import browser_logged_in
-from tests.helpers.users import PASSWORD, Account
-from tests.helpers.web import BOTS, KEY_PAGE, KEY_ZULIPRC_INI, csrf_token_in
+from tests.helpers.live import browser_logged_in, own_ini_download
+from tests.helpers.users import Account
+from tests.helpers.web import BOTS, csrf_token_in
 
 pytestmark = pytest.mark.usefixtures("no_zulip_settings")  # an empty HOME, no ZULIP_*
-
-
-def own_ini_download(live_server: str, user: Account) -> bytes:
-    """The user's INI zuliprc, downloaded from the live server (so its site is the server)."""
-    browser = browser_logged_in(live_server, user.email)
-    token = csrf_token_in(browser.get(KEY_PAGE).text)
-    browser.post(KEY_PAGE, data={"password": PASSWORD, "csrf_token": token})
-    return browser.get(KEY_ZULIPRC_INI).content
 
 
 def test_zulip_config_names_the_downloaded_file(
     live_server: str, user: Account, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rc = tmp_path / "downloaded-zuliprc"
-    rc.write_bytes(own_ini_download(live_server, user))
+    rc.write_bytes(own_ini_download(live_server, user.email))
     monkeypatch.setenv("ZULIP_CONFIG", str(rc))
     profile = zulip.Client().get_profile()
     assert (profile["result"], profile["user_id"]) == ("success", user.id)
@@ -36,7 +28,7 @@ def test_zulip_config_names_the_downloaded_file(
 def test_a_zuliprc_in_the_home_folder_is_found(live_server: str, user: Account) -> None:
     home = Path.home()  # the fixture's empty HOME
     home.mkdir(parents=True, exist_ok=True)
-    (home / ".zuliprc").write_bytes(own_ini_download(live_server, user))
+    (home / ".zuliprc").write_bytes(own_ini_download(live_server, user.email))
     profile = zulip.Client().get_profile()
     assert (profile["result"], profile["user_id"]) == ("success", user.id)
 

@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.helpers.users import PASSWORD
-from tests.helpers.web import csrf_token_in
+from tests.helpers.web import KEY_PAGE, KEY_ZULIPRC_INI, csrf_token_in
 
 T = TypeVar("T")
 
@@ -50,3 +50,12 @@ def browser_logged_in(base_url: str, email: str, password: str = PASSWORD) -> ht
     )
     assert response.status_code == 302, "login failed"
     return browser
+
+
+def own_ini_download(base_url: str, email: str) -> bytes:
+    """The user's INI zuliprc from the live server (so its site is that server), downloaded
+    as the user would: log in, confirm the password, click the link."""
+    browser = browser_logged_in(base_url, email)
+    token = csrf_token_in(browser.get(KEY_PAGE).text)
+    browser.post(KEY_PAGE, data={"password": PASSWORD, "csrf_token": token})
+    return browser.get(KEY_ZULIPRC_INI).content
