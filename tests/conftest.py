@@ -20,6 +20,7 @@ from app.models import Base
 from tests.helpers.live import serve
 from tests.helpers.users import Account, MakeUser
 from tests.helpers.web import KEY_PAGE, log_in, reauthenticate
+from tests.helpers.zulip_js import install_zulip_js
 
 TEST_DATABASE_URL = os.environ.get("KEYFOB_TEST_DATABASE_URL", "")
 TEST_RATELIMIT_STORAGE_URI = os.environ.get("KEYFOB_TEST_RATELIMIT_STORAGE_URI", "memory://")
@@ -164,3 +165,9 @@ def live_server(app: Flask) -> Iterator[str]:
     """The app served over real HTTP on a free local port, for clients that need a socket."""
     with serve(app) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def zulip_js() -> Path:
+    """The folder where zulip-js is installed from the npm registry (once per run)."""
+    return install_zulip_js()

@@ -6,7 +6,7 @@ from pathlib import Path
 import zulip
 from flask.testing import FlaskClient
 
-from tests.helpers.live import own_ini_download
+from tests.helpers.live import own_download
 from tests.helpers.users import Account
 
 
@@ -36,7 +36,7 @@ def test_the_ini_download_is_a_config_file_for_the_official_client(
     live_server: str, user: Account, tmp_path: Path
 ) -> None:
     rc = tmp_path / "zuliprc"
-    rc.write_bytes(own_ini_download(live_server, user.email))
+    rc.write_bytes(own_download(live_server, user.email, "ini"))
     client = zulip.Client(config_file=str(rc))  # what every Zulip doc and bot tutorial says
     profile = client.get_profile()
     assert (profile["result"], profile["user_id"], profile["email"]) == (

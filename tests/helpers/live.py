@@ -1,5 +1,6 @@
 """Real HTTP: the app on a loopback port, parallel clients, a browser-like HTTP client."""
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +12,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.helpers.users import PASSWORD
-from tests.helpers.web import KEY_PAGE, KEY_ZULIPRC_INI, csrf_token_in
+from tests.helpers.web import BOTS, KEY_PAGE, KEY_ZULIPRC, csrf_token_in
 
 T = TypeVar("T")
 
@@ -52,10 +53,28 @@ def browser_logged_in(base_url: str, email: str, password: str = PASSWORD) -> ht
     return browser
 
 
-def own_ini_download(base_url: str, email: str) -> bytes:
-    """The user's INI zuliprc from the live server (so its site is that server), downloaded
-    as the user would: log in, confirm the password, click the link."""
+def own_download(base_url: str, email: str, rc_format: str) -> bytes:
+    """The user's zuliprc (``toml`` or ``ini``) from the live server, so its site is that
+    server, downloaded as the user would: log in, confirm the password, click the link."""
     browser = browser_logged_in(base_url, email)
     token = csrf_token_in(browser.get(KEY_PAGE).text)
     browser.post(KEY_PAGE, data={"password": PASSWORD, "csrf_token": token})
-    return browser.get(KEY_ZULIPRC_INI).content
+    response = browser.get(KEY_ZULIPRC, params={"format": rc_format})
+    assert response.status_code == 200, "the download was refused"
+    return response.content
+
+
+def new_bot_download(base_url: str, owner: str, username: str, rc_format: str) -> tuple[int, bytes]:
+    """Create a bot through the Your-bots page as ``owner`` and download its zuliprc in
+    ``rc_format``: the bot's id and the file."""
+    browser = browser_logged_in(base_url, owner)
+    token = csrf_token_in(browser.get(BOTS).text)
+    page = browser.post(
+        BOTS, data={"full_name": username.title(), "username": username, "csrf_token": token}
+    ).text
+    created = re.search(r"/settings/bots/(\d+)/zuliprc", page)
+    assert created, "the bot was not created"
+    bot_id = int(created.group(1))
+    response = browser.get(f"{BOTS}/{bot_id}/zuliprc", params={"format": rc_format})
+    assert response.status_code == 200, "the download was refused"
+    return bot_id, response.content
