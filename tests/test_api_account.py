@@ -20,7 +20,6 @@ def test_server_settings_need_no_credentials(client: FlaskClient) -> None:
     assert str(body["zulip_version"]).startswith("keyfob-")
     assert isinstance(body["zulip_feature_level"], int)
     assert body["realm_url"] == "http://localhost"
-    assert body["authentication_methods"] == {"password": True}
 
 
 def test_server_settings_name_the_configured_site(make_app: Callable[..., Flask]) -> None:

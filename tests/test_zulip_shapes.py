@@ -38,8 +38,13 @@ def test_the_realm_icon_is_an_image_the_site_serves(client: FlaskClient) -> None
     assert served_image(client, icon) == "image/svg+xml"
 
 
-def test_the_feature_level_is_the_one_that_added_realm_url(client: FlaskClient) -> None:
-    assert api_ok(client.get(f"{API}/server_settings"))["zulip_feature_level"] == 257
+def test_the_feature_level_is_zulip_9s(client: FlaskClient) -> None:
+    assert api_ok(client.get(f"{API}/server_settings"))["zulip_feature_level"] == 277
+
+
+def test_the_old_authentication_methods_say_email_and_password(client: FlaskClient) -> None:
+    methods = api_ok(client.get(f"{API}/server_settings"))["authentication_methods"]
+    assert methods == {"password": True, "email": True, "dev": False}
 
 
 def test_the_realm_name_is_a_setting(make_app: Callable[..., Flask]) -> None:
@@ -57,6 +62,7 @@ def test_a_persons_profile_has_zulips_fields(client: FlaskClient, user: Account)
         False,
     )
     assert (body["timezone"], body["profile_data"], body["avatar_version"]) == ("", {}, 1)
+    assert (body["is_billing_admin"], body["max_message_id"]) == (False, -1)
     assert "bot_type" not in body
 
 
@@ -70,6 +76,7 @@ def test_a_bot_is_a_generic_bot(client: FlaskClient, user: Account) -> None:
     bot = api_ok(api_create_bot(client, user, "Weather Bot", "weather"))
     body = api_ok(api_me(client, str(bot["email"]), str(bot["api_key"])))
     assert (body["bot_type"], body["bot_owner_id"], body["role"]) == (1, user.id, 400)
+    assert "profile_data" not in body  # custom profile fields are for people
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,10 @@ from app.headers import no_store
 from app.keys import Principal
 
 # What Zulip clients read to decide how to read a response. It describes the shapes of the
-# endpoints Keyfob serves, not endpoints it lacks (those are 404 at any level): 257 is where
-# Zulip added realm_url, the newest field sent here, so a client gating on the level reads it.
-FEATURE_LEVEL = 257
+# endpoints Keyfob serves, not endpoints it lacks (those are 404 at any level). 277 is Zulip
+# 9.0's: the first release with realm_url (added at development level 257, the newest field
+# sent here), and Zulip's changelog changes none of these endpoints between 257 and 277.
+FEATURE_LEVEL = 277
 # Zulip's role numbers. Keyfob has no roles yet, so everyone is a member.
 ROLE_MEMBER = 400
 BOT_TYPE_GENERIC = 1
@@ -55,7 +56,7 @@ def server_settings() -> Response:
         realm_icon=site + REALM_ICON_PATH,
         realm_description="",
         realm_web_public_access_enabled=False,
-        authentication_methods={"password": True},
+        authentication_methods={"password": True, "email": True, "dev": False},
         external_authentication_methods=[],
         email_auth_enabled=True,
         require_email_format_usernames=True,
@@ -88,6 +89,7 @@ def _authentication_failed() -> ApiError:
 @require_key
 def users_me(principal: Principal) -> Response:
     bot = {"bot_owner_id": principal.bot_owner_id, "bot_type": BOT_TYPE_GENERIC}
+    person = {"profile_data": {}}  # Zulip sends custom profile fields for people only
     return success(
         user_id=principal.user_id,
         email=principal.email,
@@ -102,9 +104,10 @@ def users_me(principal: Principal) -> Response:
         is_owner=False,
         is_admin=False,
         is_guest=False,
+        is_billing_admin=False,
         timezone="",  # unset, as Zulip sends it
-        profile_data={},
-        **(bot if principal.is_bot else {}),
+        max_message_id=-1,  # Zulip's answer for a user with no messages: none are kept here
+        **(bot if principal.is_bot else person),
     )
 
 
