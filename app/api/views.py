@@ -88,8 +88,8 @@ def _authentication_failed() -> ApiError:
 @bp.get("/users/me")
 @require_key
 def users_me(principal: Principal) -> Response:
-    bot = {"bot_owner_id": principal.bot_owner_id, "bot_type": BOT_TYPE_GENERIC}
-    person = {"profile_data": {}}  # Zulip sends custom profile fields for people only
+    bot: dict[str, object] = {"bot_owner_id": principal.bot_owner_id, "bot_type": BOT_TYPE_GENERIC}
+    person: dict[str, object] = {"profile_data": {}}  # Zulip sends these for people only
     return success(
         user_id=principal.user_id,
         email=principal.email,
