@@ -14,7 +14,7 @@ from app.client_ip import UNKNOWN, client_ip
 from app.models import AuditEvent, User
 from app.text import without_control_characters
 
-__all__ = ["EVENT_LABELS", "AuditEvent", "label", "record", "security_log"]
+__all__ = ["EVENT_LABELS", "AuditEvent", "label", "record", "request_client", "security_log"]
 
 SECURITY_LOG_LENGTH = 50
 USER_AGENT_MAX = 255  # the audit column's length
@@ -30,6 +30,10 @@ EVENT_LABELS = {
     "password_rate_limited": _l("Password attempts refused: too many failures"),
     "api_key_revealed": _l("API key shown"),
     "api_key_regenerated": _l("API key regenerated"),
+    "rolled_key_used": _l("Replaced API key used during its overlap"),
+    "named_key_created": _l("Named API key created"),
+    "api_key_revoked": _l("API key revoked"),
+    "all_keys_revoked": _l("All API keys revoked"),
     "rc_downloaded": _l("zuliprc downloaded"),
     "api_key_fetched": _l("API key fetched with password"),
     "api_key_fetch_failed": _l("Failed API key fetch"),
@@ -52,7 +56,7 @@ def record(
     """Add an audit event to the session (the caller's commit keeps it with the change)."""
     if event_type not in EVENT_LABELS:
         raise ValueError(f"unknown audit event type {event_type!r}")
-    ip, user_agent = _client()
+    ip, user_agent = request_client()
     event = AuditEvent(
         created_at=clock.now(),
         actor_id=actor_id,
@@ -67,7 +71,7 @@ def record(
     return event
 
 
-def _client() -> tuple[str | None, str | None]:
+def request_client() -> tuple[str | None, str | None]:
     """The client's validated IP and its User-Agent, cut to fit their columns."""
     if not has_request_context():
         return None, None
@@ -80,9 +84,21 @@ def _client() -> tuple[str | None, str | None]:
 def label(event: AuditEvent, viewer_id: int) -> str:
     """What the security log says of an event, naming the bot when it is about one."""
     text = str(EVENT_LABELS.get(event.event_type, event.event_type))
+    key = _key_named_in(event.detail or {})
+    if key:
+        text = _("%(event)s (%(key)s)", event=text, key=key)
     if event.subject is not None and event.subject.id != viewer_id:
         return str(_("%(event)s: %(name)s", event=text, name=event.subject.full_name))
     return text
+
+
+def _key_named_in(detail: dict[str, Any]) -> str:
+    """Which key an event was about, by name and hint, for the security log."""
+    hint = detail.get("key_hint")
+    if not hint:
+        return ""
+    name = detail.get("key_name")
+    return f"{name} …{hint}" if name else f"…{hint}"
 
 
 def security_log(session: Session, user_id: int) -> list[AuditEvent]:

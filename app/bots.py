@@ -128,7 +128,15 @@ def summaries(session: Session, owner_id: int) -> list[BotSummary]:
     """Every bot of the owner with its key's hint and times: one query, however many bots."""
     rows = session.execute(
         select(User, ApiKey.hint, ApiKey.created_at, ApiKey.last_used_at)
-        .outerjoin(ApiKey, and_(ApiKey.user_id == User.id, ApiKey.revoked_at.is_(None)))
+        .outerjoin(
+            ApiKey,
+            and_(
+                ApiKey.user_id == User.id,
+                ApiKey.revoked_at.is_(None),
+                ApiKey.name.is_(None),
+                ApiKey.superseded_at.is_(None),
+            ),
+        )
         .where(User.bot_owner_id == owner_id)
         .order_by(func.lower(User.full_name), User.id)
     )

@@ -44,6 +44,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_FIX": False,
         "BOT_EMAIL_DOMAIN": "",
         "MAX_BOTS_PER_USER": 100,
+        "MAX_NAMED_KEYS": 5,  # per user and per bot, beside the primary key
+        "MAX_KEY_LIFETIME_DAYS": 0,  # 0: no cap; named keys may never expire
+        "MAX_ROLL_GRACE_SECONDS": 7 * 24 * 3600,  # the longest overlap a regeneration may ask
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST_KIB": 65536,
         "MAX_CONTENT_LENGTH": 1024 * 1024,

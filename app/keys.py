@@ -1,23 +1,20 @@
-"""The life of an API key: minted, verified, revealed, regenerated.
+"""The life of a primary API key: minted, verified, revealed, regenerated (at once, or
+rolled with an overlap in which the old key keeps working).
 
 A key is shown to its owner and kept nowhere in plaintext: app/keystore.py says how it is
-kept, and does the lookup every API request makes.
+kept, and does the lookup every API request makes. Named keys live in app/named_keys.py.
 """
 
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
-from app import audit, clock, db, keyformat
+from app import audit, clock, db, key_use, keyformat
 from app.keystore import keystore
 from app.models import ApiKey, Holder, User, as_utc
-
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +46,18 @@ class AccountDeactivated(KeyRejected):
     """The key is right, but its user or bot is deactivated."""
 
 
-def mint(session: Session, user: Holder) -> str:
-    """Give ``user`` a new key, revoking any active one; the caller commits.
+class KeyExpired(KeyRejected):
+    """The key is right, but it expired at ``expired_at``."""
+
+    def __init__(self, expired_at: datetime) -> None:
+        super().__init__("expired")
+        self.expired_at = expired_at
+
+
+def mint(session: Session, user: Holder, *, grace: timedelta = timedelta(0)) -> str:
+    """Give ``user`` a new primary key; the caller commits. The current primary key dies
+    now, or, with a ``grace``, is superseded and keeps working until then (or its own
+    earlier expiry).
 
     The user's row (after a bot's owner's, the order every writer keeps) is locked first,
     so concurrent regenerations queue up behind each other and the last one wins cleanly;
@@ -58,11 +65,26 @@ def mint(session: Session, user: Holder) -> str:
     """
     db.lock_for_write(session, User, [user.id] + ([user.bot_owner_id] if user.bot_owner_id else []))
     now = clock.now()
-    session.execute(
-        update(ApiKey)
-        .where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+    current = (ApiKey.user_id == user.id) & ApiKey.revoked_at.is_(None)
+    primary = current & ApiKey.name.is_(None) & ApiKey.superseded_at.is_(None)
+    if grace > timedelta(0):
+        ends = now + grace
+        session.execute(
+            update(ApiKey)
+            .where(primary)
+            .values(
+                superseded_at=now,
+                expires_at=case(
+                    (
+                        ApiKey.expires_at.is_not(None) & (ApiKey.expires_at < ends),
+                        ApiKey.expires_at,
+                    ),
+                    else_=ends,
+                ),
+            )
+        )
+    else:
+        session.execute(update(ApiKey).where(primary).values(revoked_at=now))
     key = keyformat.generate(keyformat.BOT_PREFIX if user.is_bot else keyformat.USER_PREFIX)
     session.add(ApiKey(user_id=user.id, created_at=now, **keystore().stored_form(key)))
     session.flush()
@@ -70,10 +92,16 @@ def mint(session: Session, user: Holder) -> str:
 
 
 @db.unit_of_work
-def regenerate(session: Session, user: Holder, *, actor_id: int) -> str:
-    """A new key for ``user``, the old one dead, the change audited and committed."""
-    key = mint(session, user)
-    audit.record(session, "api_key_regenerated", actor_id=actor_id, subject_user_id=user.id)
+def regenerate(
+    session: Session, user: Holder, *, actor_id: int, grace: timedelta = timedelta(0)
+) -> str:
+    """A new primary key for ``user``, the old one dead now or after ``grace``, the change
+    audited and committed."""
+    key = mint(session, user, grace=grace)
+    detail = {"grace_seconds": int(grace.total_seconds())} if grace else None
+    audit.record(
+        session, "api_key_regenerated", actor_id=actor_id, subject_user_id=user.id, detail=detail
+    )
     session.commit()
     return key
 
@@ -90,23 +118,28 @@ def reveal_to(session: Session, subject_id: int, *, actor_id: int, event_type: s
 
 
 def active_key(session: Session, user_id: int) -> ApiKey | None:
-    """The user's current key record (never the key itself)."""
+    """The user's current primary key record (never the key itself)."""
     return session.scalars(
-        select(ApiKey).where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+        select(ApiKey).where(
+            ApiKey.user_id == user_id,
+            ApiKey.revoked_at.is_(None),
+            ApiKey.name.is_(None),
+            ApiKey.superseded_at.is_(None),
+        )
     ).first()
 
 
 def reveal(session: Session, user_id: int) -> str | None:
-    """Decrypt the user's current key; None if the user has none."""
+    """Decrypt the user's current primary key; None if the user has none."""
     record = active_key(session, user_id)
     if record is None:
         return None
     return keystore().decrypt(record.ciphertext)
 
 
-def verify(email: str, key: str) -> Principal:
-    """The active user or bot that ``email`` and ``key`` name together; else InvalidKey or
-    AccountDeactivated.
+def verify(email: str | None, key: str) -> Principal:
+    """The active user or bot that ``key`` (with ``email``, when the client sent one) names;
+    else InvalidKey, AccountDeactivated or KeyExpired.
 
     Format and checksum first (no query for garbage), then one indexed lookup by digest,
     then a constant-time email comparison. No cache: a revoked or deactivated key fails
@@ -118,12 +151,16 @@ def verify(email: str, key: str) -> Principal:
     row = store.lookup(store.digest(key))
     if row is None:
         raise InvalidKey()
-    presented = email.strip().lower().encode("utf-8", "surrogatepass")
-    if not hmac.compare_digest(row.email.encode("utf-8"), presented):
-        raise InvalidKey()
+    if email is not None:
+        presented = email.strip().lower().encode("utf-8", "surrogatepass")
+        if not hmac.compare_digest(row.email.encode("utf-8"), presented):
+            raise InvalidKey()
     if not row.is_active or (row.owner_is_active is not None and not row.owner_is_active):
         raise AccountDeactivated()
-    _touch(row.key_id, row.last_used_at)
+    now = clock.now()
+    if row.expires_at is not None and as_utc(row.expires_at) <= now:
+        raise KeyExpired(as_utc(row.expires_at))
+    key_use.record(row, now)
     return Principal(
         key_id=row.key_id,
         user_id=row.user_id,
@@ -133,22 +170,3 @@ def verify(email: str, key: str) -> Principal:
         bot_owner_id=row.bot_owner_id,
         date_joined=as_utc(row.created_at),
     )
-
-
-def _touch(key_id: int, last_used_at: datetime | str | None) -> None:
-    """Record use, at most once a minute per key, so reads do not turn into writes."""
-    now = clock.now()
-    if last_used_at is not None and now - as_utc(last_used_at) < LAST_USED_RESOLUTION:
-        return
-    stale = now - LAST_USED_RESOLUTION
-    # Its own short transaction: it must not commit the request's work, nor fail the request.
-    try:
-        with db.engine().begin() as connection:
-            connection.execute(
-                update(ApiKey)
-                .where(ApiKey.id == key_id)
-                .where(ApiKey.last_used_at.is_(None) | (ApiKey.last_used_at < stale))
-                .values(last_used_at=now)
-            )
-    except SQLAlchemyError as error:
-        current_app.logger.warning("Could not record key use: %s", type(error).__name__)

@@ -24,8 +24,9 @@ from app.db import HotReader
 # A bot's owner is joined too: a bot of a deactivated owner must not authenticate, even if
 # some write ever left the bot itself active.
 _LOOKUP_SQL = (
-    "SELECT k.id, k.last_used_at, u.id, u.email, u.full_name, u.is_bot, u.is_active,"
-    " u.bot_owner_id, u.created_at, o.is_active"
+    "SELECT k.id, k.last_used_at, k.expires_at, k.superseded_at, k.hint,"
+    " u.id, u.email, u.full_name, u.is_bot, u.is_active, u.bot_owner_id, u.created_at,"
+    " o.is_active"
     " FROM api_keys k JOIN users u ON u.id = k.user_id"
     " LEFT JOIN users o ON o.id = u.bot_owner_id"
     " WHERE k.digest = {0} AND k.revoked_at IS NULL"
@@ -33,11 +34,15 @@ _LOOKUP_SQL = (
 
 
 class KeyRow(NamedTuple):
-    """What the lookup reads of an active key and its user (timestamps as the driver gives
-    them: SQLite returns text)."""
+    """What the lookup reads of an unrevoked key and its user (timestamps as the driver
+    gives them: SQLite returns text). Expiry is the caller's check: an expired key gets its
+    own answer, so the row must come back."""
 
     key_id: int
     last_used_at: datetime | str | None
+    expires_at: datetime | str | None
+    superseded_at: datetime | str | None  # a primary key rolled with an overlap
+    hint: str
     user_id: int
     email: str
     full_name: str
@@ -75,7 +80,7 @@ class KeyStore:
         return self._fernet.decrypt(ciphertext.encode("ascii")).decode("ascii")
 
     def lookup(self, key_digest: str) -> KeyRow | None:
-        """The active key with this digest and its user, or None."""
+        """The unrevoked key with this digest and its user, or None."""
         row: tuple[Any, ...] | None = self._reader.fetch_one(self._sql, (key_digest,))
         return None if row is None else KeyRow(*row)
 

@@ -105,16 +105,30 @@ class User(UserMixin, Base):
 
 
 class ApiKey(Base):
+    """A key of a user or bot. The primary key (no name) is the one Zulip's flows show and
+    regenerate; named keys sit beside it. A primary key rolled with an overlap is
+    ``superseded`` and keeps working until ``expires_at``."""
+
     __tablename__ = "api_keys"
     __table_args__ = (
-        # One active key per user, held by the database itself.
+        # One current primary key per user, held by the database itself.
         Index(
-            "uq_api_keys_one_active_per_user",
+            "uq_api_keys_one_primary_per_user",
             "user_id",
             unique=True,
-            sqlite_where=text("revoked_at IS NULL"),
-            postgresql_where=text("revoked_at IS NULL"),
+            sqlite_where=text("revoked_at IS NULL AND name IS NULL AND superseded_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL AND name IS NULL AND superseded_at IS NULL"),
         ),
+        # A name tells the owner's live keys apart.
+        Index(
+            "uq_api_keys_live_name_per_user",
+            "user_id",
+            "name",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL AND name IS NOT NULL"),
+            postgresql_where=text("revoked_at IS NULL AND name IS NOT NULL"),
+        ),
+        CheckConstraint("name IS NULL OR superseded_at IS NULL", name="named_keys_do_not_roll"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,12 +136,35 @@ class ApiKey(Base):
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     ciphertext: Mapped[str] = mapped_column(String(255))
     hint: Mapped[str] = mapped_column(String(4))
+    name: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    superseded_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+    last_used_ip: Mapped[str | None] = mapped_column(String(45))
+    last_used_user_agent: Mapped[str | None] = mapped_column(String(255))
     revoked_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<ApiKey {self.id} of user {self.user_id}>"
+
+
+class KeyRotation(Base):
+    """A regeneration made with an Idempotency-Key: a repeat of the same request (same
+    caller, same key, within a day) answers with the key it made, rolling nothing again."""
+
+    __tablename__ = "key_rotations"
+    __table_args__ = (
+        Index("uq_key_rotations_actor_request", "actor_id", "request_digest", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    subject_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    grace_seconds: Mapped[int]
+    new_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(Base):

@@ -235,7 +235,8 @@ def odd_basic_headers(user: Account) -> list[str]:
         basic(good + b"\x00"),
         basic(b"x" * 10_000 + b":" + b"y" * 10_000),
         basic(good) + "junk",
-        "Bearer " + user.key,
+        "Bearer " + user.key[:-1],
+        "Bearer ",
         'Digest username="ada"',
     ]
 

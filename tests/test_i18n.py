@@ -204,7 +204,7 @@ def test_api_errors_have_a_chinese_msg_and_the_same_code(client: FlaskClient) ->
     chinese = client.get("/api/v1/users/me", headers=CHINESE).get_json()
     assert chinese["code"] == english["code"] == "UNAUTHORIZED"
     assert chinese["msg"] != english["msg"]
-    assert "Authorization" in chinese["msg"] and "请使用" in chinese["msg"]
+    assert "X-API-Key" in chinese["msg"] and "请使用" in chinese["msg"]
 
 
 def test_the_zuliprc_never_changes_with_the_language(reauthed: FlaskClient, user: Account) -> None:

@@ -77,9 +77,18 @@ def test_indexes_and_checks_match_the_models(
         assert schema_details(migrated, None) == schema_details(connection, schema)
 
 
-def test_the_one_active_key_index_is_partial(app: Flask) -> None:
+def test_the_key_indexes_are_partial(app: Flask) -> None:
     with app.extensions["keyfob.engine"].connect() as migrated:
         indexes = schema_details(migrated, None)["api_keys"]["indexes"]
-    partial = [index for index in indexes if index[0] == "uq_api_keys_one_active_per_user"]
-    assert partial and partial[0][2] is True
-    assert partial[0][3][0][1] == "revoked_at IS NULL"
+    predicates = {  # PostgreSQL puts each term in parentheses
+        name: (unique, where[0][1].replace("(", "").replace(")", ""))
+        for name, _, unique, where in indexes
+        if where
+    }
+    assert predicates == {
+        "uq_api_keys_one_primary_per_user": (
+            True,
+            "revoked_at IS NULL AND name IS NULL AND superseded_at IS NULL",
+        ),
+        "uq_api_keys_live_name_per_user": (True, "revoked_at IS NULL AND name IS NOT NULL"),
+    }

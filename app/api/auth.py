@@ -1,4 +1,6 @@
-"""HTTP Basic email:key authentication for API views; never the session cookie."""
+"""Key authentication for API views, never the session cookie: HTTP Basic email:key (what
+Zulip's clients send), or the key alone as ``Authorization: Bearer <key>`` or
+``X-API-Key: <key>``. All three take the same lookup, limits and error codes."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -44,7 +46,7 @@ def require_human(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R
 
 
 def authenticate() -> Principal:
-    email, key = _basic_credentials()
+    email, key = _credentials()
     guesses, client = limits.key_guesses(), limit_identity()
     if not guesses.take(client):
         retry_after = guesses.retry_after(client)
@@ -54,21 +56,41 @@ def authenticate() -> Principal:
     except keys.AccountDeactivated:
         guesses.give_back(client)  # the key was right: not a guess
         raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None
+    except keys.KeyExpired as expired:
+        guesses.give_back(client)  # the key was right: not a guess
+        when = expired.expired_at.strftime("%Y-%m-%d %H:%M UTC")
+        raise ApiError(
+            401,
+            _("This API key expired on %(when)s", when=when),
+            code="API_KEY_EXPIRED",
+            expired_at=expired.expired_at.isoformat().replace("+00:00", "Z"),
+        ) from None
     except keys.InvalidKey:
         raise ApiError(401, _("Invalid API key"), code="INVALID_API_KEY") from None
     guesses.give_back(client)
     return principal
 
 
-def _basic_credentials() -> tuple[str, str]:
-    """The email and key of the Basic header, stripped of surrounding whitespace (as Zulip
-    does: a key pasted with a trailing space still works)."""
+def _credentials() -> tuple[str | None, str]:
+    """The email (None when the key came alone) and key the request presents, stripped of
+    surrounding whitespace (as Zulip does: a key pasted with a trailing space still works)."""
     header = request.headers.get("Authorization", "").strip()
+    alone = request.headers.get("X-API-Key", "").strip()
+    if header and alone:
+        raise ApiError(400, _("Send the key in one header: Authorization or X-API-Key"))
+    if alone:
+        return None, alone
     if not header:
-        raise ApiError(401, _("Missing Authorization header: use HTTP Basic with email:key"))
-    scheme, _sep, _rest = header.partition(" ")
+        raise ApiError(
+            401, _("Missing credentials: use HTTP Basic with email:key, Bearer, or X-API-Key")
+        )
+    scheme, _sep, rest = header.partition(" ")
+    if scheme.lower() == "bearer":
+        if not rest.strip():
+            raise ApiError(401, _("Malformed Bearer credentials"))
+        return None, rest.strip()
     if scheme.lower() != "basic":
-        raise ApiError(400, _("Unsupported authorization scheme: use HTTP Basic"))
+        raise ApiError(400, _("Unsupported authorization scheme: use Basic or Bearer"))
     try:
         credentials = request.authorization
     except ValueError:  # werkzeug refuses some undecodable Basic values outright

@@ -1,0 +1,55 @@
+"""Where and when a key was last used, and the first use of a rolled key after its roll.
+
+Recorded from the authentication path, so it must stay cheap and must never fail a
+request: at most one write a minute per key, in its own short transaction.
+"""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from app import audit, db
+from app.keystore import KeyRow
+from app.models import ApiKey, as_utc
+
+RESOLUTION = timedelta(minutes=1)
+
+
+def record(row: KeyRow, now: datetime) -> None:
+    """Note this use of the key, unless it was noted within the last minute; the first use
+    of a superseded key after its roll is always noted, and lands in the security log."""
+    last = None if row.last_used_at is None else as_utc(row.last_used_at)
+    rolled = None if row.superseded_at is None else as_utc(row.superseded_at)
+    first_after_roll = rolled is not None and (last is None or last < rolled)
+    if not first_after_roll and last is not None and now - last < RESOLUTION:
+        return
+    try:
+        _write(row, now, rolled if first_after_roll else None)
+    except SQLAlchemyError as error:
+        current_app.logger.warning("Could not record key use: %s", type(error).__name__)
+
+
+def _write(row: KeyRow, now: datetime, rolled: datetime | None) -> None:
+    ip, user_agent = audit.request_client()
+    # The condition makes the write (and so the audit event) happen once, however many
+    # requests race here.
+    since = rolled if rolled is not None else now - RESOLUTION
+    with Session(db.engine()) as session:
+        written = session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == row.key_id)
+            .where(or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < since))
+            .values(last_used_at=now, last_used_ip=ip, last_used_user_agent=user_agent)
+        )
+        if rolled is not None and written.rowcount == 1:  # type: ignore[attr-defined]
+            audit.record(
+                session,
+                "rolled_key_used",
+                actor_id=None,
+                subject_user_id=row.user_id,
+                detail={"key_hint": row.hint},
+            )
+        session.commit()
