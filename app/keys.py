@@ -13,9 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app import audit, clock, db, keyformat
+from app import audit, clock, db
 from app.keystore import keystore
 from app.models import ApiKey, Holder, User, as_utc
+from keyfob_client import keyformat
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
