@@ -53,9 +53,14 @@ def browser_logged_in(base_url: str, email: str, password: str = PASSWORD) -> ht
 
 
 def own_ini_download(base_url: str, email: str) -> bytes:
-    """The user's INI zuliprc from the live server (so its site is that server), downloaded
-    as the user would: log in, confirm the password, click the link."""
+    """The user's INI zuliprc from the live server (so its site is that server)."""
+    return own_download(base_url, email, KEY_ZULIPRC_INI)
+
+
+def own_download(base_url: str, email: str, link: str) -> bytes:
+    """The user's zuliprc behind ``link`` on the live server, downloaded as the user would:
+    log in, confirm the password, click the link."""
     browser = browser_logged_in(base_url, email)
     token = csrf_token_in(browser.get(KEY_PAGE).text)
     browser.post(KEY_PAGE, data={"password": PASSWORD, "csrf_token": token})
-    return browser.get(KEY_ZULIPRC_INI).content
+    return browser.get(link).content
