@@ -10,13 +10,15 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Keyfob needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 
-# The app alone for `make run`; with the test and dev extras for everything else.
-$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
-	$(PIP) -e .
+# The app alone for `make run`; with the test and dev extras for everything else. The client
+# package is installed in the same command, so pip takes keyfob-client from this repository.
+CLIENT := clients/python
+$(VENV)/.installed-app: pyproject.toml $(CLIENT)/pyproject.toml | $(BIN)/python
+	$(PIP) -e ./$(CLIENT) -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(PIP) -e '.[test,dev]'
+$(VENV)/.installed-dev: pyproject.toml $(CLIENT)/pyproject.toml | $(BIN)/python
+	$(PIP) -e ./$(CLIENT) -e '.[test,dev]'
 	touch $@ $(VENV)/.installed-app
 
 run: $(VENV)/.installed-app

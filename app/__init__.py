@@ -1,8 +1,7 @@
 """Keyfob: API-key settings for a chat platform.
 
-Importing the package is light on purpose: the script client (app/client.py) and the key
-format (app/keyformat.py) work without Flask or SQLAlchemy, so create_app imports the web
-stack itself.
+create_app imports the web stack itself. That once kept ``import app`` light for the script
+client, which now has a package of its own (clients/python); nothing relies on it any more.
 """
 
 from __future__ import annotations

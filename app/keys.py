@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
-from app import audit, clock, db, key_use, keyformat
+from app import audit, clock, db, key_use
 from app.keystore import keystore
 from app.models import ApiKey, Holder, User, as_utc
+from keyfob_client import keyformat
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,10 @@ from werkzeug.wrappers import Response
 
 from app import db, zuliprc
 from app.headers import no_store
+from keyfob_client.rcfile import Format, UnwritableValue
 
 FILENAME = "zuliprc"  # both formats: the name every Zulip doc and tool expects
-MIMETYPES = {zuliprc.Format.TOML: "application/toml", zuliprc.Format.INI: "text/plain"}
+MIMETYPES = {Format.TOML: "application/toml", Format.INI: "text/plain"}
 
 
 def site_url() -> str:
@@ -19,11 +20,11 @@ def site_url() -> str:
     return (configured or request.host_url).rstrip("/")
 
 
-def requested_format() -> zuliprc.Format:
+def requested_format() -> Format:
     """``?format=ini`` or ``?format=toml`` (the default); any other value is a 404, before
     the key is touched. A format name is no secret, so it may sit in the URL."""
     try:
-        return zuliprc.Format(request.args.get("format", zuliprc.Format.TOML))
+        return Format(request.args.get("format", Format.TOML))
     except ValueError:
         abort(404)
 
@@ -37,7 +38,7 @@ def download(subject_id: int, email: str) -> Response | tuple[str, int]:
         document = zuliprc.issue(
             db.session(), subject_id, email, site_url(), file_format, actor_id=current_user.id
         )
-    except zuliprc.UnwritableValue as problem:
+    except UnwritableValue as problem:
         current_app.logger.warning("zuliprc refused: %s", problem)  # the field, never a value
         title = _("This zuliprc cannot be written")
         message = _(

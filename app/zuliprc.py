@@ -1,52 +1,14 @@
-"""The zuliprc documents: their two formats, and handing one out (decrypted, audited).
+"""Handing out a zuliprc: decrypted, written, audited with its format, committed.
 
-TOML is Keyfob's own form (its client, tomllib, zulip-js). The classic INI form is what the
-zulip Python package (python-zulip-api, zulip_bots, zulip-terminal) reads, through
-``configparser.ConfigParser()`` with its default interpolation; a TOML file given to it keeps
-its quotes inside every value and fails as a network error.
+The two formats themselves (TOML, and the classic INI the zulip Python package reads) are
+written by the client package (keyfob_client.rcfile), so the server's download and the
+client's ``keyfob convert`` cannot drift apart.
 """
 
-from enum import StrEnum
-
-import tomli_w
 from sqlalchemy.orm import Session
 
 from app import audit, keys
-
-
-class Format(StrEnum):
-    TOML = "toml"
-    INI = "ini"
-
-
-class UnwritableValue(ValueError):
-    """A value the INI form cannot hold so that it reads back exactly. Names the field,
-    never the value: the value may be the key."""
-
-    def __init__(self, field: str) -> None:
-        super().__init__(f"the zuliprc's {field} holds a line break or surrounding whitespace")
-        self.field = field
-
-
-def render(file_format: Format, email: str, key: str, site: str) -> str:
-    values = {"email": email, "key": key, "site": site}
-    if file_format is Format.INI:
-        return _ini(values)
-    return tomli_w.dumps({"api": values})
-
-
-def _ini(values: dict[str, str]) -> str:
-    """Three lines under [api], written by hand rather than with configparser, so that the
-    escaping is ours to check: ``%`` doubled for BasicInterpolation, and anything configparser
-    would split or strip refused instead of silently changed."""
-    lines = ["[api]"]
-    for field, value in values.items():
-        # splitlines() breaks on every line ending universal newlines reads (\r too), and more;
-        # configparser strips what surrounds a value.
-        if "".join(value.splitlines()) != value or value != value.strip():
-            raise UnwritableValue(field)
-        lines.append(f"{field}={value.replace('%', '%%')}")
-    return "\n".join(lines) + "\n"
+from keyfob_client.rcfile import Format, render
 
 
 def issue(

@@ -32,9 +32,10 @@ from typing import Any
 from cryptography.fernet import Fernet
 from sqlalchemy import insert, text, update
 
-from app import create_app, db, keyformat
+from app import create_app, db
 from app.keystore import keystore
 from app.models import ApiKey, Base, User
+from keyfob_client import keyformat
 
 HERE = Path(__file__).parent
 TARGETS = {"sqlite": 0.85, "postgresql": 0.6}

@@ -7,8 +7,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import db, keyformat
+from app import db
 from app.models import User
+from keyfob_client import keyformat
 from tests.helpers.api import api_error, basic_auth
 from tests.helpers.users import Account, MakeUser
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import keyformat
+from keyfob_client import keyformat
 from tests.helpers.admin import open_database_connections
 from tests.helpers.api import API, api_error, api_me, api_ok
 from tests.helpers.users import Account, MakeUser

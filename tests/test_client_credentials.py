@@ -6,9 +6,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from app import client as keyfob_client
-from app import keyformat
-from app.client import ConfigError, load_rc
+from keyfob_client import ConfigError, RcConfig, keyformat, load_rc
 from tests.helpers.rc import ini_rc, toml_rc, write_rc
 from tests.helpers.users import Account
 from tests.helpers.web import KEY_ZULIPRC_INI, reauthed_client
@@ -97,7 +95,7 @@ def test_zulip_config_beats_the_home_file(
         ('[api]\nemail = "a@b.c"\nsite = "https://s.example"\n', "'key' is missing or empty"),
         ('[api]\nemail = ""\nkey = "KEY"\nsite = "https://s.example"\n', "'email' is missing"),
         ('[api]\nemail = "a@b.c"\nkey = "kfu_short"\nsite = "https://s.example"\n', "malformed"),
-        ('[api]\nemail = "a@b.c"\nkey = "KEY"\nsite = "chat.example.com"\n', "https://"),
+        ('[api]\nemail = "a@b.c"\nkey = "KEY"\nsite = "httpbin.example"\n', "a URL (https://"),
         ("this is [ not = a config\n[", "neither TOML nor INI"),
     ],
 )
@@ -124,12 +122,23 @@ def test_no_credentials_at_all_says_what_to_set() -> None:
         load_rc()
 
 
-def test_a_file_others_can_read_gets_a_warning(tmp_path: Path, a_key: str) -> None:
+def test_a_file_others_can_read_gets_one_plain_line_on_stderr(
+    tmp_path: Path, a_key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_rc(tmp_path / "rc", toml_rc("a@b.c", a_key, "https://s.example"), mode=0o644)
-    with pytest.warns(UserWarning, match="chmod 600"):
-        load_rc(path)
+    load_rc(path)
+    assert capsys.readouterr().err == (
+        f"keyfob: warning: {path} can be read or changed by other users; run: chmod 600 {path}\n"
+    )
+
+
+def test_a_private_file_loads_silently(
+    tmp_path: Path, a_key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load_rc(write_rc(tmp_path / "rc", toml_rc("a@b.c", a_key, "https://s.example"), mode=0o600))
+    assert capsys.readouterr() == ("", "")
 
 
 def test_the_config_never_prints_its_key(a_key: str) -> None:
-    config = keyfob_client.RcConfig("a@b.c", a_key, "https://s.example")
+    config = RcConfig("a@b.c", a_key, "https://s.example")
     assert a_key not in repr(config) and a_key not in str(config)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app import keyformat
+from keyfob_client import keyformat
 
 
 def test_a_user_key_has_the_documented_shape() -> None:

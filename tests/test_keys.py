@@ -9,9 +9,10 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from app import db, keyformat, keys
+from app import db, keys
 from app.keystore import keystore
 from app.models import ApiKey, Base, User
+from keyfob_client import keyformat
 from tests.helpers.users import Account, MakeUser
 
 

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app import keyformat
+from keyfob_client import keyformat
 from tests.helpers.api import api_me, fetch_key
 from tests.helpers.users import PASSWORD, Account, MakeUser
 from tests.helpers.web import KEY_PAGE, csrf_token, from_ip, log_in, post_form, reauthenticate

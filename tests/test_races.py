@@ -8,8 +8,9 @@ import httpx
 import pytest
 from flask import Flask
 
-from app import keyformat, passwords
+from app import passwords
 from app.models import User
+from keyfob_client import keyformat
 from tests.helpers.admin import count_users
 from tests.helpers.live import at_once, browser_logged_in, serve
 from tests.helpers.users import PASSWORD, Account, MakeUser

@@ -1,4 +1,4 @@
-"""The text of an API key, and nothing else: shared by the server and the client.
+"""The text of an API key, and nothing else: the server (app/keys.py) checks keys with it too.
 
 A key is a type prefix (``kfu_`` for a human, ``kfb_`` for a bot), 30 random base62
 characters and a 6-character base62 CRC32 of everything before it. The checksum lets

@@ -1,0 +1,82 @@
+"""The ``keyfob`` command: whoami, rotate, convert. Every failure is one line and exit 1."""
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from keyfob_client.api import ApiError, Client
+from keyfob_client.credentials import default_rc_path, load_rc, load_rc_file
+from keyfob_client.rcfile import (
+    ConfigError,
+    Format,
+    UnwritableValue,
+    render,
+    write_new_private_file,
+)
+from keyfob_client.rotate import rotate
+
+CONFIG_HELP = "rc file, TOML or INI (default: $ZULIP_CONFIG or ~/.zuliprc)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    try:
+        arguments.run(arguments)
+    except (ConfigError, ApiError, UnwritableValue, OSError) as error:
+        print(f"keyfob: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="keyfob", description="Keyfob's script client.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    whoami = commands.add_parser("whoami", help="who the key belongs to")
+    whoami.add_argument("--config", help=CONFIG_HELP)
+    whoami.set_defaults(run=_whoami)
+    rotated = commands.add_parser("rotate", help="a new key, written back into the rc file")
+    rotated.add_argument("--config", help=CONFIG_HELP)
+    rotated.set_defaults(run=_rotate)
+    convert = commands.add_parser(
+        "convert",
+        help="an rc file in the other format",
+        description="Write an rc file's email, key and site in TOML or INI (other values are "
+        "not carried over). Without -o the file goes to standard output.",
+    )
+    convert.add_argument("source", help="the rc file to read, TOML or INI")
+    convert.add_argument("--to", required=True, choices=[f.value for f in Format])
+    convert.add_argument(
+        "-o", "--output", help="a new file to create, mode 0600; an existing file is refused"
+    )
+    convert.set_defaults(run=_convert)
+    return parser
+
+
+def _whoami(arguments: argparse.Namespace) -> None:
+    with Client(load_rc(arguments.config)) as client:
+        print(_describe(client.get_profile()))
+
+
+def _rotate(arguments: argparse.Namespace) -> None:
+    # The file's own key, never one a ZULIP_* variable would slip in.
+    config = load_rc_file(arguments.config or default_rc_path())
+    with Client(config) as client:
+        key = rotate(config, client)
+    print(f"Rotated the key in {config.path}: it now ends in …{key[-4:]}.")
+
+
+def _convert(arguments: argparse.Namespace) -> None:
+    config = load_rc_file(arguments.source)
+    text = render(Format(arguments.to), config.email, config.key, config.site)
+    if arguments.output is None:
+        sys.stdout.write(text)
+        return
+    write_new_private_file(Path(arguments.output), text)
+    print(f"Wrote {arguments.output} ({arguments.to.upper()}, mode 0600).")
+
+
+def _describe(profile: dict[str, Any]) -> str:
+    kind = "bot" if profile.get("is_bot") else "user"
+    owner = f", owned by user {profile['bot_owner_id']}" if profile.get("bot_owner_id") else ""
+    return f"{profile['full_name']} <{profile['email']}> ({kind} {profile['user_id']}{owner})"
