@@ -14,10 +14,11 @@ from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app import audit, clock, db, identities, keyformat
+from app import audit, clock, db, identities
 from app.keystore import keystore
 from app.models import ApiKey, Holder, User
 from app.text import has_control_characters
+from keyfob_client import keyformat
 
 NAME_MAX = 50
 LIFETIME_CHOICES_DAYS = (30, 90, 365)

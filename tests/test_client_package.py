@@ -16,7 +16,6 @@ from tests.helpers.live import own_download
 from tests.helpers.rc import write_rc
 from tests.helpers.script import run_keyfob
 from tests.helpers.users import Account
-from tests.helpers.web import KEY_ZULIPRC
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_zulip_settings")]
 
