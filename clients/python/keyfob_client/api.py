@@ -40,11 +40,25 @@ class Client:
     def get_profile(self) -> dict[str, Any]:
         return self._call("GET", "/users/me")
 
-    def regenerate_api_key(self) -> str:
-        """A new key for these credentials; the client switches to it at once."""
-        key = str(self._call("POST", "/users/me/api_key/regenerate")["api_key"])
-        self._http.auth = (self.config.email, key)
-        return key
+    def regenerate_api_key(self, *, grace_seconds: int = 0) -> str:
+        """A new key for these credentials; the client switches to it at once. With a
+        ``grace_seconds`` overlap, the old key keeps working that long."""
+        return str(self.regenerate_api_key_call(grace_seconds=grace_seconds)["api_key"])
+
+    def regenerate_api_key_call(
+        self, *, grace_seconds: int = 0, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """The whole answer of a regeneration (``api_key``, ``old_key_expires_at``); a
+        repeat with the same ``idempotency_key`` answers the same key and rolls nothing."""
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        body = self._call(
+            "POST",
+            "/users/me/api_key/regenerate",
+            {"grace_seconds": str(grace_seconds)},
+            headers=headers,
+        )
+        self._http.auth = (self.config.email, str(body["api_key"]))
+        return body
 
     def list_bots(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "/bots")["bots"])
@@ -55,9 +69,15 @@ class Client:
     def regenerate_bot_key(self, bot_id: int) -> str:
         return str(self._call("POST", f"/bots/{bot_id}/api_key/regenerate")["api_key"])
 
-    def _call(self, method: str, path: str, data: dict[str, str] | None = None) -> dict[str, Any]:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         try:
-            response = self._http.request(method, path, data=data)
+            response = self._http.request(method, path, data=data, headers=headers)
         except httpx.HTTPError as error:
             raise ApiError(0, "CONNECTION_ERROR", f"{self.config.site}: {error}") from None
         try:

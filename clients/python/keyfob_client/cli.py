@@ -14,7 +14,7 @@ from keyfob_client.rcfile import (
     render,
     write_new_private_file,
 )
-from keyfob_client.rotate import rotate
+from keyfob_client.rotate import DEFAULT_GRACE_SECONDS, rotate
 
 CONFIG_HELP = "rc file, TOML or INI (default: $ZULIP_CONFIG or ~/.zuliprc)"
 
@@ -37,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     whoami.set_defaults(run=_whoami)
     rotated = commands.add_parser("rotate", help="a new key, written back into the rc file")
     rotated.add_argument("--config", help=CONFIG_HELP)
+    rotated.add_argument(
+        "--grace",
+        type=_seconds,
+        default=DEFAULT_GRACE_SECONDS,
+        metavar="DURATION",
+        help="how long the old key keeps working: 600, 10m, 1h, 7d or 0 (default: 10m)",
+    )
     rotated.set_defaults(run=_rotate)
     convert = commands.add_parser(
         "convert",
@@ -62,8 +69,21 @@ def _rotate(arguments: argparse.Namespace) -> None:
     # The file's own key, never one a ZULIP_* variable would slip in.
     config = load_rc_file(arguments.config or default_rc_path())
     with Client(config) as client:
-        key = rotate(config, client)
-    print(f"Rotated the key in {config.path}: it now ends in …{key[-4:]}.")
+        done = rotate(config, client, arguments.grace)
+    finished = "Finished the interrupted rotation of" if done.resumed else "Rotated"
+    old = f"works until {done.old_key_expires_at}" if done.old_key_expires_at else "no longer works"
+    print(
+        f"{finished} the key in {config.path}: it now ends in …{done.key[-4:]}; the old key {old}."
+    )
+
+
+def _seconds(text: str) -> int:
+    """A duration: whole seconds, or a number followed by s, m, h or d."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number, unit = (text[:-1], units[text[-1]]) if text[-1:] in units else (text, 1)
+    if not number.isdigit():
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 600, 10m, 1h or 7d)")
+    return int(number) * unit
 
 
 def _convert(arguments: argparse.Namespace) -> None:
