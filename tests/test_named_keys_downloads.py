@@ -58,3 +58,9 @@ def test_the_primary_keys_download_is_unchanged(reauthed: FlaskClient, user: Acc
     create_named_key(reauthed)
     document = reauthed.get("/settings/account/api-key/zuliprc").get_data(as_text=True)
     assert tomllib.loads(document)["api"]["key"] == user.key
+
+
+def test_only_the_newest_key_is_downloadable(reauthed: FlaskClient) -> None:
+    first = create_named_key(reauthed, name="first")
+    create_named_key(reauthed, name="second")
+    assert reauthed.get(first.page + "/zuliprc").status_code == 410
