@@ -148,7 +148,7 @@ def test_a_lifetime_cap_hides_never_and_refuses_longer_lifetimes(
 
 
 def test_a_blank_name_is_a_form_message(reauthed: FlaskClient) -> None:
-    assert form_message(submit_named_key(reauthed, name="   "))
+    assert form_message(submit_named_key(reauthed, name="   ")) == "Enter a name for the key."
 
 
 def test_a_duplicate_name_is_a_form_message(reauthed: FlaskClient) -> None:

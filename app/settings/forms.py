@@ -66,7 +66,7 @@ class NamedKeyForm(Form):
     """Create a named key. The choices offered follow the site's lifetime cap; the rules
     (name, room, expiry) are app.named_keys', so a hand-made POST meets them too."""
 
-    name = StringField(_l("Name"), validators=[InputRequired()])
+    name = StringField(_l("Name"))  # a blank one gets named_keys' own message
     expires = SelectField(_l("Expires"), validate_choice=False)
     # A plain text field shown as a date picker: the parsing (and its message) stay ours.
     expires_on = StringField(_l("Expiry date"), render_kw={"type": "date"})

@@ -110,7 +110,7 @@ def _create(place: Place) -> Response | str:
             record, _key = named_keys.create(
                 db.session(),
                 place.holder,
-                form.name.data,
+                form.name.data or "",
                 form.expires_at(),
                 actor_id=current_user.id,
             )
