@@ -1,4 +1,5 @@
-"""`flask users create | deactivate | reactivate` for administrators."""
+"""`flask users create | deactivate | reactivate` and `flask keys revoke-all` for
+administrators."""
 
 import sys
 
@@ -6,7 +7,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app import db, users
+from app import db, revocation, users
 from app.models import User
 
 
@@ -51,6 +52,24 @@ def reactivate_command(email: str) -> None:
     click.echo(f"Reactivated {user.email}. Their bots stay inactive; they can reactivate them.")
 
 
+@click.group("keys", cls=AppGroup)
+def keys_cli() -> None:
+    """Manage API keys."""
+
+
+@keys_cli.command("revoke-all")
+@click.argument("email")
+def revoke_all_command(email: str) -> None:
+    """Revoke every key of a human user and their bots (new primary keys replace them) and
+    sign them out everywhere."""
+    user = _human_or_fail(email)
+    bot_count = revocation.revoke_all(db.session(), user, actor_id=None)
+    click.echo(
+        f"Revoked every key of {user.email} and {bot_count} of their bots; "
+        "new keys replace them, and every login session has ended."
+    )
+
+
 def _human_or_fail(email: str) -> User:
     user = users.find_human(db.session(), email)
     if user is None:
@@ -60,3 +79,4 @@ def _human_or_fail(email: str) -> User:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(keys_cli)

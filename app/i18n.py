@@ -57,6 +57,7 @@ def init_app(app: Flask, babel: Babel, *, user_preference: bool = True) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["from_now"] = from_now
 
 
 def html_lang() -> str:
@@ -70,3 +71,8 @@ def ago(moment: datetime) -> str:
     if elapsed < timedelta(minutes=1):
         return str(_("just now"))
     return str(format_timedelta(-elapsed, add_direction=True, granularity="minute"))
+
+
+def from_now(moment: datetime) -> str:
+    """A future moment as the reader's language says it: "in 24 hours"."""
+    return str(format_timedelta(moment - clock.now(), add_direction=True, granularity="minute"))

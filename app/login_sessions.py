@@ -49,3 +49,8 @@ def end(user: User | None) -> None:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+
+
+def renew(user: User) -> None:
+    """Keep this session alive across a generation bump that ended every other one."""
+    session[GENERATION] = user.session_generation

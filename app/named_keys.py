@@ -229,3 +229,16 @@ def _check_room(session: Session, holder_id: int, name: str) -> None:
             limit,
         )
         raise InvalidNamedKey("limit", message)
+
+
+def working(session: Session, holder_id: int, key_id: int) -> ApiKey | None:
+    """The holder's named key ``key_id`` if it still works (not revoked, not expired)."""
+    return session.scalar(
+        select(ApiKey).where(
+            ApiKey.id == key_id,
+            ApiKey.user_id == holder_id,
+            ApiKey.name.is_not(None),
+            ApiKey.revoked_at.is_(None),
+            ApiKey.expires_at.is_(None) | (ApiKey.expires_at > clock.now()),
+        )
+    )

@@ -29,14 +29,23 @@ def requested_format() -> Format:
         abort(404)
 
 
-def download(subject_id: int, email: str) -> Response | tuple[str, int]:
+def download(
+    subject_id: int, email: str, named_key_id: int | None = None
+) -> Response | tuple[str, int]:
     """The subject's rc file for the logged-in user, as an attachment named zuliprc, never
-    cached; 404 if the subject has no key. A value the format cannot hold is refused with a
-    page naming the field (409: the account's settings, not the request, are at fault)."""
+    cached; 404 if the subject has no such key (``named_key_id``: one of its named keys).
+    A value the format cannot hold is refused with a page naming the field (409: the
+    account's settings, not the request, are at fault)."""
     file_format = requested_format()
     try:
         document = zuliprc.issue(
-            db.session(), subject_id, email, site_url(), file_format, actor_id=current_user.id
+            db.session(),
+            subject_id,
+            email,
+            site_url(),
+            file_format,
+            actor_id=current_user.id,
+            named_key_id=named_key_id,
         )
     except UnwritableValue as problem:
         current_app.logger.warning("zuliprc refused: %s", problem)  # the field, never a value

@@ -7,26 +7,38 @@ client's ``keyfob convert`` cannot drift apart.
 
 from sqlalchemy.orm import Session
 
-from app import audit, keys
+from app import audit, keys, named_keys
+from app.keystore import keystore
 from keyfob_client.rcfile import Format, render
 
 
 def issue(
-    session: Session, subject_id: int, email: str, site: str, file_format: Format, *, actor_id: int
+    session: Session,
+    subject_id: int,
+    email: str,
+    site: str,
+    file_format: Format,
+    *,
+    actor_id: int,
+    named_key_id: int | None = None,
 ) -> str | None:
-    """The subject's rc file for ``actor_id``, audited as ``rc_downloaded`` with its format;
-    None if the subject has no key. The document is written before anything is recorded, so a
-    refused value (UnwritableValue) leaves no download in the log."""
-    key = keys.reveal(session, subject_id)
+    """The subject's rc file for ``actor_id`` (with its primary key, or the named key
+    ``named_key_id`` while it works), audited as ``rc_downloaded`` with its format; None if
+    there is no such key. The document is written before anything is recorded, so a refused
+    value (UnwritableValue) leaves no download in the log."""
+    detail = {"format": file_format.value}
+    if named_key_id is None:
+        key = keys.reveal(session, subject_id)
+    else:
+        record = named_keys.working(session, subject_id, named_key_id)
+        key = None if record is None else keystore().decrypt(record.ciphertext)
+        if record is not None:
+            detail |= {"key_name": record.name or "", "key_hint": record.hint}
     if key is None:
         return None
     document = render(file_format, email, key, site)
     audit.record(
-        session,
-        "rc_downloaded",
-        actor_id=actor_id,
-        subject_user_id=subject_id,
-        detail={"format": file_format.value},
+        session, "rc_downloaded", actor_id=actor_id, subject_user_id=subject_id, detail=detail
     )
     session.commit()
     return document

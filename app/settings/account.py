@@ -1,15 +1,31 @@
 """The Account & privacy tab: the user's own API key, behind password re-entry."""
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import format_datetime, refresh
 from flask_babel import gettext as _
-from flask_babel import refresh
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app import audit, authentication, db, keys, known_devices, rcfile, reauth, users
+from app import (
+    audit,
+    authentication,
+    clock,
+    db,
+    keys,
+    known_devices,
+    login_sessions,
+    named_keys,
+    rcfile,
+    reauth,
+    revocation,
+    users,
+)
 from app.headers import no_store
 from app.settings import bp
-from app.settings.forms import ConfirmForm, LanguageForm, ReauthForm
+from app.settings.forms import ConfirmForm, LanguageForm, ReauthForm, RegenerateForm
+from app.settings.place import Place
 from app.settings.reveal import reveal_or_404
 
 
@@ -36,6 +52,9 @@ def _account_page(language_form: LanguageForm) -> str:
         "settings/account.html",
         tab="account",
         key_record=keys.active_key(session, current_user.id),
+        key_list_rows=named_keys.live_keys(session, current_user.id),
+        place=Place(current_user, "own", "account"),
+        now=clock.now(),
         events=audit.security_log(session, current_user.id),
         language_form=language_form,
     )
@@ -100,13 +119,50 @@ def _reauth_device(browser: known_devices.KnownDevice | None) -> known_devices.K
 @login_required
 @reauth.required
 def regenerate_api_key() -> Response | str:
-    """Confirm/Cancel, then a new key; the old one stops working at once."""
+    """Confirm/Cancel, then a new key; the old one stops working now or after the chosen
+    overlap."""
+    form = RegenerateForm(max_grace_seconds=current_app.config["MAX_ROLL_GRACE_SECONDS"])
+    if form.validate_on_submit():
+        grace = form.grace_period()
+        keys.regenerate(db.session(), current_user, actor_id=current_user.id, grace=grace)
+        flash(regenerated_message(grace), "success")
+        return redirect(url_for(".api_key"))
+    return render_template("settings/regenerate_confirm.html", tab="account", form=form)
+
+
+def regenerated_message(grace: timedelta, *, bot: bool = False) -> str:
+    """What the key page says after a regeneration: when the old key stops working."""
+    if not grace:
+        if bot:
+            return str(_("The bot's new API key is ready. The old key no longer works."))
+        return str(_("Your new API key is ready. The old key no longer works."))
+    until = format_datetime(clock.now() + grace)
+    if bot:
+        message = _("The bot's new API key is ready. The old key works until %(time)s.", time=until)
+    else:
+        message = _("Your new API key is ready. The old key works until %(time)s.", time=until)
+    return str(message)
+
+
+@bp.route("/account/revoke-all", methods=["GET", "POST"])
+@login_required
+@reauth.required
+def revoke_all_keys() -> Response | str:
+    """Confirm/Cancel, then every key of the user and their bots is replaced and every other
+    login session ends; this one stays."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        keys.regenerate(db.session(), current_user, actor_id=current_user.id)
-        flash(_("Your new API key is ready. The old key no longer works."), "success")
-        return redirect(url_for(".api_key"))
-    return render_template("settings/regenerate_confirm.html", tab="account")
+        revocation.revoke_all(db.session(), current_user, actor_id=current_user.id)
+        login_sessions.renew(current_user)
+        flash(
+            _(
+                "Every key of yours and of your bots is revoked, and your other sessions are "
+                "signed out. New primary keys replace them: show them when you need them."
+            ),
+            "success",
+        )
+        return redirect(url_for(".account"))
+    return render_template("settings/revoke_all_confirm.html", tab="account")
 
 
 @bp.get("/account/api-key/zuliprc")

@@ -15,7 +15,8 @@ from app import bots, db, keys, rcfile
 from app.headers import no_store
 from app.models import User
 from app.settings import bp
-from app.settings.forms import BotForm, ConfirmForm
+from app.settings.account import regenerated_message
+from app.settings.forms import BotForm, ConfirmForm, RegenerateForm
 from app.settings.reveal import reveal_or_404
 
 
@@ -47,7 +48,7 @@ def bots_tab() -> Response | str:
 @bp.get("/bots/<int:bot_id>/key")
 @login_required
 def bot_key(bot_id: int) -> Response:
-    bot = _owned_or_404(db.session(), bot_id)
+    bot = owned_or_404(db.session(), bot_id)
     key = reveal_or_404(bot.id, "api_key_revealed")
     page = render_template("settings/bot_key.html", tab="bots", key=key, bot=bot)
     return no_store(make_response(page))
@@ -57,19 +58,20 @@ def bot_key(bot_id: int) -> Response:
 @login_required
 def regenerate_bot_key(bot_id: int) -> Response | str:
     session = db.session()
-    bot = _owned_or_404(session, bot_id)
-    form = ConfirmForm()
+    bot = owned_or_404(session, bot_id)
+    form = RegenerateForm(max_grace_seconds=current_app.config["MAX_ROLL_GRACE_SECONDS"])
     if form.validate_on_submit():
-        keys.regenerate(session, bot, actor_id=current_user.id)
-        flash(_("The bot's new API key is ready. The old key no longer works."), "success")
+        grace = form.grace_period()
+        keys.regenerate(session, bot, actor_id=current_user.id, grace=grace)
+        flash(regenerated_message(grace, bot=True), "success")
         return redirect(url_for(".bot_key", bot_id=bot.id))
-    return render_template("settings/bot_regenerate_confirm.html", tab="bots", bot=bot)
+    return render_template("settings/bot_regenerate_confirm.html", tab="bots", bot=bot, form=form)
 
 
 @bp.get("/bots/<int:bot_id>/zuliprc")
 @login_required
 def download_bot_zuliprc(bot_id: int) -> Response | tuple[str, int]:
-    bot = _owned_or_404(db.session(), bot_id)
+    bot = owned_or_404(db.session(), bot_id)
     return rcfile.download(bot.id, bot.email)
 
 
@@ -77,7 +79,7 @@ def download_bot_zuliprc(bot_id: int) -> Response | tuple[str, int]:
 @login_required
 def deactivate_bot(bot_id: int) -> Response | str:
     session = db.session()
-    bot = _owned_or_404(session, bot_id)
+    bot = owned_or_404(session, bot_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         bots.deactivate(session, bot, actor_id=current_user.id)
@@ -90,7 +92,7 @@ def deactivate_bot(bot_id: int) -> Response | str:
 @login_required
 def reactivate_bot(bot_id: int) -> Response:
     session = db.session()
-    bot = _owned_or_404(session, bot_id)
+    bot = owned_or_404(session, bot_id)
     try:
         bots.reactivate(session, bot, actor_id=current_user.id)
         flash(_("%(name)s is active again, with the same key.", name=bot.full_name), "success")
@@ -99,7 +101,7 @@ def reactivate_bot(bot_id: int) -> Response:
     return redirect(url_for(".bots_tab"))
 
 
-def _owned_or_404(session: Session, bot_id: int) -> User:
+def owned_or_404(session: Session, bot_id: int) -> User:
     bot = bots.owned(session, current_user.id, bot_id)
     if bot is None:
         abort(404)

@@ -1,0 +1,44 @@
+"""Revoke everything: every key of a user and of each of their bots, with new primary keys
+in their place, and every other login session signed out. No web code here: the Account &
+privacy page and `flask keys revoke-all` both call revoke_all.
+"""
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app import audit, clock, db, keys
+from app.models import ApiKey, User
+
+
+@db.unit_of_work
+def revoke_all(session: Session, user: User, *, actor_id: int | None) -> int:
+    """Revoke the user's and their bots' keys (primary, named, rolled in their overlap),
+    mint new primary keys (not shown: revealed later the usual way), and end every login
+    session of the user; audited and committed. Returns how many bots it covered.
+
+    The caller that wants to stay logged in (the page) renews its own session afterwards:
+    ending "every other session" is "all of them, then this one again".
+    """
+    # The owner first (so no bot is added meanwhile), then the bots: the order every writer keeps.
+    db.lock_for_write(session, User, [user.id])
+    bots = list(session.scalars(select(User).where(User.bot_owner_id == user.id)))
+    db.lock_for_write(session, User, [bot.id for bot in bots])
+    session.refresh(user)  # as of the lock: no lost update of the session generation
+    holders = [user, *bots]
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.user_id.in_([holder.id for holder in holders]), ApiKey.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+    for holder in holders:
+        keys.mint(session, holder)
+    user.session_generation += 1
+    audit.record(
+        session,
+        "all_keys_revoked",
+        actor_id=actor_id,
+        subject_user_id=user.id,
+        detail={"bots": len(bots)},
+    )
+    session.commit()
+    return len(bots)
