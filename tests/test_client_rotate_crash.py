@@ -39,16 +39,12 @@ def crashed(live_server: str, user: Account, tmp_path: Path) -> Path:
     return path
 
 
-def test_after_the_crash_the_file_still_holds_a_working_key(
-    crashed: Path, user: Account
-) -> None:
+def test_after_the_crash_the_file_still_holds_a_working_key(crashed: Path, user: Account) -> None:
     assert load_rc_file(crashed).key == user.key
     assert works(crashed)
 
 
-def test_running_again_finishes_the_same_rotation(
-    app: Flask, crashed: Path, user: Account
-) -> None:
+def test_running_again_finishes_the_same_rotation(app: Flask, crashed: Path, user: Account) -> None:
     result = run_keyfob("rotate", "--config", str(crashed))
     assert result.returncode == 0, result.stderr
     assert "Finished the interrupted rotation" in result.stdout
