@@ -50,7 +50,7 @@ def test_every_endpoint_is_documented(app: Flask) -> None:
     lines = [ROUTE_LINE.match(line) for line in listed.output.splitlines()]
     assert all(lines), listed.output
     rules = {
-        (line["rule"].removeprefix(API).replace("<int:bot_id>", "{bot_id}"), method.lower())
+        (re.sub(r"<int:(\w+)>", r"{\1}", line["rule"].removeprefix(API)), method.lower())
         for line in lines
         if line and line["rule"].startswith(API + "/")
         for method in (line["methods"] or "").split(", ")
