@@ -68,19 +68,19 @@ def regenerate(
         session.commit()
         return rotation
     digest = _request_digest(idempotency_key)
-    now = clock.now()
-    session.execute(  # expired records go, so their values may be used again
-        delete(KeyRotation).where(
-            KeyRotation.actor_id == actor_id, KeyRotation.created_at <= now - WINDOW
-        )
-    )
+    since = clock.now() - WINDOW
     earlier = session.scalar(
         select(KeyRotation).where(
-            KeyRotation.actor_id == actor_id, KeyRotation.request_digest == digest
+            KeyRotation.actor_id == actor_id,
+            KeyRotation.request_digest == digest,
+            KeyRotation.created_at > since,
         )
     )
     if earlier is not None:
         return _repeat(session, earlier, subject, grace)
+    session.execute(  # expired records go, so their values may be used again
+        delete(KeyRotation).where(KeyRotation.actor_id == actor_id, KeyRotation.created_at <= since)
+    )
     rotation = _roll(session, subject, actor_id, grace)
     new_key = _made(session, rotation.key)
     session.add(
@@ -124,7 +124,7 @@ def _repeat(session: Session, earlier: KeyRotation, subject: Holder, grace: time
         session.rollback()
         raise RotationSuperseded()
     key = keystore().decrypt(made.ciphertext)
-    session.rollback()  # the purge of old records may wait for the next rotation
+    session.rollback()  # nothing was written: end the transaction and its locks
     return Rotation(key, made.created_at + grace if grace else None)
 
 
