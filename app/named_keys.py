@@ -21,6 +21,7 @@ from app.text import has_control_characters
 from keyfob_client import keyformat
 
 NAME_MAX = 50
+MAX_ID = 2**31 - 1  # the largest id the database stores
 LIFETIME_CHOICES_DAYS = (30, 90, 365)
 LATEST_EXPIRY_DAYS = 36500  # a century: later dates are typos, not intentions
 
@@ -37,8 +38,12 @@ class InvalidNamedKey(Exception):
 
 
 class NoSuchKey(Exception):
-    """No live key of this holder has that id (or it is the primary key, which is replaced,
-    never revoked alone)."""
+    """No live key of this holder has that id."""
+
+
+class PrimaryKeyNotRevocable(NoSuchKey):
+    """The id is the holder's current primary key, which is replaced (regenerated), never
+    revoked alone. A NoSuchKey too, so a caller that need not tell them apart can catch one."""
 
 
 @dataclass(frozen=True)
@@ -141,20 +146,22 @@ def create(
 
 @db.unit_of_work
 def revoke(session: Session, holder: Holder, key_id: int, *, actor_id: int) -> None:
-    """Revoke one named key, or a rolled key before its overlap ends; NoSuchKey otherwise.
+    """Revoke one named key, or a rolled key before its overlap ends; NoSuchKey otherwise
+    (PrimaryKeyNotRevocable for the current primary key).
     The others keep working. Audited and committed."""
     owner = [holder.bot_owner_id] if holder.bot_owner_id else []
     db.lock_for_write(session, User, [*owner, holder.id])
+    if not 0 < key_id <= MAX_ID:  # a number the database could not even store
+        raise NoSuchKey()
     record = session.scalar(
         select(ApiKey).where(
-            ApiKey.id == key_id,
-            ApiKey.user_id == holder.id,
-            ApiKey.revoked_at.is_(None),
-            ApiKey.name.is_not(None) | ApiKey.superseded_at.is_not(None),
+            ApiKey.id == key_id, ApiKey.user_id == holder.id, ApiKey.revoked_at.is_(None)
         )
     )
     if record is None:
         raise NoSuchKey()
+    if record.name is None and record.superseded_at is None:
+        raise PrimaryKeyNotRevocable()
     record.revoked_at = clock.now()
     audit.record(
         session,
@@ -175,14 +182,15 @@ def live_keys(session: Session, holder_id: int) -> list[KeySummary]:
         .where(ApiKey.user_id == holder_id, ApiKey.revoked_at.is_(None))
         .order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
     )
-    summaries = [_summary(record) for record in records]
+    summaries = [summarize(record) for record in records]
     return sorted(
         (s for s in summaries if not (s.kind == "rolled" and s.expired(now))),
         key=lambda summary: summary.kind != "primary",
     )
 
 
-def _summary(record: ApiKey) -> KeySummary:
+def summarize(record: ApiKey) -> KeySummary:
+    """What a list shows of one key."""
     kind: KeyKind = (
         "named" if record.name else "rolled" if record.superseded_at is not None else "primary"
     )

@@ -50,7 +50,7 @@ def test_every_endpoint_is_documented(app: Flask) -> None:
     lines = [ROUTE_LINE.match(line) for line in listed.output.splitlines()]
     assert all(lines), listed.output
     rules = {
-        (line["rule"].removeprefix(API).replace("<int:bot_id>", "{bot_id}"), method.lower())
+        (re.sub(r"<int:(\w+)>", r"{\1}", line["rule"].removeprefix(API)), method.lower())
         for line in lines
         if line and line["rule"].startswith(API + "/")
         for method in (line["methods"] or "").split(", ")
@@ -133,3 +133,56 @@ def test_fuzzing_finds_no_server_error(case: Any, fuzz_credentials: dict[str, An
         checks=[not_a_server_error],
         timeout=10,
     )
+
+
+def test_key_responses_match_the_document(client: FlaskClient, user: Account) -> None:
+    auth = (user.email, user.key)
+    own, one = "/users/me/keys", "/users/me/keys/{key_id}"
+    created = client.post(f"{API}{own}", data={"name": "ci", "expires_in_days": 30}, auth=auth)
+    assert_matches(own, "post", created)
+    assert_matches(own, "post", client.post(f"{API}{own}", data={"name": ""}, auth=auth))
+    assert_matches(own, "get", client.get(f"{API}{own}", auth=auth))
+    key_id = created.get_json()["id"]
+    assert_matches(one, "delete", client.delete(f"{API}{own}/{key_id}", auth=auth))
+    assert_matches(one, "delete", client.delete(f"{API}{own}/{key_id}", auth=auth))
+    primary = client.get(f"{API}{own}", auth=auth).get_json()["keys"][0]["id"]
+    assert_matches(one, "delete", client.delete(f"{API}{own}/{primary}", auth=auth))
+    bot = api_create_bot(client, user, "C", "c").get_json()
+    bot_keys, bot_one = "/bots/{bot_id}/keys", "/bots/{bot_id}/keys/{key_id}"
+    path = f"{API}/bots/{bot['user_id']}/keys"
+    made = client.post(path, json={"name": "ci"}, auth=auth)
+    assert_matches(bot_keys, "post", made)
+    assert_matches(bot_keys, "get", client.get(path, auth=auth))
+    assert_matches(bot_keys, "get", client.get(path, auth=(bot["email"], bot["api_key"])))
+    assert_matches(bot_keys, "get", client.get(f"{API}/bots/999999/keys", auth=auth))
+    assert_matches(bot_one, "delete", client.delete(f"{path}/{made.get_json()['id']}", auth=auth))
+
+
+def test_rotation_responses_match_the_document(client: FlaskClient, user: Account) -> None:
+    own, bot_path = "/users/me/api_key/regenerate", "/bots/{bot_id}/api_key/regenerate"
+
+    def roll(key: str, idempotency_key: str = "k", **data: object) -> TestResponse:
+        headers = {"Idempotency-Key": idempotency_key}
+        return client.post(f"{API}{own}", data=data, headers=headers, auth=(user.email, key))
+
+    rolled = roll(user.key, grace_seconds=60)
+    assert_matches(own, "post", rolled)
+    new = rolled.get_json()["api_key"]
+    for response, status in (
+        (roll(new, grace_seconds=5), 422),
+        (roll(new, grace_seconds=-1), 400),
+        (newest := roll(new, "other"), 200),  # no grace: the key that asked dies at once
+        (roll(new, "other"), 401),
+        (roll(newest.get_json()["api_key"], grace_seconds=60), 409),  # "k" was superseded
+    ):
+        assert response.status_code == status
+        assert_matches(own, "post", response)
+    newest_key = newest.get_json()["api_key"]
+    bot = api_create_bot(client, user, "C", "c").get_json()
+    response = client.post(
+        f"{API}/bots/{bot['user_id']}/api_key/regenerate",
+        data={"grace_seconds": 60},
+        headers={"Idempotency-Key": "bot"},
+        auth=(user.email, newest_key),
+    )
+    assert_matches(bot_path, "post", response)

@@ -1,4 +1,5 @@
-"""The REST API under /api, authenticated by HTTP Basic email:key only (Zulip's shapes).
+"""The REST API under /api, authenticated by an API key only (Zulip's shapes): HTTP Basic
+email:key, or the key alone as Bearer or X-API-Key (see app/api/auth.py).
 
 It is a Flask app of its own, mounted beside the pages: it reads no cookies, so it has no
 session, no login manager, no CSRF check and no flask-limiter hooks, and the hot path
@@ -16,7 +17,7 @@ from flask_babel import Babel
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import bots, views  # noqa: E402, F401  (routes register on bp)
+from app.api import bots, keys, views  # noqa: E402, F401  (routes register on bp)
 
 # What the API uses of the pages' app. Each must exist when the API is built: one that
 # is missing (registered later, or renamed) stops the app at start, not at the first call.

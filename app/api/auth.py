@@ -10,7 +10,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from app import keys, limits
-from app.api.responses import ApiError
+from app.api.responses import ApiError, timestamp
 from app.client_ip import limit_identity
 from app.keys import Principal
 
@@ -63,7 +63,7 @@ def authenticate() -> Principal:
             401,
             _("This API key expired on %(when)s", when=when),
             code="API_KEY_EXPIRED",
-            expired_at=expired.expired_at.isoformat().replace("+00:00", "Z"),
+            expired_at=timestamp(expired.expired_at),
         ) from None
     except keys.InvalidKey:
         raise ApiError(401, _("Invalid API key"), code="INVALID_API_KEY") from None

@@ -3,9 +3,10 @@
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app import bots, db, keys
+from app import bots, db
 from app.api import bp, params
 from app.api.auth import require_human
+from app.api.regenerate import regenerate
 from app.api.responses import ApiError, success
 from app.headers import no_store
 from app.keys import Principal
@@ -46,22 +47,20 @@ def create_bot(principal: Principal) -> Response:
 @bp.post("/bots/<int:bot_id>/api_key/regenerate")
 @require_human
 def regenerate_bot_key(principal: Principal, bot_id: int) -> Response:
-    bot = _owned_or_404(principal, bot_id)
-    key = keys.regenerate(db.session(), bot, actor_id=principal.id)
-    return no_store(success(api_key=key))
+    return regenerate(principal, owned_or_404(principal, bot_id))
 
 
 @bp.delete("/bots/<int:bot_id>")
 @require_human
 def deactivate_bot(principal: Principal, bot_id: int) -> Response:
-    bots.deactivate(db.session(), _owned_or_404(principal, bot_id), actor_id=principal.id)
+    bots.deactivate(db.session(), owned_or_404(principal, bot_id), actor_id=principal.id)
     return success()
 
 
 @bp.post("/bots/<int:bot_id>/reactivate")
 @require_human
 def reactivate_bot(principal: Principal, bot_id: int) -> Response:
-    bot = _owned_or_404(principal, bot_id)
+    bot = owned_or_404(principal, bot_id)
     try:
         bots.reactivate(db.session(), bot, actor_id=principal.id)
     except bots.InvalidBot as problem:
@@ -69,7 +68,8 @@ def reactivate_bot(principal: Principal, bot_id: int) -> Response:
     return success()
 
 
-def _owned_or_404(principal: Principal, bot_id: int) -> User:
+def owned_or_404(principal: Principal, bot_id: int) -> User:
+    """The caller's bot, or the one 404 every bot route gives for any other id."""
     bot = bots.owned(db.session(), principal.id, bot_id)
     if bot is None:
         raise ApiError(404, _("No such bot"))

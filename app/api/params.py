@@ -37,3 +37,26 @@ def text(name: str) -> str:
     if has_control_characters(value):  # PostgreSQL refuses NUL in text outright
         raise ApiError(400, _("'%(name)s' contains control characters", name=name), var_name=name)
     return value
+
+
+def optional_integer(name: str, minimum: int, maximum: int) -> int | None:
+    """An optional whole-number argument within [minimum, maximum]: None when absent; a
+    form field's digits or a JSON integer (never a boolean, a fraction or a huge number)."""
+    value = _arguments().get(name)
+    if value is None:
+        return None
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        digits = value.strip()
+        number = int(digits) if len(digits) <= 12 else None  # no 4000-digit conversions
+    if number is None or not minimum <= number <= maximum:
+        message = _(
+            "'%(name)s' must be a whole number from %(minimum)d to %(maximum)d",
+            name=name,
+            minimum=minimum,
+            maximum=maximum,
+        )
+        raise ApiError(400, message, var_name=name)
+    return number

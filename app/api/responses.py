@@ -1,6 +1,7 @@
 """The API's two shapes, as Zulip's: {"result": "success", "msg": "", …} and
 {"result": "error", "msg", "code", …}, and the handlers that give every failure the second."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, jsonify
@@ -46,6 +47,13 @@ class ApiError(Exception):
         self.code = code
         self.retry_after = retry_after
         self.fields = fields
+
+
+def timestamp(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z (what the key endpoints answer), or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def success(**fields: Any) -> Response:

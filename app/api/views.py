@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from app import authentication, db, keys, rcfile
 from app.api import bp, params
 from app.api.auth import require_key
+from app.api.regenerate import regenerate
 from app.api.responses import ApiError, success
 from app.headers import no_store
 from app.keys import Principal
@@ -114,9 +115,8 @@ def users_me(principal: Principal) -> Response:
 @bp.post("/users/me/api_key/regenerate")
 @require_key
 def regenerate_own_key(principal: Principal) -> Response:
-    """A new key for the caller, human or bot; the presented key dies at once."""
-    key = keys.regenerate(db.session(), principal, actor_id=principal.id)
-    return no_store(success(api_key=key))
+    """A new key for the caller, human or bot; the old one dies at once or after a grace."""
+    return regenerate(principal, principal)
 
 
 @bp.get("/openapi.json")

@@ -1,0 +1,109 @@
+"""The key endpoints: list, create and revoke the caller's keys, or (for their owner) a
+bot's. Lists never hold key text; a new key is answered once, never cached."""
+
+from typing import Any
+
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from app import db, named_keys
+from app.api import bp, params
+from app.api.auth import require_key
+from app.api.bots import owned_or_404
+from app.api.responses import ApiError, success, timestamp
+from app.headers import no_store
+from app.keys import Principal
+from app.models import Holder
+
+# The API's argument for each field a named_keys error names (None: no one argument).
+_ARGUMENTS = {"name": "name", "expires": "expires_in_days"}
+
+
+@bp.get("/users/me/keys")
+@require_key
+def list_own_keys(principal: Principal) -> Response:
+    return _list(_human(principal))
+
+
+@bp.post("/users/me/keys")
+@require_key
+def create_own_key(principal: Principal) -> Response:
+    return _create(principal, _human(principal))
+
+
+@bp.delete("/users/me/keys/<int:key_id>")
+@require_key
+def revoke_own_key(principal: Principal, key_id: int) -> Response:
+    return _revoke(principal, _human(principal), key_id)
+
+
+@bp.get("/bots/<int:bot_id>/keys")
+@require_key
+def list_bot_keys(principal: Principal, bot_id: int) -> Response:
+    return _list(owned_or_404(_human(principal), bot_id))
+
+
+@bp.post("/bots/<int:bot_id>/keys")
+@require_key
+def create_bot_key(principal: Principal, bot_id: int) -> Response:
+    return _create(principal, owned_or_404(_human(principal), bot_id))
+
+
+@bp.delete("/bots/<int:bot_id>/keys/<int:key_id>")
+@require_key
+def revoke_bot_key(principal: Principal, bot_id: int, key_id: int) -> Response:
+    return _revoke(principal, owned_or_404(_human(principal), bot_id), key_id)
+
+
+def _human(principal: Principal) -> Principal:
+    """Only people manage keys: a bot's are its owner's to manage, so a leaked bot key
+    cannot make itself more keys that outlive its regeneration."""
+    if principal.is_bot:
+        raise ApiError(403, _("A bot's keys are managed by its owner"))
+    return principal
+
+
+def _list(holder: Holder) -> Response:
+    summaries = named_keys.live_keys(db.session(), holder.id)
+    return success(keys=[_summary(summary) for summary in summaries])
+
+
+def _create(principal: Principal, holder: Holder) -> Response:
+    name = params.text("name")
+    days = params.optional_integer("expires_in_days", 1, named_keys.LATEST_EXPIRY_DAYS)
+    try:
+        expires_at = None if days is None else named_keys.expiry_in_days(days)
+        record, key = named_keys.create(
+            db.session(), holder, name, expires_at, actor_id=principal.id
+        )
+    except named_keys.InvalidNamedKey as problem:
+        argument = _ARGUMENTS.get(problem.field)
+        if argument is None:
+            raise ApiError(400, problem.message) from None
+        raise ApiError(400, f"{argument}: {problem.message}", var_name=argument) from None
+    return no_store(success(api_key=key, **_summary(named_keys.summarize(record))))
+
+
+def _revoke(principal: Principal, holder: Holder, key_id: int) -> Response:
+    try:
+        named_keys.revoke(db.session(), holder, key_id, actor_id=principal.id)
+    except named_keys.PrimaryKeyNotRevocable:
+        message = _("This is the primary key: regenerate it instead")
+        raise ApiError(400, message, code="PRIMARY_KEY") from None
+    except named_keys.NoSuchKey:
+        raise ApiError(404, _("No such key")) from None
+    return success()
+
+
+def _summary(summary: named_keys.KeySummary) -> dict[str, Any]:
+    return {
+        "id": summary.id,
+        "kind": summary.kind,
+        "name": summary.name,
+        "key_hint": summary.hint,
+        "created_at": timestamp(summary.created_at),
+        "expires_at": timestamp(summary.expires_at),
+        "last_used_at": timestamp(summary.last_used_at),
+        "last_used_ip": summary.last_used_ip,
+        "last_used_user_agent": summary.last_used_user_agent,
+    }
