@@ -1,7 +1,6 @@
 """`keyfob rotate` and keyfob_client.rotate: a new key, written back into the rc file in place."""
 
 import stat
-import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -42,21 +41,17 @@ def test_rotate_keeps_the_files_mode(live_server: str, user: Account, tmp_path: 
     assert "chmod 600" in result.stderr  # and says, once more, that it should not be
 
 
-def test_rotate_keeps_the_old_key_when_the_file_cannot_be_written(
-    live_server: str, user: Account, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_rotate_keeps_the_old_key_when_nothing_can_be_written(
+    live_server: str, user: Account, tmp_path: Path
 ) -> None:
-    path = write_rc(tmp_path / "rc", toml_rc(user.email, user.key, live_server))
+    path = write_rc(tmp_path / "rcdir" / "rc", toml_rc(user.email, user.key, live_server))
     before = path.read_text()
-
-    def no_space(*_args: object, **_kwargs: object) -> tuple[int, str]:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(tempfile, "mkstemp", no_space)
-    config = load_rc(path)
-    with Client(config) as api, pytest.raises(OSError):
-        rotate(config, api)
+    disk_full = ("prlimit", "--fsize=0")  # not one byte more can be written
+    result = run_keyfob("rotate", "--config", str(path), launcher=disk_full)
+    assert result.returncode == 1 and "keyfob: error:" in result.stderr
     assert path.read_text() == before
-    with Client(config) as api:
+    assert [p.name for p in path.parent.iterdir()] == ["rc"]
+    with Client(load_rc(path)) as api:
         assert api.get_profile()["user_id"] == user.id
 
 

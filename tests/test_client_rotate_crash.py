@@ -33,7 +33,7 @@ def works(path: Path, key: str | None = None) -> bool:
 @pytest.fixture
 def crashed(live_server: str, user: Account, tmp_path: Path) -> Path:
     """An rc file whose rotation was killed right after the server answered."""
-    path = write_rc(tmp_path / "rc", toml_rc(user.email, user.key, live_server))
+    path = write_rc(tmp_path / "rcdir" / "rc", toml_rc(user.email, user.key, live_server))
     result = run_keyfob("rotate", "--config", str(path), env={CRASH_HOOK: "1"})
     assert result.returncode == 70, result.stderr
     return path
@@ -50,7 +50,7 @@ def test_running_again_finishes_the_same_rotation(app: Flask, crashed: Path, use
     assert "Finished the interrupted rotation" in result.stdout
     assert load_rc_file(crashed).key != user.key and works(crashed)
     assert audit_types(app).count("api_key_regenerated") == 1
-    assert [p.name for p in crashed.parent.iterdir()] == ["rc"]  # the record is gone
+    assert [p.name for p in crashed.parent.iterdir()] == ["rc"]  # nothing else left behind
 
 
 def test_the_old_key_keeps_working_for_the_overlap(

@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import stat
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +53,10 @@ def rotate(
     pending, resumed = _pending_rotation(target, grace_seconds)
     mode = stat.S_IMODE(target.stat().st_mode)
     original = target.read_text(encoding="utf-8")
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".zuliprc-")
+    # A name of its own beside the file, so a later run removes what a crashed one left.
+    temporary = target.with_name(f".{target.name}.new")
+    temporary.unlink(missing_ok=True)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     answer = None
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
@@ -113,14 +115,17 @@ def _pending_rotation(target: Path, grace_seconds: int) -> tuple[_Pending, bool]
             f"{path}: not a rotation record; delete it and run rotate again"
         ) from None
     pending = _Pending(secrets.token_urlsafe(32), grace_seconds)
+    record = {"idempotency_key": pending.idempotency_key, "grace_seconds": grace_seconds}
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(
-            {"idempotency_key": pending.idempotency_key, "grace_seconds": grace_seconds}, handle
-        )
-        handle.flush()
-        os.fsync(handle.fileno())
-    _sync_folder(target.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(record, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _sync_folder(target.parent)
+    except BaseException:  # a half-written record would only stand in the next run's way
+        path.unlink(missing_ok=True)
+        raise
     return pending, False
 
 
