@@ -23,7 +23,9 @@ def record(row: KeyRow, now: datetime) -> None:
     of a superseded key after its roll is always noted, and lands in the security log."""
     last = None if row.last_used_at is None else as_utc(row.last_used_at)
     rolled = None if row.superseded_at is None else as_utc(row.superseded_at)
-    first_after_roll = rolled is not None and (last is None or last < rolled)
+    # "<=": the request that made the roll used the key just before it, at the same instant
+    # on a coarse clock; any use at or before the roll is a use from before it.
+    first_after_roll = rolled is not None and (last is None or last <= rolled)
     if not first_after_roll and last is not None and now - last < RESOLUTION:
         return
     try:
@@ -36,12 +38,16 @@ def _write(row: KeyRow, now: datetime, rolled: datetime | None) -> None:
     ip, user_agent = audit.request_client()
     # The condition makes the write (and so the audit event) happen once, however many
     # requests race here.
-    since = rolled if rolled is not None else now - RESOLUTION
+    stale = (
+        ApiKey.last_used_at <= rolled
+        if rolled is not None
+        else ApiKey.last_used_at < now - RESOLUTION
+    )
     with Session(db.engine()) as session:
         written = session.execute(
             update(ApiKey)
             .where(ApiKey.id == row.key_id)
-            .where(or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < since))
+            .where(or_(ApiKey.last_used_at.is_(None), stale))
             .values(last_used_at=now, last_used_ip=ip, last_used_user_agent=user_agent)
         )
         if rolled is not None and written.rowcount == 1:  # type: ignore[attr-defined]

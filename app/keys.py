@@ -8,6 +8,7 @@ kept, and does the lookup every API request makes. Named keys live in app/named_
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
@@ -16,6 +17,8 @@ from app import audit, clock, db, key_use
 from app.keystore import keystore
 from app.models import ApiKey, Holder, User, as_utc
 from keyfob_client import keyformat
+
+KeyKind = Literal["primary", "named", "rolled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,8 @@ class Principal:
     is_bot: bool
     bot_owner_id: int | None
     date_joined: datetime
+    # Which of the holder's keys this is: only the primary key manages keys and bots.
+    key_kind: KeyKind = "primary"
 
     @property
     def id(self) -> int:  # a Holder, like the User row it stands for
@@ -57,8 +62,8 @@ class KeyExpired(KeyRejected):
 
 def mint(session: Session, user: Holder, *, grace: timedelta = timedelta(0)) -> str:
     """Give ``user`` a new primary key; the caller commits. The current primary key dies
-    now, or, with a ``grace``, is superseded and keeps working until then (or its own
-    earlier expiry).
+    now (and so do replaced keys still in an earlier overlap), or, with a ``grace``, is
+    superseded and keeps working until then (or its own earlier expiry).
 
     The user's row (after a bot's owner's, the order every writer keeps) is locked first,
     so concurrent regenerations queue up behind each other and the last one wins cleanly;
@@ -84,8 +89,10 @@ def mint(session: Session, user: Holder, *, grace: timedelta = timedelta(0)) -> 
                 ),
             )
         )
-    else:
-        session.execute(update(ApiKey).where(primary).values(revoked_at=now))
+    else:  # "stops working now" means every old primary key, earlier overlaps included
+        session.execute(
+            update(ApiKey).where(current & ApiKey.name.is_(None)).values(revoked_at=now)
+        )
     key = keyformat.generate(keyformat.BOT_PREFIX if user.is_bot else keyformat.USER_PREFIX)
     session.add(ApiKey(user_id=user.id, created_at=now, **keystore().stored_form(key)))
     session.flush()
@@ -170,4 +177,5 @@ def verify(email: str | None, key: str) -> Principal:
         is_bot=bool(row.is_bot),
         bot_owner_id=row.bot_owner_id,
         date_joined=as_utc(row.created_at),
+        key_kind="named" if row.name else "rolled" if row.superseded_at else "primary",
     )

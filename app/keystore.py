@@ -24,7 +24,7 @@ from app.db import HotReader
 # A bot's owner is joined too: a bot of a deactivated owner must not authenticate, even if
 # some write ever left the bot itself active.
 _LOOKUP_SQL = (
-    "SELECT k.id, k.last_used_at, k.expires_at, k.superseded_at, k.hint,"
+    "SELECT k.id, k.last_used_at, k.expires_at, k.superseded_at, k.hint, k.name,"
     " u.id, u.email, u.full_name, u.is_bot, u.is_active, u.bot_owner_id, u.created_at,"
     " o.is_active"
     " FROM api_keys k JOIN users u ON u.id = k.user_id"
@@ -43,6 +43,7 @@ class KeyRow(NamedTuple):
     expires_at: datetime | str | None
     superseded_at: datetime | str | None  # a primary key rolled with an overlap
     hint: str
+    name: str | None  # a named key's; None for a primary key
     user_id: int
     email: str
     full_name: str

@@ -6,7 +6,6 @@ holds key text. No web code here.
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app import audit, clock, db, identities
+from app.keys import KeyKind
 from app.keystore import keystore
 from app.models import ApiKey, Holder, User
 from app.text import has_control_characters
@@ -24,8 +24,6 @@ NAME_MAX = 50
 MAX_ID = 2**31 - 1  # the largest id the database stores
 LIFETIME_CHOICES_DAYS = (30, 90, 365)
 LATEST_EXPIRY_DAYS = 36500  # a century: later dates are typos, not intentions
-
-KeyKind = Literal["primary", "named", "rolled"]
 
 
 class InvalidNamedKey(Exception):
@@ -71,7 +69,8 @@ def clean_name(name: str) -> str:
         raise InvalidNamedKey("name", _("Enter a name for the key."))
     if len(cleaned) > NAME_MAX:
         raise InvalidNamedKey("name", _("Use at most 50 characters."))
-    if has_control_characters(cleaned):
+    # A name is one line: unlike a bot's, no tab or line break either.
+    if has_control_characters(cleaned) or any(c in "\t\n\r" for c in cleaned):
         raise InvalidNamedKey("name", _("Remove the control characters."))
     try:
         return identities.clean_display_name(cleaned)
@@ -94,6 +93,9 @@ def expiry_in_days(days: int) -> datetime:
 
 def expiry_on(day: date) -> datetime:
     """A key that expires "on" a date works through that whole day (UTC)."""
+    if day >= date.max:  # no day after it to end on; far beyond any lifetime allowed anyway
+        days = LATEST_EXPIRY_DAYS
+        raise InvalidNamedKey("expires", _("Keys must expire within %(days)d days.", days=days))
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
 
 
@@ -241,6 +243,8 @@ def _check_room(session: Session, holder_id: int, name: str) -> None:
 
 def working(session: Session, holder_id: int, key_id: int) -> ApiKey | None:
     """The holder's named key ``key_id`` if it still works (not revoked, not expired)."""
+    if not 0 < key_id <= MAX_ID:  # a number the database could not even store
+        return None
     return session.scalar(
         select(ApiKey).where(
             ApiKey.id == key_id,

@@ -29,6 +29,10 @@ class IdempotencyKeyReused(Exception):
     or another grace)."""
 
 
+class NotARepeat(Exception):
+    """Only a repeat of an earlier request was allowed, and this is none."""
+
+
 class RotationSuperseded(Exception):
     """The key this Idempotency-Key made has since been revoked or replaced: answering it
     again would hand out a key that no longer works as the primary key."""
@@ -53,16 +57,21 @@ def regenerate(
     actor_id: int,
     grace: timedelta = timedelta(0),
     idempotency_key: str | None = None,
+    repeat_only: bool = False,
 ) -> Rotation:
     """A new primary key for ``subject`` (the old one dead now or after ``grace``), audited
     and committed; or, for a repeat of an earlier request with the same ``idempotency_key``
-    by the same actor within WINDOW, that request's key again, with nothing changed.
+    by the same actor within WINDOW, that request's key again, with nothing changed. With
+    ``repeat_only``, anything but such a repeat raises NotARepeat.
 
     The subject's rows (its owner's first) are locked before the record is read, and the
     actor is always among them (the subject itself, or a bot's owner), so repeats of one
     request queue up and all but the first find its record.
     """
     db.lock_for_write(session, User, [subject.id, *_owner(subject)])
+    if idempotency_key is None and repeat_only:
+        session.rollback()
+        raise NotARepeat()
     if idempotency_key is None:
         rotation = _roll(session, subject, actor_id, grace)
         session.commit()
@@ -78,6 +87,9 @@ def regenerate(
     )
     if earlier is not None:
         return _repeat(session, earlier, subject, grace)
+    if repeat_only:
+        session.rollback()
+        raise NotARepeat()
     session.execute(  # expired records go, so their values may be used again
         delete(KeyRotation).where(KeyRotation.actor_id == actor_id, KeyRotation.created_at <= since)
     )

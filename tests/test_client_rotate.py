@@ -5,6 +5,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from keyfob_client import Client, ConfigError, load_rc, load_rc_file, rotate
@@ -72,3 +73,18 @@ def test_rotate_rewrites_the_files_own_key_whatever_the_environment_says(
     assert load_rc_file(path).email == user.email
     with Client(load_rc(email=other.email, key=other.key, site=live_server)) as untouched:
         assert untouched.get_profile()["user_id"] == other.id
+
+
+def test_rotate_refuses_a_named_keys_file_and_says_what_to_do(
+    live_server: str, user: Account, tmp_path: Path
+) -> None:
+    made = httpx.post(
+        f"{live_server}/api/v1/users/me/keys", data={"name": "CI"}, auth=(user.email, user.key)
+    ).json()
+    path = write_rc(tmp_path / "rcdir" / "rc", toml_rc(user.email, made["api_key"], live_server))
+    before = path.read_text()
+    result = run_keyfob("rotate", "--config", str(path))
+    assert result.returncode == 1
+    assert "holds a named key, which cannot rotate itself" in result.stderr
+    assert path.read_text() == before
+    assert [p.name for p in path.parent.iterdir()] == ["rc"]

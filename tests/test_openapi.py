@@ -178,7 +178,10 @@ def test_rotation_responses_match_the_document(client: FlaskClient, user: Accoun
         assert response.status_code == status
         assert_matches(own, "post", response)
     newest_key = newest.get_json()["api_key"]
-    bot = api_create_bot(client, user, "C", "c").get_json()
+    made = client.post(
+        f"{API}/bots", data={"full_name": "C", "short_name": "c"}, auth=(user.email, newest_key)
+    )
+    bot = made.get_json()
     response = client.post(
         f"{API}/bots/{bot['user_id']}/api_key/regenerate",
         data={"grace_seconds": 60},
@@ -186,3 +189,11 @@ def test_rotation_responses_match_the_document(client: FlaskClient, user: Accoun
         auth=(user.email, newest_key),
     )
     assert_matches(bot_path, "post", response)
+
+
+def test_a_named_keys_refusal_matches_the_document(client: FlaskClient, user: Account) -> None:
+    made = client.post(f"{API}/users/me/keys", data={"name": "ci"}, auth=(user.email, user.key))
+    named = (user.email, made.get_json()["api_key"])
+    refused = client.post(f"{API}/users/me/api_key/regenerate", auth=named)
+    assert refused.status_code == 403
+    assert_matches("/users/me/api_key/regenerate", "post", refused)

@@ -37,12 +37,39 @@ def require_human(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R
 
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        principal = authenticate()
-        if principal.is_bot:
-            raise ApiError(403, _("Bots cannot manage bots"))
+        return view(_person(authenticate()), *args, **kwargs)
+
+    return wrapper
+
+
+def require_human_primary(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
+    """As require_human, with the person's primary key (see refuse_unless_primary)."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        principal = _person(authenticate())
+        refuse_unless_primary(principal)
         return view(principal, *args, **kwargs)
 
     return wrapper
+
+
+def _person(principal: Principal) -> Principal:
+    if principal.is_bot:
+        raise ApiError(403, _("Bots cannot manage bots"))
+    return principal
+
+
+def refuse_unless_primary(principal: Principal) -> None:
+    """Only a primary key changes keys and bots (403 otherwise). A named key is one
+    integration's, and a replaced key is on its way out: if either could mint keys or take
+    the primary, revoking it would no longer contain its leak."""
+    if principal.key_kind != "primary":
+        raise ApiError(
+            403,
+            _("Only the primary key can manage keys and bots; this is a named or replaced key"),
+            code="PRIMARY_KEY_REQUIRED",
+        )
 
 
 def authenticate() -> Principal:

@@ -5,7 +5,7 @@ from werkzeug.wrappers import Response
 
 from app import bots, db
 from app.api import bp, params
-from app.api.auth import require_human
+from app.api.auth import require_human, require_human_primary
 from app.api.regenerate import regenerate
 from app.api.responses import ApiError, success
 from app.headers import no_store
@@ -34,7 +34,7 @@ def list_bots(principal: Principal) -> Response:
 
 
 @bp.post("/bots")
-@require_human
+@require_human_primary
 def create_bot(principal: Principal) -> Response:
     full_name, short_name = params.text("full_name"), params.text("short_name")
     try:
@@ -45,20 +45,20 @@ def create_bot(principal: Principal) -> Response:
 
 
 @bp.post("/bots/<int:bot_id>/api_key/regenerate")
-@require_human
+@require_human_primary
 def regenerate_bot_key(principal: Principal, bot_id: int) -> Response:
     return regenerate(principal, owned_or_404(principal, bot_id))
 
 
 @bp.delete("/bots/<int:bot_id>")
-@require_human
+@require_human_primary
 def deactivate_bot(principal: Principal, bot_id: int) -> Response:
     bots.deactivate(db.session(), owned_or_404(principal, bot_id), actor_id=principal.id)
     return success()
 
 
 @bp.post("/bots/<int:bot_id>/reactivate")
-@require_human
+@require_human_primary
 def reactivate_bot(principal: Principal, bot_id: int) -> Response:
     bot = owned_or_404(principal, bot_id)
     try:

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from app import db, named_keys
 from app.api import bp, params
-from app.api.auth import require_key
+from app.api.auth import refuse_unless_primary, require_key
 from app.api.bots import owned_or_404
 from app.api.responses import ApiError, success, timestamp
 from app.headers import no_store
@@ -69,6 +69,7 @@ def _list(holder: Holder) -> Response:
 
 
 def _create(principal: Principal, holder: Holder) -> Response:
+    refuse_unless_primary(principal)
     name = params.text("name")
     days = params.optional_integer("expires_in_days", 1, named_keys.LATEST_EXPIRY_DAYS)
     try:
@@ -85,6 +86,7 @@ def _create(principal: Principal, holder: Holder) -> Response:
 
 
 def _revoke(principal: Principal, holder: Holder, key_id: int) -> Response:
+    refuse_unless_primary(principal)
     try:
         named_keys.revoke(db.session(), holder, key_id, actor_id=principal.id)
     except named_keys.PrimaryKeyNotRevocable:

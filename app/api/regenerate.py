@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from app import db, rotations
 from app.api import params
+from app.api.auth import refuse_unless_primary
 from app.api.responses import ApiError, success, timestamp
 from app.headers import no_store
 from app.keys import Principal
@@ -19,7 +20,14 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def regenerate(principal: Principal, subject: Holder) -> Response:
-    """Roll ``subject``'s primary key for ``principal``; the new key, never cached."""
+    """Roll ``subject``'s primary key for ``principal``; the new key, never cached.
+
+    Only a primary key rolls a primary key. A replaced key (in its overlap) may only repeat,
+    with its Idempotency-Key, the rotation that replaced it: what a client that crashed
+    before saving the new key sends.
+    """
+    if principal.key_kind == "named":
+        refuse_unless_primary(principal)
     longest = int(current_app.config["MAX_ROLL_GRACE_SECONDS"])
     grace = params.optional_integer("grace_seconds", 0, longest) or 0
     try:
@@ -29,7 +37,11 @@ def regenerate(principal: Principal, subject: Holder) -> Response:
             actor_id=principal.id,
             grace=timedelta(seconds=grace),
             idempotency_key=_idempotency_key(),
+            repeat_only=principal.key_kind == "rolled",
         )
+    except rotations.NotARepeat:
+        refuse_unless_primary(principal)
+        raise
     except rotations.IdempotencyKeyReused:
         message = _("This Idempotency-Key was already used for a different regeneration")
         raise ApiError(422, message, code="IDEMPOTENCY_KEY_REUSED") from None

@@ -95,7 +95,8 @@ class NamedKeyForm(Form):
                 message = _("Enter the date, as YYYY-MM-DD.")
                 raise named_keys.InvalidNamedKey("expires_on", message) from None
             return named_keys.expiry_on(day)
-        if choice is None or not choice.isdigit():
+        # Only the lifetimes offered: "²".isdigit() is true, and int() of 5,000 digits fails.
+        if choice not in {str(days) for days in named_keys.LIFETIME_CHOICES_DAYS}:
             raise named_keys.InvalidNamedKey("expires", _("Choose when the key expires."))
         return named_keys.expiry_in_days(int(choice))
 

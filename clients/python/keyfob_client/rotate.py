@@ -141,9 +141,14 @@ def _ask(client: Client, pending: _Pending, target: Path) -> _Answer:
             grace_seconds=pending.grace_seconds, idempotency_key=pending.idempotency_key
         )
     except ApiError as error:
-        if error.code in ("ROTATION_SUPERSEDED", "IDEMPOTENCY_KEY_REUSED"):
-            # The unfinished rotation can no longer be finished: start afresh next time.
+        if error.code in ("ROTATION_SUPERSEDED", "IDEMPOTENCY_KEY_REUSED", "PRIMARY_KEY_REQUIRED"):
+            # The rotation cannot be made or finished: nothing to resume next time.
             _pending_path(target).unlink(missing_ok=True)
+        if error.code == "PRIMARY_KEY_REQUIRED":
+            raise ConfigError(
+                f"{target} holds a named key, which cannot rotate itself: create a new named "
+                "key in the settings, put it in this file, and revoke the old one"
+            ) from None
         raise
     expires = body.get("old_key_expires_at")
     return _Answer(str(body["api_key"]), None if expires is None else str(expires))
