@@ -1,14 +1,17 @@
-"""`flask users create | deactivate | reactivate` and `flask keys revoke-all` for
-administrators."""
+"""`flask users create | deactivate | reactivate`, `flask keys revoke-all | prune` and
+`flask audit prune` for administrators."""
 
 import sys
+from datetime import timedelta
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app import db, revocation, users
+from app import db, retention, revocation, users
 from app.models import User
+
+DEAD_KEY_DAYS = 30  # how long a dead key's row stays, for the record, by default
 
 
 @click.group("users", cls=AppGroup)
@@ -70,6 +73,41 @@ def revoke_all_command(email: str) -> None:
     )
 
 
+@keys_cli.command("prune")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=0),
+    default=DEAD_KEY_DAYS,
+    show_default=True,
+    help="Days since a key stopped working (revoked, or its overlap ended).",
+)
+def prune_keys_command(days: int) -> None:
+    """Delete keys that stopped working more than DAYS ago, in batches."""
+    removed = retention.prune_dead_keys(db.session(), timedelta(days=days))
+    click.echo(f"Deleted {removed} keys that stopped working more than {days} days ago.")
+
+
+@click.group("audit", cls=AppGroup)
+def audit_cli() -> None:
+    """Manage the audit log."""
+
+
+@audit_cli.command("prune")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Days to keep (default: the AUDIT_RETENTION_DAYS setting).",
+)
+def prune_audit_command(days: int | None) -> None:
+    """Delete audit events older than DAYS, in batches."""
+    keep = days if days is not None else int(current_app.config["AUDIT_RETENTION_DAYS"])
+    removed = retention.prune_audit(db.session(), timedelta(days=keep))
+    click.echo(f"Deleted {removed} audit events older than {keep} days.")
+
+
 def _human_or_fail(email: str) -> User:
     user = users.find_human(db.session(), email)
     if user is None:
@@ -80,3 +118,4 @@ def _human_or_fail(email: str) -> User:
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(audit_cli)

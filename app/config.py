@@ -44,6 +44,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_FIX": False,
         "BOT_EMAIL_DOMAIN": "",
         "MAX_BOTS_PER_USER": 100,
+        "AUDIT_RETENTION_DAYS": 365,  # what `flask audit prune` keeps, and the log says
         "MAX_NAMED_KEYS": 5,  # per user and per bot, beside the primary key
         "MAX_KEY_LIFETIME_DAYS": 0,  # 0: no cap; named keys may never expire
         "MAX_ROLL_GRACE_SECONDS": 7 * 24 * 3600,  # the longest overlap a regeneration may ask

@@ -1,0 +1,67 @@
+"""Retention: what the database stops keeping, so audit rows and dead keys do not grow
+without bound. Each pass deletes in batches of its own short transactions, so a large
+backlog never holds locks for long, and an interrupted run simply continues next time.
+No web code here.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.models import ApiKey, AuditEvent, KeyRotation
+from app.rotations import WINDOW as IDEMPOTENCY_WINDOW
+
+BATCH = 1000
+
+
+def prune_audit(session: Session, older_than: timedelta, *, batch: int = BATCH) -> int:
+    """Delete audit events older than ``older_than``; how many went."""
+    cutoff = clock.now() - older_than
+    return _in_batches(session, AuditEvent, AuditEvent.created_at < cutoff, batch, _no_refs)
+
+
+def prune_dead_keys(session: Session, older_than: timedelta, *, batch: int = BATCH) -> int:
+    """Delete keys that stopped working more than ``older_than`` ago: revoked ones, and
+    replaced ones whose overlap ended. Working keys, and expired named keys (still listed as
+    expired until their owner revokes them), stay. Idempotency records past their day go
+    too, and so does any that names a key being deleted."""
+    cutoff = clock.now() - older_than
+    session.execute(
+        delete(KeyRotation).where(KeyRotation.created_at < clock.now() - IDEMPOTENCY_WINDOW)
+    )
+    session.commit()
+    dead = or_(
+        ApiKey.revoked_at < cutoff,
+        ApiKey.superseded_at.is_not(None) & (ApiKey.expires_at < cutoff),
+    )
+    return _in_batches(session, ApiKey, dead, batch, _rotations_naming)
+
+
+def _in_batches(
+    session: Session,
+    model: type[ApiKey] | type[AuditEvent],
+    condition: ColumnElement[bool],
+    batch: int,
+    before_delete: Callable[[Session, list[int]], None],
+) -> int:
+    removed = 0
+    while True:
+        chosen = select(model.id).where(condition).order_by(model.id).limit(batch)
+        ids = list(session.scalars(chosen))
+        if not ids:
+            return removed
+        before_delete(session, ids)
+        session.execute(delete(model).where(model.id.in_(ids)))
+        session.commit()
+        removed += len(ids)
+
+
+def _no_refs(_session: Session, _ids: list[int]) -> None:
+    """Nothing refers to an audit event."""
+
+
+def _rotations_naming(session: Session, key_ids: list[int]) -> None:
+    session.execute(delete(KeyRotation).where(KeyRotation.new_key_id.in_(key_ids)))
