@@ -7,11 +7,12 @@ after Flask has logged it.
 from flask import Flask, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
 from werkzeug.exceptions import BadHost, HTTPException, SecurityError, TooManyRequests
 from werkzeug.wrappers import Response
 
 from app import db
-from app.limits import TooManyAttempts
+from app.limits import StoreUnavailable, TooManyAttempts
 
 
 def register(app: Flask) -> None:
@@ -22,6 +23,16 @@ def register(app: Flask) -> None:
         response = make_response(error_page(TooManyRequests()))
         response.headers["Retry-After"] = str(error.retry_after)
         return response
+
+    @app.errorhandler(StoreUnavailable)
+    @app.errorhandler(StorageError)  # flask-limiter's own check, on the registration form
+    def _store_unavailable(_error: Exception) -> tuple[str, int]:
+        title = _("Sign-in is paused for a moment")
+        message = _(
+            "Password checks need the rate-limit store, which cannot be reached right now. "
+            "Try again in a minute."
+        )
+        return render_template("error.html", title=title, message=message), 503
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int] | Response:

@@ -23,7 +23,10 @@ keeps its settings on the instance; only views marked ``@registrations`` go thro
 per-request hooks.
 """
 
+import contextlib
 import hashlib
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -33,10 +36,15 @@ from flask_limiter import Limiter
 from limits import RateLimitItem, parse
 
 from app.client_ip import limit_identity
-from app.windows import Windows, for_store
+from app.windows import StoreUnavailable, Windows, for_store
 
 F = TypeVar("F", bound=Callable[..., object])
 _REGISTRATION_MARK = "keyfob_limits_registrations"
+log = logging.getLogger("keyfob.limits")
+# A store that does not answer must fail a request in well under a second, not hang it:
+# the API's key check asks the store on every call. Its errors come wrapped as StorageError.
+STORE_OPTIONS = {"wrap_exceptions": True, "socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+__all__ = ["StoreUnavailable", "TooManyAttempts"]
 
 
 class TooManyAttempts(Exception):
@@ -76,9 +84,13 @@ class PasswordAttempt:
     taken: list[tuple[Allowance, str]] = field(default_factory=list)
 
     def release(self) -> None:
-        """Give everything back: the password was right, or the attempt was refused."""
-        for allowance, identity in self.taken:
-            allowance.give_back(identity)
+        """Give everything back: the password was right, or the attempt was refused. A store
+        that stopped answering keeps the count: that errs on the side of the limit."""
+        try:
+            for allowance, identity in self.taken:
+                allowance.give_back(identity)
+        except StoreUnavailable:
+            _warn("The rate-limit store is unavailable: a password attempt stays counted")
         self.taken.clear()
 
 
@@ -113,7 +125,12 @@ class PasswordLimits:
             ]
         attempt = PasswordAttempt()
         for allowance, identity in needed:
-            if not allowance.take(identity):
+            try:
+                taken = allowance.take(identity)
+            except StoreUnavailable:
+                attempt.release()  # fail closed: no password is checked uncounted
+                raise
+            if not taken:
                 attempt.release()  # not an attempt after all: give back what it took
                 raise TooManyAttempts(allowance.scope, allowance.retry_after(identity))
             attempt.taken.append((allowance, identity))
@@ -133,13 +150,33 @@ class KeyGuesses:
         self._allowance = Allowance(windows, prefix, "key-guesses", limit)
 
     def take(self, client: str) -> bool:
-        return self._allowance.take(client)
+        """One guess taken; True also when the store does not answer. Keys stay checked:
+        a key is 178 random bits, so guessing without a limit still finds nothing, and
+        every script keeps working through the store's outage (passwords fail closed)."""
+        try:
+            return self._allowance.take(client)
+        except StoreUnavailable:
+            _warn("The rate-limit store is unavailable: key guesses are not counted")
+            return True
 
     def give_back(self, client: str) -> None:
-        self._allowance.give_back(client)
+        with contextlib.suppress(StoreUnavailable):  # nothing was counted while it was away
+            self._allowance.give_back(client)
 
     def retry_after(self, client: str) -> int:
         return self._allowance.retry_after(client)
+
+
+_last_warned: dict[str, float] = {}
+
+
+def _warn(message: str) -> None:
+    """Log ``message`` at most once a minute per process: an outage must not flood the log
+    with a line per request."""
+    now = time.monotonic()
+    if now - _last_warned.get(message, -60.0) >= 60:
+        _last_warned[message] = now
+        log.warning(message)
 
 
 def account_identity(email: str) -> str:
@@ -167,6 +204,10 @@ def registrations(view: F) -> F:
 
 def init_app(app: Flask) -> Limiter:
     """Give the app its limiter and allowances, and limit every view marked ``@registrations``."""
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+        **STORE_OPTIONS,
+        **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}),
+    }
     limiter = Limiter(key_func=limit_identity, app=app)
     app.extensions["keyfob.limiter"] = limiter
     windows = for_store(str(app.config["RATELIMIT_STORAGE_URI"]), limiter.storage)

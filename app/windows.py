@@ -14,8 +14,13 @@ import time
 from typing import Protocol
 
 from limits import RateLimitItem
+from limits.errors import StorageError
 from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
+
+
+class StoreUnavailable(Exception):
+    """The shared store did not answer: nothing could be counted or given back."""
 
 
 class Windows(Protocol):
@@ -32,21 +37,30 @@ class SharedWindows:
         self._window = FixedWindowRateLimiter(storage)
 
     def take(self, key: str, limit: RateLimitItem) -> bool:
-        if not self._window.test(limit, key):
-            return False  # used up: refused without touching the count (most of a flood)
-        if self._window.hit(limit, key):
-            return True
+        try:
+            if not self._window.test(limit, key):
+                return False  # used up: refused without touching the count (most of a flood)
+            if self._window.hit(limit, key):
+                return True
+        except StorageError:
+            raise StoreUnavailable() from None
         self.give_back(key, limit)  # a parallel attempt took the last one first
         return False
 
     def give_back(self, key: str, limit: RateLimitItem) -> None:
         # Once the window has ended its count is gone: a decrement would start the next
         # window below zero, one attempt richer.
-        if self._storage.get(limit.key_for(key)) > 0:
-            self._window.hit(limit, key, cost=-1)
+        try:
+            if self._storage.get(limit.key_for(key)) > 0:
+                self._window.hit(limit, key, cost=-1)
+        except StorageError:
+            raise StoreUnavailable() from None
 
     def retry_after(self, key: str, limit: RateLimitItem) -> int:
-        reset: float = self._window.get_window_stats(limit, key).reset_time
+        try:
+            reset: float = self._window.get_window_stats(limit, key).reset_time
+        except StorageError:
+            raise StoreUnavailable() from None
         return max(1, math.ceil(reset - time.time()))
 
 

@@ -1,8 +1,6 @@
 """The OpenAPI document is the API's contract: real responses match it, and fuzzing finds no 500."""
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,32 +8,17 @@ import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
-from jsonschema import Draft202012Validator
 from schemathesis.checks import not_a_server_error
 from werkzeug.test import TestResponse
 
 from tests.helpers.api import API, api_create_bot, api_me
+from tests.helpers.openapi import DOCUMENT, assert_matches
 from tests.helpers.users import PASSWORD, Account
-
-DOCUMENT: dict[str, Any] = json.loads(
-    (Path(__file__).parent.parent / "app" / "api" / "openapi.json").read_text()
-)
 
 # A line of `flask api-routes`: endpoint, methods (without HEAD and OPTIONS), rule.
 ROUTE_LINE = re.compile(
     r"^(?P<endpoint>\S+) +(?:(?P<methods>[A-Z]+(?:, [A-Z]+)*) +)?(?P<rule>/\S*)$"
 )
-
-
-def assert_matches(path: str, method: str, response: TestResponse) -> None:
-    """Validate a real response against the document's schema for it."""
-    operation = DOCUMENT["paths"][path][method]
-    described = operation["responses"][str(response.status_code)]
-    if "$ref" in described:
-        described = DOCUMENT["components"]["responses"][described["$ref"].rsplit("/", 1)[1]]
-    schema = described["content"]["application/json"]["schema"]
-    validator = Draft202012Validator({**schema, "components": DOCUMENT["components"]})
-    validator.validate(response.get_json())
 
 
 def test_the_document_is_served(client: FlaskClient) -> None:

@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from app.limits import TooManyAttempts
+from app.limits import StoreUnavailable, TooManyAttempts
+
+STORE_RETRY_SECONDS = 30  # a guess at an outage's length; the client may retry sooner
 
 CODES = {
     400: "BAD_REQUEST",
@@ -85,6 +87,13 @@ def register_error_handlers(api: Flask) -> None:
     @api.errorhandler(TooManyAttempts)
     def _too_many(error: TooManyAttempts) -> Response:
         return error_response(ApiError(429, _message(429, ""), retry_after=error.retry_after))
+
+    @api.errorhandler(StoreUnavailable)
+    def _store_unavailable(_error: StoreUnavailable) -> Response:
+        message = _("Password checks are paused: the rate-limit store cannot be reached")
+        return error_response(
+            ApiError(503, message, code="SERVICE_UNAVAILABLE", retry_after=STORE_RETRY_SECONDS)
+        )
 
     @api.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
