@@ -17,7 +17,7 @@ from alembic.config import Config
 from flask import Flask, current_app, g
 from flask.cli import AppGroup
 from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -27,6 +27,12 @@ R = TypeVar("R")
 # run again. Each retry waits a little longer, with jitter, so the rivals fall out of step.
 _CONFLICT_STATES = {"40P01", "40001"}
 CONFLICT_ATTEMPTS = 4
+CONNECT_TIMEOUT_SECONDS = 5  # a database host that does not answer must not hang a request
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached (stopped, restarting, unreachable); a retry later may
+    succeed. The pages and the API answer 503."""
 
 
 def init_app(app: Flask) -> None:
@@ -48,7 +54,13 @@ def make_engine(url: str) -> Engine:
     Statement parameters are kept out of error messages and logs: they can hold
     password hashes, key digests and ciphertexts.
     """
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
+    server = not url.startswith("sqlite")
+    engine = create_engine(
+        url,
+        pool_pre_ping=server,  # a restarted server's stale connections are replaced, not used
+        hide_parameters=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS} if server else {},
+    )
     if engine.dialect.name == "sqlite":
         _create_private_file(engine.url.database)
         event.listen(engine, "connect", _tune_sqlite)
@@ -144,11 +156,16 @@ class HotReader:
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
     def fetch_one(self, sql: str, parameters: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        dbapi = self._engine.dialect.loaded_dbapi
         try:
             return self._fetch(sql, parameters)
-        except self._engine.dialect.loaded_dbapi.Error:
+        except (dbapi.Error, DBAPIError):
             self._forget()  # a broken connection (a restarted server): retry on a fresh one
+        try:
             return self._fetch(sql, parameters)
+        except (dbapi.OperationalError, dbapi.InterfaceError, OperationalError, InterfaceError):
+            self._forget()
+            raise DatabaseUnavailable() from None
 
     def _fetch(self, sql: str, parameters: tuple[Any, ...]) -> tuple[Any, ...] | None:
         cursor = self._connection().cursor()
@@ -217,7 +234,9 @@ def session() -> Session:
 def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
-        db_session.close()
+        # Closing a session whose server went away fails too; the response is already made.
+        with contextlib.suppress(OperationalError, InterfaceError):
+            db_session.close()
 
 
 def alembic_config(db_engine: Engine) -> Config:

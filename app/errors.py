@@ -4,15 +4,18 @@ An unexpected exception reaches these handlers as Werkzeug's InternalServerError
 after Flask has logged it.
 """
 
-from flask import Flask, make_response, render_template
+from flask import Flask, g, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import BadHost, HTTPException, SecurityError, TooManyRequests
 from werkzeug.wrappers import Response
 
 from app import db
+from app.db import DatabaseUnavailable
 from app.limits import StoreUnavailable, TooManyAttempts
+from app.login_sessions import login_manager
 
 
 def register(app: Flask) -> None:
@@ -32,6 +35,17 @@ def register(app: Flask) -> None:
             "Password checks need the rate-limit store, which cannot be reached right now. "
             "Try again in a minute."
         )
+        return render_template("error.html", title=title, message=message), 503
+
+    @app.errorhandler(DatabaseUnavailable)
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(_error: Exception) -> tuple[str, int]:
+        # The user cannot be loaded now: the page (its language, its header) is rendered as
+        # for a visitor. Flask-Login keeps the request's user in g._login_user.
+        g._login_user = login_manager.anonymous_user()
+        title = _("Keyfob is unavailable for a moment")
+        message = _("It cannot reach its database right now. Try again in a few seconds.")
         return render_template("error.html", title=title, message=message), 503
 
     @app.errorhandler(HTTPException)

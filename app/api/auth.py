@@ -9,7 +9,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from flask import request
 from flask_babel import gettext as _
 
-from app import keys, limits
+from app import db, keys, limits
 from app.api.responses import ApiError, timestamp
 from app.client_ip import limit_identity
 from app.keys import Principal
@@ -94,6 +94,9 @@ def authenticate() -> Principal:
         ) from None
     except keys.InvalidKey:
         raise ApiError(401, _("Invalid API key"), code="INVALID_API_KEY") from None
+    except db.DatabaseUnavailable:
+        guesses.give_back(client)  # the key was never checked: not a guess
+        raise
     guesses.give_back(client)
     return principal
 

@@ -6,12 +6,15 @@ from typing import Any
 
 from flask import Flask, jsonify
 from flask_babel import gettext as _
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from app.db import DatabaseUnavailable
 from app.limits import StoreUnavailable, TooManyAttempts
 
 STORE_RETRY_SECONDS = 30  # a guess at an outage's length; the client may retry sooner
+DATABASE_RETRY_SECONDS = 5  # a database restart usually takes seconds
 
 CODES = {
     400: "BAD_REQUEST",
@@ -93,6 +96,15 @@ def register_error_handlers(api: Flask) -> None:
         message = _("Password checks are paused: the rate-limit store cannot be reached")
         return error_response(
             ApiError(503, message, code="SERVICE_UNAVAILABLE", retry_after=STORE_RETRY_SECONDS)
+        )
+
+    @api.errorhandler(DatabaseUnavailable)
+    @api.errorhandler(OperationalError)
+    @api.errorhandler(InterfaceError)
+    def _database_unavailable(_error: Exception) -> Response:
+        message = _("The database cannot be reached right now; try again shortly")
+        return error_response(
+            ApiError(503, message, code="SERVICE_UNAVAILABLE", retry_after=DATABASE_RETRY_SECONDS)
         )
 
     @api.errorhandler(HTTPException)
