@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint format clean bench screenshots extract translations
+.PHONY: run serve test lint format clean bench screenshots extract translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Keyfob needs Python 3.11 or newer")'
@@ -25,6 +25,13 @@ run: $(VENV)/.installed-app
 	$(BIN)/flask --app app db upgrade
 	@echo "Keyfob is running on http://127.0.0.1:5000 (Ctrl-C to stop)"
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
+
+# Production: refuse a start that could not work on several machines (app/serving.py) before
+# touching the database, migrate, then gunicorn with gunicorn.conf.py (README, Deploying).
+serve: $(VENV)/.installed-app
+	$(BIN)/python -m app.serving
+	$(BIN)/flask --app app db upgrade
+	exec $(BIN)/gunicorn -c gunicorn.conf.py
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

@@ -41,12 +41,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.accounts.views import bp as accounts_bp
     from app.settings import bp as settings_bp
 
-    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
-        "KEYFOB_INSTANCE_PATH", str(PROJECT_ROOT / "instance")
-    )
     app = Flask(
         __name__,
-        instance_path=os.path.abspath(instance_path),
+        instance_path=config.instance_folder(test_config),
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )

@@ -15,8 +15,9 @@ import tomli_w
 from cryptography.fernet import Fernet
 
 ENV_PREFIX = "KEYFOB_"
-# Read by create_app and the test suite themselves, not settings of the app.
-ENV_NOT_SETTINGS = ("KEYFOB_INSTANCE_PATH", "KEYFOB_TEST_")
+# Read by create_app, gunicorn.conf.py (KEYFOB_SERVE_*) and the test suite themselves, not
+# settings of the app.
+ENV_NOT_SETTINGS = ("KEYFOB_INSTANCE_PATH", "KEYFOB_SERVE_", "KEYFOB_TEST_")
 SECRET_NAMES = ("SECRET_KEY", "KEY_PEPPER", "KEY_ENCRYPTION_KEYS")
 
 
@@ -59,12 +60,26 @@ def defaults(instance_path: str) -> dict[str, Any]:
     }
 
 
-def load(instance_path: str, test_config: dict[str, Any] | None) -> dict[str, Any]:
-    """The merged settings, with any missing secrets filled from the instance secrets file."""
+def instance_folder(test_config: dict[str, Any] | None = None) -> str:
+    """The instance folder: INSTANCE_PATH in test_config, KEYFOB_INSTANCE_PATH, else instance/."""
+    chosen = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "KEYFOB_INSTANCE_PATH", str(Path(__file__).resolve().parent.parent / "instance")
+    )
+    return os.path.abspath(chosen)
+
+
+def supplied(instance_path: str, test_config: dict[str, Any] | None) -> dict[str, Any]:
+    """The merged settings as given, before any secret is generated (empty when not given)."""
     settings = defaults(instance_path)
     settings.update(_from_toml(Path(instance_path) / "config.toml", settings))
     settings.update(_from_environment(settings, os.environ))
     settings.update(test_config or {})
+    return settings
+
+
+def load(instance_path: str, test_config: dict[str, Any] | None) -> dict[str, Any]:
+    """The merged settings, with any missing secrets filled from the instance secrets file."""
+    settings = supplied(instance_path, test_config)
     missing = [name for name in SECRET_NAMES if not settings[name]]
     if missing:
         secrets_path = Path(instance_path) / "secrets.toml"

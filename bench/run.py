@@ -207,6 +207,8 @@ def _gunicorn(target: str) -> Iterator[str]:
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "python:bench.gunicorn_defaults",
             "--workers",
             "2",
             "--worker-class",

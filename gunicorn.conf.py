@@ -1,0 +1,44 @@
+"""gunicorn's settings for Keyfob in production: `make serve`, or `gunicorn -c gunicorn.conf.py`.
+
+Sizes and addresses come from KEYFOB_SERVE_* variables (README, Deploying); the app's own
+settings from KEYFOB_* as always. Serve it behind a buffering reverse proxy: a gthread worker
+gives a thread to each connection, so clients trickling bytes can hold every thread.
+"""
+
+from typing import Any
+
+from app import serving
+
+wsgi_app = "app:create_app()"
+bind = [serving.bind()]
+worker_class = "gthread"
+workers = serving.workers()
+threads = serving.threads()
+# Each worker builds its own app: a database pool must not be shared across a fork.
+preload_app = False
+
+# A worker silent this long is killed and replaced; requests are short (one hash at most).
+timeout = 30
+# On SIGTERM, requests in flight get this long to finish before workers are stopped.
+graceful_timeout = 30
+# Idle keep-alive connections from the proxy are held this long.
+keepalive = 5
+
+# Only these addresses may set X-Forwarded-Proto for gunicorn; the app's own view of
+# forwarded headers is KEYFOB_PROXY_FIX.
+forwarded_allow_ips = serving.forwarded_allow_ips()
+
+accesslog = "-"
+# The path alone (%(U)s), never the request line (%(r)s, with its query string), the Basic
+# user (%(u)s), the referrer (%(f)s, another URL with a query) or any request header: a key
+# must never reach a log, even one a client put where it does not belong.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+errorlog = "-"
+# gunicorn's control socket has one path per user by default, so two servers on one machine
+# would take it from each other; nothing here uses it.
+control_socket_disable = True
+
+
+def on_starting(server: Any) -> None:
+    """Refuse, before binding, a start that could not work on several machines."""
+    serving.check(int(server.cfg.workers))

@@ -1,0 +1,120 @@
+"""gunicorn.conf.py run for real: a server in its own process group, always stopped in time."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from cryptography.fernet import Fernet
+
+from app import PROJECT_ROOT
+
+CONF = PROJECT_ROOT / "gunicorn.conf.py"
+START_SECONDS = 30
+
+
+def shared_secrets() -> dict[str, str]:
+    """The three secrets as every node of one deployment gets them: in the environment."""
+    return {
+        "KEYFOB_SECRET_KEY": "test-" + os.urandom(24).hex(),
+        "KEYFOB_KEY_PEPPER": "test-" + os.urandom(24).hex(),
+        "KEYFOB_KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode("ascii"),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def environment(instance: Path, settings: Mapping[str, str]) -> dict[str, str]:
+    """The shell's environment without its Keyfob settings, plus ``settings``; password
+    hashing made cheap, as in the rest of the suite."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("KEYFOB_")}
+    return {
+        **inherited,
+        "KEYFOB_INSTANCE_PATH": str(instance),
+        "KEYFOB_ARGON2_TIME_COST": "1",
+        "KEYFOB_ARGON2_MEMORY_COST_KIB": "1024",
+        **settings,
+    }
+
+
+def gunicorn_command() -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "-c", str(CONF)]
+
+
+def run_to_exit(command: list[str], env: Mapping[str, str], timeout: float = 60) -> tuple[int, str]:
+    """Run a server command that is expected to stop by itself: its exit status and output.
+    One that is still running after ``timeout`` seconds is stopped, and the test fails."""
+    process = subprocess.Popen(
+        command,
+        env=dict(env),
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stop(process)
+        raise AssertionError(f"{command[-1]} kept running for {timeout} s") from None
+    return process.returncode, output
+
+
+@contextmanager
+def running(command: list[str], env: Mapping[str, str], port: int, log: Path) -> Iterator[str]:
+    """A server started with ``command`` on ``port`` (its output in ``log``), ready to answer;
+    stopped afterwards whatever happens."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            env=dict(env),
+            cwd=PROJECT_ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_ready(process, url, log)
+        yield url
+    finally:
+        stop(process)
+
+
+def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server stopped: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(url + "/api/v1/server_settings", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"the server did not answer in {START_SECONDS} s")
+
+
+def stop(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
+    """SIGTERM to the whole group (make, gunicorn and its workers), SIGKILL if that is slow."""
+    for sent in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sent)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=15)
+            return
+        except subprocess.TimeoutExpired:
+            continue
