@@ -1,5 +1,5 @@
-"""`flask users create | deactivate | reactivate`, `flask keys revoke-all | prune` and
-`flask audit prune` for administrators."""
+"""`flask users create | deactivate | reactivate`, `flask keys revoke-all | prune |
+rotate-encryption-key | rotate-pepper` and `flask audit prune` for administrators."""
 
 import sys
 from datetime import timedelta
@@ -8,7 +8,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app import db, retention, revocation, users
+from app import db, retention, revocation, secret_rotation, users
+from app.keystore import keystore
 from app.models import User
 
 DEAD_KEY_DAYS = 30  # how long a dead key's row stays, for the record, by default
@@ -106,6 +107,69 @@ def prune_audit_command(days: int | None) -> None:
     keep = days if days is not None else int(current_app.config["AUDIT_RETENTION_DAYS"])
     removed = retention.prune_audit(db.session(), timedelta(days=keep))
     click.echo(f"Deleted {removed} audit events older than {keep} days.")
+
+
+@keys_cli.command("rotate-encryption-key")
+@click.option("--check", is_flag=True, help="Only count the keys an older key still encrypts.")
+def rotate_encryption_key_command(check: bool) -> None:
+    """Re-encrypt every stored key under the first of KEY_ENCRYPTION_KEYS (resumable: run
+    it again after a crash). With --check, write nothing and fail if any key still needs
+    an older encryption key."""
+    progress = secret_rotation.reencrypt(
+        db.session(), keystore(), check=check, on_batch=_progress_printer(check)
+    )
+    _finish(progress, check, "encrypted with an older key", "KEY_ENCRYPTION_KEYS")
+
+
+@keys_cli.command("rotate-pepper")
+@click.option("--check", is_flag=True, help="Only count the keys still under the old pepper.")
+def rotate_pepper_command(check: bool) -> None:
+    """Recompute every key's digest under KEY_PEPPER from KEY_PEPPER_PREVIOUS (resumable:
+    run it again after a crash). With --check, write nothing and fail if any digest is
+    still under the previous pepper."""
+    try:
+        progress = secret_rotation.repepper(
+            db.session(), keystore(), check=check, on_batch=_progress_printer(check)
+        )
+    except secret_rotation.RotationRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    _finish(progress, check, "under the previous pepper", "KEY_PEPPER_PREVIOUS")
+
+
+def _progress_printer(check: bool) -> secret_rotation.OnBatch:
+    verb = "need rewriting" if check else "rewritten"
+
+    def show(progress: secret_rotation.Progress) -> None:
+        unmatched = len(progress.unmatched)
+        click.echo(
+            f"{progress.seen} of {progress.total} keys: {progress.rewritten} {verb},"
+            f" {progress.current} already current, {len(progress.failed)} unreadable"
+            + (f", {unmatched} under neither pepper" if unmatched else "")
+        )
+
+    return show
+
+
+def _finish(progress: secret_rotation.Progress, check: bool, old: str, setting: str) -> None:
+    """The verdict: ids (never key text) of unreadable rows, and whether the old secret may
+    go. A failure exits non-zero, so scripts can gate the removal on it."""
+    if progress.failed:
+        shown = ", ".join(str(key_id) for key_id in progress.failed[:20])
+        raise click.ClickException(
+            f"{len(progress.failed)} keys cannot be read with the configured secrets"
+            f" (ids {shown}); they were left as they were."
+        )
+    if not check:
+        click.echo(
+            f"Done: {progress.rewritten} keys rewritten. Run it again with --check before"
+            f" removing the old secret from {setting}."
+        )
+    elif progress.rewritten:
+        raise click.ClickException(
+            f"{progress.rewritten} keys are still {old}: keep it in {setting}."
+        )
+    else:
+        click.echo(f"Every key is current: the old secret can be removed from {setting}.")
 
 
 def _human_or_fail(email: str) -> User:

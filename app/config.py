@@ -28,6 +28,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": "",
         "KEY_PEPPER": "",
         "KEY_ENCRYPTION_KEYS": [],
+        # The pepper before KEY_PEPPER, only while `flask keys rotate-pepper` runs: keys
+        # verify under either (README, Rotating secrets). A secret: never generated.
+        "KEY_PEPPER_PREVIOUS": "",
         "SITE_URL": "",
         "REALM_NAME": "Keyfob",  # what Zulip clients show as the organization's name
         # Hosts a request may name (SITE_URL's is added); any other gets 400 (app/hosts.py).

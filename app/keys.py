@@ -149,14 +149,15 @@ def verify(email: str | None, key: str) -> Principal:
     """The active user or bot that ``key`` (with ``email``, when the client sent one) names;
     else InvalidKey, AccountDeactivated or KeyExpired.
 
-    Format and checksum first (no query for garbage), then one indexed lookup by digest,
-    then a constant-time email comparison. No cache: a revoked or deactivated key fails
-    on the very next request, in every worker.
+    Format and checksum first (no query for garbage), then one indexed lookup by digest
+    (under either pepper while the pepper is rotated), then a constant-time email
+    comparison. No cache: a revoked or deactivated key fails on the very next request, in
+    every worker.
     """
     if not keyformat.is_well_formed(key):
         raise InvalidKey()
     store = keystore()
-    row = store.lookup(store.digest(key))
+    row = store.lookup(store.digests(key))
     if row is None:
         raise InvalidKey()
     if email is not None:

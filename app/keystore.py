@@ -9,6 +9,11 @@ One KeyStore is built at start-up from the configuration (which it checks) and s
 the pages and the API. Its ``lookup`` is the hot path of every API request: one indexed
 SELECT of just the columns a request needs, prepared once, run on a per-thread driver
 connection (no pool, no ORM objects, no statement compilation).
+
+While the pepper is being rotated (app/secret_rotation.py), a previous pepper is configured
+too and a key is looked up under both in that same one query (``digest IN (?, ?)``), so a
+key matches whether or not its row has been rewritten yet. Without one the SQL is the plain
+``digest = ?``: the choice is made once, here, at start-up.
 """
 
 import hashlib
@@ -16,7 +21,7 @@ import hmac
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app
 
 from app.db import HotReader
@@ -29,7 +34,7 @@ _LOOKUP_SQL = (
     " o.is_active"
     " FROM api_keys k JOIN users u ON u.id = k.user_id"
     " LEFT JOIN users o ON o.id = u.bot_owner_id"
-    " WHERE k.digest = {0} AND k.revoked_at IS NULL"
+    " WHERE k.digest {0} AND k.revoked_at IS NULL"
 )
 
 
@@ -55,22 +60,64 @@ class KeyRow(NamedTuple):
 
 
 class KeyStore:
-    def __init__(self, pepper: str, encryption_keys: list[str], reader: HotReader) -> None:
+    def __init__(
+        self,
+        pepper: str,
+        encryption_keys: list[str],
+        reader: HotReader,
+        previous_pepper: str = "",
+    ) -> None:
         if not encryption_keys:
             raise RuntimeError("KEY_ENCRYPTION_KEYS is empty")
         try:
-            self._fernet = MultiFernet([Fernet(key) for key in encryption_keys])
+            self._fernets = [Fernet(key) for key in encryption_keys]
         except ValueError:
             raise RuntimeError(
                 "KEY_ENCRYPTION_KEYS holds a value that is not a Fernet key"
             ) from None
+        self._fernet = MultiFernet(self._fernets)
+        if previous_pepper and previous_pepper == pepper:
+            # Almost certainly a half-edited configuration: say so rather than run a
+            # rotation that changes nothing.
+            raise RuntimeError("KEY_PEPPER_PREVIOUS is the same as KEY_PEPPER")
         self._pepper = pepper.encode("utf-8")
+        self._previous = previous_pepper.encode("utf-8") if previous_pepper else None
         self._reader = reader
-        self._sql = _LOOKUP_SQL.format("?" if reader.paramstyle == "qmark" else "%s")
+        mark = "?" if reader.paramstyle == "qmark" else "%s"
+        self._sql = _LOOKUP_SQL.format(
+            f"IN ({mark}, {mark})" if self._previous is not None else f"= {mark}"
+        )
+        # Chosen once, like the SQL: the single-pepper path does no more than it ever did.
+        self.digests = self._both_digests if self._previous is not None else self._one_digest
+
+    @property
+    def rotating_pepper(self) -> bool:
+        """Whether a previous pepper is configured (keys verify under it too)."""
+        return self._previous is not None
 
     def digest(self, key: str) -> str:
-        """The peppered HMAC-SHA256 of a key, in hex: what lookups use."""
-        return hmac.new(self._pepper, key.encode("ascii"), hashlib.sha256).hexdigest()
+        """The peppered HMAC-SHA256 of a key, in hex: what is stored and looked up."""
+        return _hmac_hex(self._pepper, key)
+
+    def previous_digest(self, key: str) -> str | None:
+        """The key's digest under the previous pepper, if one is configured."""
+        return None if self._previous is None else _hmac_hex(self._previous, key)
+
+    def _one_digest(self, key: str) -> tuple[str, ...]:
+        """What ``lookup`` takes (as ``digests``): the key's digest."""
+        return (_hmac_hex(self._pepper, key),)
+
+    def _both_digests(self, key: str) -> tuple[str, ...]:
+        """What ``lookup`` takes (as ``digests``) while the pepper is rotated."""
+        assert self._previous is not None
+        return (_hmac_hex(self._pepper, key), _hmac_hex(self._previous, key))
+
+    def request_digests(self, label: bytes, value: str) -> tuple[str, ...]:
+        """Digests of another secret value under the current (first) and previous pepper,
+        with a label of its own so it can never equal a key's digest."""
+        message = label + b"\0" + value.encode("utf-8")
+        peppers = [self._pepper] + ([self._previous] if self._previous is not None else [])
+        return tuple(hmac.new(p, message, hashlib.sha256).hexdigest() for p in peppers)
 
     def stored_form(self, key: str) -> dict[str, str]:
         """What the database keeps of a key: digest, ciphertext and last four characters."""
@@ -80,10 +127,27 @@ class KeyStore:
     def decrypt(self, ciphertext: str) -> str:
         return self._fernet.decrypt(ciphertext.encode("ascii")).decode("ascii")
 
-    def lookup(self, key_digest: str) -> KeyRow | None:
-        """The unrevoked key with this digest and its user, or None."""
-        row: tuple[Any, ...] | None = self._reader.fetch_one(self._sql, (key_digest,))
+    def reencrypt(self, ciphertext: str) -> str | None:
+        """The ciphertext under the first encryption key, or None if it already is.
+
+        Raises cryptography's InvalidToken if no configured key decrypts it."""
+        token = ciphertext.encode("ascii")
+        try:
+            self._fernets[0].decrypt(token)
+            return None
+        except InvalidToken:
+            return self._fernet.rotate(token).decode("ascii")
+
+    def lookup(self, digests: tuple[str, ...]) -> KeyRow | None:
+        """The unrevoked key with one of these digests (``digests(key)``: the key's, and
+        its previous-pepper one while the pepper is rotated) and its user, or None. Keys
+        are unique, so at most one row matches."""
+        row: tuple[Any, ...] | None = self._reader.fetch_one(self._sql, digests)
         return None if row is None else KeyRow(*row)
+
+
+def _hmac_hex(pepper: bytes, key: str) -> str:
+    return hmac.new(pepper, key.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def keystore() -> KeyStore:
@@ -96,5 +160,8 @@ def init_app(app: Flask) -> None:
     reader = HotReader(app.extensions["keyfob.engine"])
     config = app.config
     app.extensions["keyfob.keystore"] = KeyStore(
-        config["KEY_PEPPER"], config["KEY_ENCRYPTION_KEYS"], reader
+        config["KEY_PEPPER"],
+        config["KEY_ENCRYPTION_KEYS"],
+        reader,
+        previous_pepper=config["KEY_PEPPER_PREVIOUS"],
     )

@@ -4,15 +4,15 @@ the same new key, instead of rolling the key a second time and losing the one it
 
 The Idempotency-Key value is kept only as an HMAC under the server's pepper (it is the
 caller's secret for a day: whoever has it and the caller's key can read the new key again).
-A record counts for WINDOW; older ones are ignored and purged.
+A record counts for WINDOW; older ones are ignored and purged. While the pepper is rotated,
+a record is found under the previous pepper too: the value itself is not stored, so these
+digests cannot be rewritten, and a client retrying across the switch must still get the
+key it missed rather than a second roll (README, Rotating secrets).
 """
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,8 @@ from app.models import ApiKey, Holder, KeyRotation, User
 
 WINDOW = timedelta(hours=24)
 IDEMPOTENCY_KEY_MAX = 255
+# Its own label, so the digest of a value can never equal the digest of an API key.
+_LABEL = b"idempotency-key"
 
 
 class IdempotencyKeyReused(Exception):
@@ -76,12 +78,12 @@ def regenerate(
         rotation = _roll(session, subject, actor_id, grace)
         session.commit()
         return rotation
-    digest = _request_digest(idempotency_key)
+    digest, *previous = keystore().request_digests(_LABEL, idempotency_key)
     since = clock.now() - WINDOW
     earlier = session.scalar(
         select(KeyRotation).where(
             KeyRotation.actor_id == actor_id,
-            KeyRotation.request_digest == digest,
+            KeyRotation.request_digest.in_([digest, *previous]),
             KeyRotation.created_at > since,
         )
     )
@@ -138,13 +140,6 @@ def _repeat(session: Session, earlier: KeyRotation, subject: Holder, grace: time
     key = keystore().decrypt(made.ciphertext)
     session.rollback()  # nothing was written: end the transaction and its locks
     return Rotation(key, made.created_at + grace if grace else None)
-
-
-def _request_digest(idempotency_key: str) -> str:
-    pepper = str(current_app.config["KEY_PEPPER"]).encode("utf-8")
-    # Its own label, so the digest of a value can never equal the digest of an API key.
-    message = b"idempotency-key\0" + idempotency_key.encode("ascii")
-    return hmac.new(pepper, message, hashlib.sha256).hexdigest()
 
 
 def _owner(subject: Holder) -> list[int]:
