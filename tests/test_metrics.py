@@ -7,6 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from app import audit, db
 from tests.helpers.api import API, api_me
 from tests.helpers.api_keys import regenerate
 from tests.helpers.users import Account, MakeUser
@@ -183,3 +184,16 @@ def test_the_metrics_hold_no_key_email_address_or_token(metered: Flask, account:
     text = scrape(client)
     for secret in (account.key, account.key[:-1], account.email, "127.0.0.1", TOKEN):
         assert secret not in text
+
+
+def test_an_audited_event_counts_only_once_committed(metered: Flask, account: Account) -> None:
+    client, name = metered.test_client(), "keyfob_key_reveals_total"
+    before = value(samples(scrape(client)), name)
+    with metered.test_request_context():
+        session = db.session()
+        audit.record(session, "api_key_revealed", actor_id=account.id, subject_user_id=account.id)
+        session.rollback()
+        assert value(samples(scrape(client)), name) == before
+        audit.record(session, "api_key_revealed", actor_id=account.id, subject_user_id=account.id)
+        session.commit()
+    assert value(samples(scrape(client)), name) == before + 1
