@@ -109,6 +109,17 @@ def test_readyz_gives_up_on_a_rate_limit_store_that_never_answers(
     assert response.get_json()["checks"]["ratelimit_store"] == "down"
 
 
+def test_readyz_asks_another_kind_of_store_through_the_limiter_within_the_timeout(
+    unreachable: Callable[..., Flask], silent_port: int
+) -> None:
+    uri = f"redis+sentinel://127.0.0.1:{silent_port}/keyfob"  # the limiter's own check
+    client = unreachable(RATELIMIT_STORAGE_URI=uri, READINESS_TIMEOUT_SECONDS=1).test_client()
+    started = time.monotonic()
+    response = client.get("/readyz")
+    assert time.monotonic() - started < 3
+    assert response.get_json()["checks"]["ratelimit_store"] == "down"
+
+
 def test_readyz_logs_what_is_down_without_its_address(
     unreachable: Callable[..., Flask], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -25,7 +25,6 @@ class Readiness:
     def __init__(
         self, database_url: str, storage_uri: str, storage_check: Callable[[], bool], timeout: float
     ) -> None:
-        self._timeout = timeout
         self._engine = _probe_engine(database_url, timeout)
         self._store = _store_check(storage_uri, storage_check, timeout)
 
@@ -51,9 +50,6 @@ class Readiness:
     def _database(self) -> bool:
         with self._engine.connect() as connection:
             return connection.execute(text("SELECT 1")).scalar() == 1
-
-    def close(self) -> None:
-        self._engine.dispose()
 
 
 def _probe_engine(url: str, timeout: float) -> Engine:
@@ -93,7 +89,14 @@ def _store_check(uri: str, storage_check: Callable[[], bool], timeout: float) ->
 
 def _within(timeout: float, check: Callable[[], bool]) -> bool:
     outcome: list[bool] = []
-    worker = threading.Thread(target=lambda: outcome.append(bool(check())), daemon=True)
+
+    def run() -> None:
+        try:
+            outcome.append(bool(check()))
+        except Exception:  # a store that fails is down; its error text may hold its URL
+            outcome.append(False)
+
+    worker = threading.Thread(target=run, daemon=True)
     worker.start()
     worker.join(timeout)
     return bool(outcome and outcome[0])
