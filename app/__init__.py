@@ -39,6 +39,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         passwords,
     )
     from app.accounts.views import bp as accounts_bp
+    from app.ops import metrics, quiet
+    from app.ops import views as ops
     from app.settings import bp as settings_bp
 
     app = Flask(
@@ -72,6 +74,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api_app = api.create_api_app(app)
     app.extensions["keyfob.api"] = api_app
     app.wsgi_app = api.mount(app.wsgi_app, api_app)  # type: ignore[method-assign]
+    # Probes and metrics skip both apps' hooks (see app/ops/views.py).
+    app.wsgi_app = ops.mount(app.wsgi_app, ops.create_ops_app(app))  # type: ignore[method-assign]
+    quiet.install()
+    if app.config["METRICS_ENABLED"]:
+        metrics.install_request_metrics(app, "pages")
+        metrics.install_request_metrics(api_app, "api")
     if app.config["PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     return app

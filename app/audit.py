@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from app import clock
 from app.client_ip import UNKNOWN, client_ip
 from app.models import AuditEvent, User
+from app.ops import metrics
 from app.text import without_control_characters
 
 __all__ = ["EVENT_LABELS", "AuditEvent", "label", "record", "request_client", "security_log"]
@@ -67,6 +68,7 @@ def record(
         detail=detail or {},
     )
     session.add(event)
+    metrics.audited(session, event_type, event.detail)
     log.info("%s actor=%s subject=%s ip=%s", event_type, actor_id, subject_user_id, event.ip)
     return event
 

@@ -60,6 +60,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
+        # GET /metrics: off unless enabled, and then only for a bearer of the token.
+        "METRICS_ENABLED": False,
+        "METRICS_TOKEN": "",
+        "READINESS_TIMEOUT_SECONDS": 2,  # GET /readyz: the longest each dependency may take
     }
 
 

@@ -13,6 +13,7 @@ from app import db, keys, limits
 from app.api.responses import ApiError, timestamp
 from app.client_ip import limit_identity
 from app.keys import Principal
+from app.ops import metrics
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -73,18 +74,25 @@ def refuse_unless_primary(principal: Principal) -> None:
 
 
 def authenticate() -> Principal:
-    email, key = _credentials()
+    try:
+        email, key = _credentials()
+    except ApiError:
+        metrics.authentication("malformed")
+        raise
     guesses, client = limits.key_guesses(), limit_identity()
     if not guesses.take(client):
+        metrics.authentication("rate_limited")
         retry_after = guesses.retry_after(client)
         raise ApiError(429, _("Too many invalid API keys"), retry_after=retry_after)
     try:
         principal = keys.verify(email, key)
     except keys.AccountDeactivated:
         guesses.give_back(client)  # the key was right: not a guess
+        metrics.authentication("deactivated")
         raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None
     except keys.KeyExpired as expired:
         guesses.give_back(client)  # the key was right: not a guess
+        metrics.authentication("expired")
         when = expired.expired_at.strftime("%Y-%m-%d %H:%M UTC")
         raise ApiError(
             401,
@@ -93,11 +101,13 @@ def authenticate() -> Principal:
             expired_at=timestamp(expired.expired_at),
         ) from None
     except keys.InvalidKey:
+        metrics.authentication("invalid")
         raise ApiError(401, _("Invalid API key"), code="INVALID_API_KEY") from None
     except db.DatabaseUnavailable:
         guesses.give_back(client)  # the key was never checked: not a guess
         raise
     guesses.give_back(client)
+    metrics.authentication("ok")
     return principal
 
 
