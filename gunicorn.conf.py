@@ -5,9 +5,20 @@ settings from KEYFOB_* as always. Serve it behind a buffering reverse proxy: a g
 gives a thread to each connection, so clients trickling bytes can hold every thread.
 """
 
+import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
-from app import serving
+# Metrics from every worker add up (prometheus-client's multiprocess mode) only if each
+# process finds this folder set before it first imports prometheus_client, which the import
+# of the app below does: so it is set here, first. One private folder per server.
+_OWN_METRICS_FOLDER = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _OWN_METRICS_FOLDER:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="keyfob-metrics-")
+
+from app import serving  # noqa: E402 (after the folder is set)
 
 wsgi_app = "app:create_app()"
 bind = [serving.bind()]
@@ -40,5 +51,15 @@ control_socket_disable = True
 
 
 def on_starting(server: Any) -> None:
-    """Refuse, before binding, a start that could not work on several machines."""
+    """Refuse, before binding, a start that could not work on several machines; and start
+    the metrics from zero (a folder an operator named may hold a previous run's files)."""
     serving.check(int(server.cfg.workers))
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def on_exit(server: Any) -> None:
+    """Remove the metrics folder this server made for itself (never one an operator named)."""
+    if _OWN_METRICS_FOLDER:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

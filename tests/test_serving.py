@@ -2,9 +2,12 @@
 what their access log leaves out."""
 
 import base64
+import re
+import socket
 from pathlib import Path
 
 import httpx
+import pytest
 
 from keyfob_client import keyformat
 from tests.helpers.gunicorn import (
@@ -18,6 +21,15 @@ from tests.helpers.gunicorn import (
 
 SECRETS_MESSAGE = "Keyfob will not serve without KEYFOB_SECRET_KEY, KEYFOB_KEY_PEPPER"
 MEMORY_MESSAGE = "Keyfob will not serve 2 workers with KEYFOB_RATELIMIT_STORAGE_URI=memory://"
+SETTINGS_CALLS = 12
+
+
+def redis_answers() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 def test_gunicorn_refuses_to_start_without_the_secrets(tmp_path: Path) -> None:
@@ -92,3 +104,32 @@ def test_the_access_log_holds_no_credentials_and_no_query_string(
     token = base64.b64encode(f"{email}:{key}".encode()).decode()
     for secret in (key, token, email, in_query, "api_key"):
         assert secret not in written
+
+
+def test_metrics_add_up_across_gunicorn_workers(tmp_path: Path) -> None:
+    """Two workers, each counting its own requests; the scrape answers their sum."""
+    port, token = free_port(), "t" * 32
+    settings = {
+        **shared_secrets(),
+        "KEYFOB_SERVE_WORKERS": "2",
+        "KEYFOB_SERVE_BIND": f"127.0.0.1:{port}",
+        "KEYFOB_DATABASE_URL": f"sqlite:///{tmp_path / 'metrics.sqlite3'}",
+        "KEYFOB_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "KEYFOB_RATELIMIT_KEY_PREFIX": f"metrics-{port}",
+        "KEYFOB_METRICS_ENABLED": "true",
+        "KEYFOB_METRICS_TOKEN": token,
+    }
+    if not redis_answers():
+        pytest.skip("two workers need a shared rate-limit store, and Redis does not answer")
+    env = environment(tmp_path / "instance", settings)
+    with running(["make", "serve"], env, port, tmp_path / "serve.log") as url:
+        for _ in range(SETTINGS_CALLS):  # new connections: both workers take some
+            assert httpx.get(url + "/api/v1/server_settings", timeout=10).status_code == 200
+        scrape = httpx.get(url + "/metrics", headers={"Authorization": f"Bearer {token}"})
+    counted = re.search(
+        r'keyfob_http_requests_total\{app="api",endpoint="api.server_settings",'
+        r'method="GET",status="200"\} (\d+)',
+        scrape.text,
+    )
+    assert counted, scrape.text[:2000]
+    assert float(counted.group(1)) == SETTINGS_CALLS + 1  # and the start-up check's call
