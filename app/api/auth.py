@@ -105,6 +105,7 @@ def authenticate() -> Principal:
         raise ApiError(401, _("Invalid API key"), code="INVALID_API_KEY") from None
     except db.DatabaseUnavailable:
         guesses.give_back(client)  # the key was never checked: not a guess
+        metrics.authentication("unavailable")
         raise
     guesses.give_back(client)
     metrics.authentication("ok")

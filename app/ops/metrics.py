@@ -30,7 +30,15 @@ LATENCY = Histogram(
     ["app", "endpoint"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-AUTH_OUTCOMES = ("ok", "invalid", "malformed", "deactivated", "expired", "rate_limited")
+AUTH_OUTCOMES = (
+    "ok",
+    "invalid",
+    "malformed",
+    "deactivated",
+    "expired",
+    "rate_limited",
+    "unavailable",  # the database could not be reached: the key was never checked
+)
 _AUTHENTICATIONS = Counter(
     "keyfob_api_authentications",
     "API key authentications, by outcome",

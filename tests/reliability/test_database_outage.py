@@ -3,6 +3,7 @@ SERVICE_UNAVAILABLE and the pages a friendly 503, quickly, never a 500 or a hang
 back, requests succeed again without restarting the app, and a regeneration acknowledged
 before the stop is in effect."""
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from prometheus_client import REGISTRY, generate_latest
 
 from app import create_app, db, keys, users
 from tests.conftest import base_config
@@ -83,3 +85,17 @@ def test_everything_works_again_after_the_restart_and_nothing_acknowledged_is_lo
 def test_the_outage_answer_matches_the_document(site: Site) -> None:
     site.server.stop()
     assert_matches("/users/me", "get", api_me(site.client, site.email, site.key))
+
+
+def test_an_unchecked_key_is_counted_as_unavailable(site: Site) -> None:
+    def unavailable() -> float:
+        scrape = generate_latest(REGISTRY).decode()
+        found = re.search(
+            r'keyfob_api_authentications_total\{outcome="unavailable"\} (\S+)', scrape
+        )
+        return float(found.group(1)) if found else 0.0
+
+    before = unavailable()
+    site.server.stop()
+    api_error(api_me(site.client, site.email, site.key), 503, "SERVICE_UNAVAILABLE")
+    assert unavailable() == before + 1
