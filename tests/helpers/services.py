@@ -129,3 +129,8 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         with contextlib.suppress(subprocess.CalledProcessError):
             server.stop()
         shutil.rmtree(server.folder, ignore_errors=True)
+
+
+def redis_answers(port: int = 6379) -> bool:
+    """Whether the machine's own Redis answers on loopback."""
+    return _answers(port)
