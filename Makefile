@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run serve test lint format clean bench screenshots extract translations
+.PHONY: run serve test lint format clean bench soak screenshots extract translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Keyfob needs Python 3.11 or newer")'
@@ -68,3 +68,7 @@ extract: $(VENV)/.installed-dev
 
 translations: $(VENV)/.installed-dev
 	$(BIN)/pybabel compile -d app/translations --statistics
+
+# 60 s of mixed traffic against `make serve` on PostgreSQL and Redis (README, Deploying).
+soak: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
