@@ -94,23 +94,26 @@ def register_error_handlers(api: Flask) -> None:
     @api.errorhandler(StoreUnavailable)
     def _store_unavailable(_error: StoreUnavailable) -> Response:
         message = _("Password checks are paused: the rate-limit store cannot be reached")
-        return error_response(
-            ApiError(503, message, code="SERVICE_UNAVAILABLE", retry_after=STORE_RETRY_SECONDS)
-        )
+        return _unavailable(message, STORE_RETRY_SECONDS)
 
     @api.errorhandler(DatabaseUnavailable)
     @api.errorhandler(OperationalError)
     @api.errorhandler(InterfaceError)
     def _database_unavailable(_error: Exception) -> Response:
         message = _("The database cannot be reached right now; try again shortly")
-        return error_response(
-            ApiError(503, message, code="SERVICE_UNAVAILABLE", retry_after=DATABASE_RETRY_SECONDS)
-        )
+        return _unavailable(message, DATABASE_RETRY_SECONDS)
 
     @api.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         status = error.code or 500
         return error_response(ApiError(status, _message(status, error.description or "")))
+
+
+def _unavailable(message: str, retry_after: int) -> Response:
+    """503: a service Keyfob needs is away; the client may retry after ``retry_after``."""
+    return error_response(
+        ApiError(503, message, code="SERVICE_UNAVAILABLE", retry_after=retry_after)
+    )
 
 
 def _message(status: int, fallback: str) -> str:
