@@ -6,7 +6,7 @@ privacy page and `flask keys revoke-all` both call revoke_all.
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app import audit, clock, db, keys
+from app import audit, clock, db, keys, users
 from app.models import ApiKey, User
 
 
@@ -32,7 +32,7 @@ def revoke_all(session: Session, user: User, *, actor_id: int | None) -> int:
     )
     for holder in holders:
         keys.mint(session, holder)
-    user.session_generation += 1
+    users.invalidate_login_sessions(user)
     audit.record(
         session,
         "all_keys_revoked",

@@ -116,7 +116,7 @@ def deactivate(session: Session, user: User, *, actor_id: int | None) -> list[Us
     db.lock_for_write(session, User, [user.id])  # the owner before their bots, as everywhere
     session.refresh(user)  # as of the lock: no lost update of the session generation
     user.is_active = False
-    user.session_generation += 1
+    invalidate_login_sessions(user)
     stopped = list(
         session.scalars(select(User).where(User.bot_owner_id == user.id, User.is_active))
     )
@@ -141,5 +141,11 @@ def reactivate(session: Session, user: User, *, actor_id: int | None) -> None:
 
 def end_login_sessions(session: Session, user: User) -> None:
     """Make every copy of the user's login-session cookies worthless (logging out)."""
-    user.session_generation += 1
+    invalidate_login_sessions(user)
     session.commit()
+
+
+def invalidate_login_sessions(user: User) -> None:
+    """Within the caller's transaction, make every login session the user has worthless:
+    each one names the generation it began in (app/login_sessions.py)."""
+    user.session_generation += 1
