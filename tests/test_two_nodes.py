@@ -151,6 +151,19 @@ def test_a_bot_deactivated_on_a_is_refused_by_b(
     assert me(client, nodes.b, bot_email, bot_key) == 401
 
 
+def test_a_user_deactivated_by_the_operator_is_refused_by_both_nodes(
+    nodes: Nodes, client: httpx.Client, account: Account
+) -> None:
+    log_in(client, nodes.a, account.email)
+    assert me(client, nodes.b, account.email, account.key) == 200
+    cli = nodes.make_user.app.test_cli_runner()
+    assert cli.invoke(args=["users", "deactivate", account.email]).exit_code == 0
+    assert me(client, nodes.a, account.email, account.key) == 401
+    assert me(client, nodes.b, account.email, account.key) == 401
+    on_b = client.get(nodes.b + KEY_PAGE)
+    assert on_b.status_code == 302 and urlsplit(on_b.headers["Location"]).path == "/login"
+
+
 def test_wrong_passwords_on_both_nodes_share_one_allowance(
     nodes: Nodes, client: httpx.Client, account: Account
 ) -> None:
