@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run serve test lint format clean bench soak screenshots extract translations
+.PHONY: run serve test lint format clean bench soak bench-slow screenshots extract translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Keyfob needs Python 3.11 or newer")'
@@ -72,3 +72,8 @@ translations: $(VENV)/.installed-dev
 # 60 s of mixed traffic against `make serve` on PostgreSQL and Redis (README, Deploying).
 soak: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)
+
+# Slow clients against gunicorn.conf.py alone, then behind nginx (README, Deploying; needs
+# Redis on 127.0.0.1, and nginx for the second half: apt-get install nginx).
+bench-slow: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.slow_clients $(SLOW_ARGS)
