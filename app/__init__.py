@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         keystore,
         limits,
         login_sessions,
+        mail,
         passwords,
     )
     from app.accounts.views import bp as accounts_bp
@@ -56,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     clock.init_app(app)
     db.init_app(app)
+    mail.init_app(app)
     keystore.init_app(app)
     passwords.init_app(app)
     headers.init_app(app)

@@ -64,6 +64,16 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "METRICS_ENABLED": False,
         "METRICS_TOKEN": "",
         "READINESS_TIMEOUT_SECONDS": 2,  # GET /readyz: the longest each dependency may take
+        # Outbound mail (app/mail, README "Email"). Without SMTP_URL each message is written
+        # to instance/outbox/ as an .eml file instead. SMTP_URL may hold a password.
+        "SMTP_URL": "",  # smtp://, smtp+starttls:// or smtps://[user:password@]host[:port]
+        "SMTP_CA_FILE": "",  # trust this CA file instead of the system's (TLS is always checked)
+        "SMTP_TIMEOUT_SECONDS": 10,
+        "MAIL_FROM": "",  # default: "<REALM_NAME> <noreply@<SITE_URL's host>>"
+        "MAIL_DELIVERY": "background",  # or "command": only `flask mail send` delivers
+        "MAIL_RETRY_SECONDS": 30,  # the first retry's wait; each later one doubles it
+        "MAIL_RETRY_MAX_SECONDS": 3600,
+        "MAIL_GIVE_UP_HOURS": 72,
     }
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
-from app import audit, clock, db, key_use
+from app import audit, clock, db, key_use, notices
 from app.keystore import keystore
 from app.models import ApiKey, Holder, User, as_utc
 from keyfob_client import keyformat
@@ -104,13 +104,22 @@ def regenerate(
     session: Session, user: Holder, *, actor_id: int, grace: timedelta = timedelta(0)
 ) -> str:
     """A new primary key for ``user``, the old one dead now or after ``grace``, the change
-    audited and committed."""
+    audited, notified and committed."""
+    key = replace(session, user, actor_id=actor_id, grace=grace)
+    session.commit()
+    return key
+
+
+def replace(session: Session, user: Holder, *, actor_id: int, grace: timedelta) -> str:
+    """Mint, audit and notify a regeneration; the caller commits (app/rotations.py, which
+    records the request beside it, and regenerate)."""
     key = mint(session, user, grace=grace)
     detail = {"grace_seconds": int(grace.total_seconds())} if grace else None
     audit.record(
         session, "api_key_regenerated", actor_id=actor_id, subject_user_id=user.id, detail=detail
     )
-    session.commit()
+    subject = session.get_one(User, user.id)  # no query when the row is already loaded
+    notices.key_regenerated(session, subject, actor_id=actor_id, hint=key[-4:], grace=grace)
     return key
 
 

@@ -1,4 +1,4 @@
-"""The tables: users (humans and bots), their API keys, and the audit log."""
+"""The tables: users (humans and bots), their API keys, the audit log, and the mail queue."""
 
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     text,
 )
@@ -97,6 +98,9 @@ class User(UserMixin, Base):
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     # The saved page language (en, zh_Hans), or None to follow the browser.
     language: Mapped[str | None] = mapped_column(String(16))
+    # Whether to email this person about their own routine actions (a key created, shown or
+    # regenerated); notices of a leak or of a coming expiry are sent regardless.
+    routine_notices: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     bot_owner: Mapped["User | None"] = relationship(remote_side=[id])
 
@@ -144,6 +148,8 @@ class ApiKey(Base):
     last_used_ip: Mapped[str | None] = mapped_column(String(45))
     last_used_user_agent: Mapped[str | None] = mapped_column(String(255))
     revoked_at: Mapped[datetime | None]
+    # The fewest days-before-expiry its owner has been told of (7, 3, 1), so each is sent once.
+    expiry_notice_days: Mapped[int | None]
 
     def __repr__(self) -> str:
         return f"<ApiKey {self.id} of user {self.user_id}>"
@@ -181,3 +187,45 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     subject: Mapped["User | None"] = relationship(foreign_keys=[subject_user_id])
+
+
+class SeenAddress(Base):
+    """An IP address a user's key was shown or downloaded from: a reveal from any other is
+    worth an email."""
+
+    __tablename__ = "seen_addresses"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(45), primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboundMail(Base):
+    """A message queued in the same transaction as the event it tells of, and delivered after
+    the commit (app/mail). Rendered when queued, in the recipient's language; never a key."""
+
+    __tablename__ = "outbound_mail"
+    __table_args__ = (
+        # What the sender looks for: undelivered messages, soonest first.
+        Index(
+            "ix_outbound_mail_pending",
+            "next_attempt_at",
+            sqlite_where=text("sent_at IS NULL AND gave_up_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL AND gave_up_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A sender holds a message until then; one that died holding it frees it by waiting.
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    gave_up_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(255))

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app import audit, clock, db, keys
+from app import clock, db, keys
 from app.keystore import keystore
 from app.models import ApiKey, Holder, KeyRotation, User
 
@@ -112,13 +112,9 @@ def regenerate(
 
 
 def _roll(session: Session, subject: Holder, actor_id: int, grace: timedelta) -> Rotation:
-    """Mint and audit, uncommitted; the old key's end is the new key's creation plus the
-    grace (mint supersedes the old key at that same instant)."""
-    key = keys.mint(session, subject, grace=grace)
-    detail = {"grace_seconds": _seconds(grace)} if grace else None
-    audit.record(
-        session, "api_key_regenerated", actor_id=actor_id, subject_user_id=subject.id, detail=detail
-    )
+    """Mint, audit and notify, uncommitted; the old key's end is the new key's creation
+    plus the grace (mint supersedes the old key at that same instant)."""
+    key = keys.replace(session, subject, actor_id=actor_id, grace=grace)
     made = _made(session, key)
     return Rotation(key, made.created_at + grace if grace else None)
 

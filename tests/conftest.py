@@ -19,6 +19,7 @@ from app.clock import install as install_clock
 from app.models import Base
 from keyfob_client import keyformat
 from tests.helpers.live import serve
+from tests.helpers.mail import SmtpServer
 from tests.helpers.users import Account, MakeUser
 from tests.helpers.web import KEY_PAGE, log_in, reauthenticate
 from tests.helpers.zulip_js import install_zulip_js
@@ -67,6 +68,9 @@ def base_config(database_url: str, instance: Path) -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": TEST_RATELIMIT_STORAGE_URI,
         # A fresh prefix gives each test its own counters in a shared store such as Redis.
         "RATELIMIT_KEY_PREFIX": "keyfob-test-" + uuid.uuid4().hex,
+        # Tests deliver queued mail when they mean to (tests/helpers/mail.py), so that no
+        # sender thread outlives its test; test_mail_background.py covers the thread.
+        "MAIL_DELIVERY": "command",
     }
 
 
@@ -116,6 +120,21 @@ def clock(app: Flask) -> Clock:
     substitute = Clock()
     install_clock(app, substitute)
     return substitute
+
+
+@pytest.fixture
+def smtp(tmp_path: Path) -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback, stopped after the test."""
+    server = SmtpServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(make_app: Callable[..., Flask], smtp: SmtpServer) -> Flask:
+    """An app that sends its mail to ``smtp``."""
+    return make_app(**smtp.settings())
 
 
 @pytest.fixture

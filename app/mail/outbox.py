@@ -1,0 +1,179 @@
+"""The mail queue. A message is a row added in the transaction of the event it tells of, so
+it exists exactly when the event does; it is delivered after the commit, by the background
+sender or `flask mail send`, and retried with a growing wait until it goes or is given up.
+
+Several processes may deliver at once: each claims a message with a conditional UPDATE
+before sending it, and a claim lapses, so one that died mid-send frees its messages. A
+message may therefore, rarely, arrive twice; it is never lost. Once sent or given up, its
+body is erased: it may hold a link that acts for its reader (a password reset)."""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.i18n import ENGLISH, SUPPORTED
+from app.mail import compose, transports
+from app.models import OutboundMail, User
+
+log = logging.getLogger("keyfob.mail")
+QUEUED = "keyfob.mail_queued"  # session.info: this transaction queued mail
+CLAIM_SECONDS = 120  # longer than any one delivery may take (SMTP timeouts included)
+BATCH = 20
+
+
+def recipient_for(user: User) -> User | None:
+    """Who hears about ``user``'s keys: the person, or a bot's owner; nobody if inactive."""
+    person = user.bot_owner if user.is_bot else user
+    return person if person is not None and person.is_active else None
+
+
+def queue(
+    session: Session, user: User, *, subject: object, template: str, **facts: Any
+) -> OutboundMail | None:
+    """Add a message about ``user`` (to them, or to a bot's owner) to the caller's
+    transaction, written in the recipient's language. None if nobody is to be told."""
+    recipient = recipient_for(user)
+    if recipient is None:
+        return None
+    language = recipient.language if recipient.language in SUPPORTED else ENGLISH
+    body = compose.render(template, language, recipient=recipient, subject_user=user, **facts)
+    mail = OutboundMail(
+        user_id=recipient.id,
+        recipient=recipient.email,
+        language=language,
+        subject=compose.translated(subject, language)[:255],
+        body=body,
+        next_attempt_at=clock.now(),
+    )
+    session.add(mail)
+    session.info[QUEUED] = True
+    return mail
+
+
+@dataclass
+class Delivery:
+    sent: int = 0
+    failed: int = 0
+    next_due: datetime | None = None  # the soonest undelivered message, if any
+
+
+def deliver_due(app: Flask, session: Session) -> Delivery:
+    """Send every message that is due now (in batches), then say when the next one is."""
+    delivery = Delivery()
+    transport = transports.from_config(app)
+    while batch := _claim(session, BATCH):
+        _send_batch(app, session, transport, batch, delivery)
+    delivery.next_due = session.scalar(
+        select(func.min(OutboundMail.next_attempt_at)).where(*_pending())
+    )
+    session.commit()
+    return delivery
+
+
+def _pending() -> tuple[Any, ...]:
+    return (OutboundMail.sent_at.is_(None), OutboundMail.gave_up_at.is_(None))
+
+
+def _claim(session: Session, limit: int) -> list[OutboundMail]:
+    now = clock.now()
+    free = or_(OutboundMail.claimed_until.is_(None), OutboundMail.claimed_until < now)
+    candidates = session.scalars(
+        select(OutboundMail.id)
+        .where(*_pending(), free, OutboundMail.next_attempt_at <= now)
+        .order_by(OutboundMail.next_attempt_at, OutboundMail.id)
+        .limit(limit)
+    ).all()
+    claimed = []
+    for mail_id in candidates:
+        won = session.execute(
+            update(OutboundMail)
+            .where(OutboundMail.id == mail_id, *_pending(), free)
+            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        )
+        session.commit()  # the claim is seen by every other sender at once
+        if won.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(session.get_one(OutboundMail, mail_id))
+    return claimed
+
+
+def _send_batch(
+    app: Flask,
+    session: Session,
+    transport: transports.Transport,
+    batch: list[OutboundMail],
+    delivery: Delivery,
+) -> None:
+    try:
+        with transport.open() as connection:
+            for mail in list(batch):
+                try:
+                    connection.send(compose.message(app, mail))
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as refused:
+                    if not _is_permanent(refused):
+                        raise
+                    _failed(app, session, mail, refused, permanent=True)
+                    delivery.failed += 1
+                else:
+                    _sent(session, mail)
+                    delivery.sent += 1
+                batch.remove(mail)
+    except (smtplib.SMTPException, OSError) as error:  # down, or refusing us: try again later
+        for mail in batch:
+            _failed(app, session, mail, error, permanent=False)
+            delivery.failed += 1
+
+
+def _sent(session: Session, mail: OutboundMail) -> None:
+    mail.sent_at, mail.claimed_until, mail.body = clock.now(), None, ""
+    mail.attempts += 1
+    session.commit()
+
+
+def _failed(
+    app: Flask, session: Session, mail: OutboundMail, error: Exception, *, permanent: bool
+) -> None:
+    """Count the attempt and set the next, or give up: a permanent refusal at once, any
+    other error once MAIL_GIVE_UP_HOURS have passed since the message was queued."""
+    now = clock.now()
+    mail.attempts += 1
+    mail.claimed_until = None
+    mail.last_error = _describe(error)
+    wait = min(
+        app.config["MAIL_RETRY_SECONDS"] * 2 ** (mail.attempts - 1),
+        app.config["MAIL_RETRY_MAX_SECONDS"],
+    )
+    too_old = now - mail.created_at > timedelta(hours=app.config["MAIL_GIVE_UP_HOURS"])
+    if permanent or too_old:
+        mail.gave_up_at, mail.body = now, ""
+        log.error("mail %d to user %s given up: %s", mail.id, mail.user_id, mail.last_error)
+    else:
+        mail.next_attempt_at = now + timedelta(seconds=wait)
+        log.warning(
+            "mail %d not sent (attempt %d), retrying in %d s: %s",
+            mail.id,
+            mail.attempts,
+            wait,
+            mail.last_error,
+        )
+    session.commit()
+
+
+def _is_permanent(error: smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) -> bool:
+    """A 5xx refusal of this message or its recipient: sending it again cannot help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _reason in error.recipients.values())
+    return 500 <= error.smtp_code < 600
+
+
+def _describe(error: Exception) -> str:
+    """The error's kind and SMTP code: never the server's words, which may quote the
+    message or the credentials."""
+    code = getattr(error, "smtp_code", None)
+    return f"{type(error).__name__}" + (f" {code}" if code else "")
