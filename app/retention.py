@@ -1,5 +1,5 @@
-"""Retention: what the database stops keeping, so audit rows and dead keys do not grow
-without bound. Each pass deletes in batches of its own short transactions, so a large
+"""Retention: what the database stops keeping, so audit rows, dead keys and sent mail do not
+grow without bound. Each pass deletes in batches of its own short transactions, so a large
 backlog never holds locks for long, and an interrupted run simply continues next time.
 No web code here.
 """
@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.models import ApiKey, AuditEvent, KeyRotation
+from app.models import ApiKey, AuditEvent, KeyRotation, OutboundMail
 from app.rotations import WINDOW as IDEMPOTENCY_WINDOW
 
 BATCH = 1000
@@ -40,9 +40,17 @@ def prune_dead_keys(session: Session, older_than: timedelta, *, batch: int = BAT
     return _in_batches(session, ApiKey, dead, batch, _rotations_naming)
 
 
+def prune_mail(session: Session, older_than: timedelta, *, batch: int = BATCH) -> int:
+    """Delete the records of mail sent or given up more than ``older_than`` ago (their
+    bodies went at once); mail still waiting to go stays, however old."""
+    cutoff = clock.now() - older_than
+    done = or_(OutboundMail.sent_at < cutoff, OutboundMail.gave_up_at < cutoff)
+    return _in_batches(session, OutboundMail, done, batch, _no_refs)
+
+
 def _in_batches(
     session: Session,
-    model: type[ApiKey] | type[AuditEvent],
+    model: type[ApiKey] | type[AuditEvent] | type[OutboundMail],
     condition: ColumnElement[bool],
     batch: int,
     before_delete: Callable[[Session, list[int]], None],
@@ -60,7 +68,7 @@ def _in_batches(
 
 
 def _no_refs(_session: Session, _ids: list[int]) -> None:
-    """Nothing refers to an audit event."""
+    """Nothing refers to an audit event or a mail record."""
 
 
 def _rotations_naming(session: Session, key_ids: list[int]) -> None:

@@ -1,11 +1,14 @@
 """`flask mail send`: deliver every message that is due now, for operators who run delivery
-from cron or a timer (MAIL_DELIVERY=command), or to flush the queue by hand."""
+from cron or a timer (MAIL_DELIVERY=command), or to flush the queue by hand; `flask mail
+prune`: forget mail sent long ago."""
+
+from datetime import timedelta
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app import db
+from app import db, retention
 from app.mail import outbox
 
 
@@ -25,3 +28,18 @@ def send_command() -> None:
     click.echo(f"Sent {delivery.sent}, {delivery.failed} failed; {waiting}.")
     if delivery.failed:
         raise SystemExit(1)
+
+
+@mail_cli.command("prune")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="Days since a message was sent or given up.",
+)
+def prune_command(days: int) -> None:
+    """Delete the records of mail sent or given up more than DAYS ago, in batches."""
+    removed = retention.prune_mail(db.session(), timedelta(days=days))
+    click.echo(f"Deleted {removed} mail records older than {days} days.")
