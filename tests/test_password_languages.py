@@ -23,7 +23,7 @@ def speaks_chinese(app: Flask, email: str) -> None:
 
 def test_the_forgot_page_speaks_the_browsers_language(client: FlaskClient) -> None:
     page = client.get(FORGOT_PAGE, headers=CHINESE).get_data(as_text=True)
-    assert "忘记密码？" in page and "给我发送重置链接" in page
+    assert "忘记密码" in page and "给我发送重置链接" in page
 
 
 def test_the_reset_link_is_sent_in_the_recipients_language(
@@ -35,7 +35,7 @@ def test_the_reset_link_is_sent_in_the_recipients_language(
     deliver(mail_app)
     [message] = smtp.received
     assert message["Subject"] == "重置你的密码"
-    assert "要设置新密码，请在 60 分钟内打开此链接。" in body_of(message)
+    assert "请在 60 分钟内打开此链接" in body_of(message)
 
 
 def test_the_change_notice_is_in_the_recipients_language(mail_app: Flask, smtp: SmtpServer) -> None:
