@@ -43,6 +43,9 @@ EVENT_LABELS = {
     "bot_reactivated": _l("Bot reactivated"),
     "user_deactivated": _l("Account deactivated"),
     "user_reactivated": _l("Account reactivated"),
+    "password_changed": _l("Password changed"),
+    "password_reset_requested": _l("Password reset link requested"),
+    "password_reset": _l("Password reset with an emailed link"),
 }
 
 

@@ -1,4 +1,5 @@
-"""The one password check of every entry point: login, re-auth and the API's fetch_api_key.
+"""The one password check of every entry point: login, re-auth, a password change and the
+API's fetch_api_key.
 
 ``authenticate`` counts the attempt against the rate limits before the hash is compared,
 audits it and commits; the views only translate its typed errors into a form error or an
@@ -26,13 +27,16 @@ class AccountDeactivated(AuthenticationError):
     """The password was right, but the account is deactivated."""
 
 
-Purpose = Literal["login", "reauth", "fetch_api_key"]
-# What each entry point records (a successful fetch is recorded by the reveal itself).
+Purpose = Literal["login", "reauth", "password_change", "fetch_api_key"]
+# What each entry point records (a successful fetch is recorded by the reveal itself, a
+# successful change by the change).
 _FAILED_EVENT = {
     "login": "login_failed",
     "reauth": "reauth_failed",
+    "password_change": "reauth_failed",
     "fetch_api_key": "api_key_fetch_failed",
 }
+_FROM_A_SESSION = ("reauth", "password_change")
 _SUCCEEDED_EVENT = {"login": "login_succeeded", "reauth": "reauth_succeeded"}
 
 
@@ -44,7 +48,7 @@ def authenticate(
     purpose: Purpose,
     device: KnownDevice | None = None,
 ) -> User:
-    """The active human with this email and password, for login, re-auth or fetch_api_key.
+    """The active human with this email and password, for each entry point (``purpose``).
 
     The one password check of every entry point: counted against the rate limits before the
     hash is compared (limits.TooManyAttempts when used up, itself audited), audited, and
@@ -69,7 +73,7 @@ def authenticate(
         raise
     if not passwords.check_password(user, password) or user is None:
         if user is not None:
-            actor = user.id if purpose == "reauth" else None  # only re-auth comes from a session
+            actor = user.id if purpose in _FROM_A_SESSION else None
             audit.record(session, _FAILED_EVENT[purpose], actor_id=actor, subject_user_id=user.id)
             session.commit()
         raise WrongPassword()

@@ -56,6 +56,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "ARGON2_MEMORY_COST_KIB": 65536,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "REGISTRATION_LIMIT_PER_IP": "10 per hour",
+        # Password-reset emails asked for (every request counts, account or not).
+        "PASSWORD_RESET_LIMIT_PER_IP": "10 per hour",
+        "PASSWORD_RESET_LIMIT_PER_ADDRESS": "3 per hour",
         "KEY_GUESS_LIMIT_PER_IP": "100 per minute",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

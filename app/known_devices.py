@@ -55,6 +55,15 @@ def of_login_session(user: User) -> KnownDevice:
     return KnownDevice(session_id, ((user.id, fingerprint(user)),))
 
 
+def of_logged_in_browser(user: User, browser: KnownDevice | None) -> KnownDevice:
+    """The known-device cookie, or else the login session itself: either proves that this
+    browser logged in, so an attack on the account elsewhere does not lock it out of a
+    password check (re-auth, a password change)."""
+    if browser is not None and browser.vouches_for(user):
+        return browser
+    return of_login_session(user)
+
+
 def remember(response: Response, user: User, device: KnownDevice | None) -> None:
     """Mark the browser as known to ``user`` (a fresh cookie, newest account first)."""
     device_id = device.device_id if device else secrets.token_urlsafe(16)

@@ -18,7 +18,8 @@ even with the right password, so the limit cannot be probed for the answer.
 
 Failed API keys are limited per client IP, so keys cannot be guessed at line speed;
 registrations per IP (every POST counts), so one client cannot create accounts, or probe
-for taken email addresses, in bulk. Each app gets its own Limiter, because flask-limiter
+for taken email addresses, in bulk; password-reset emails per IP and per address, so nobody
+can flood a mailbox. Each app gets its own Limiter, because flask-limiter
 keeps its settings on the instance; only views marked ``@registrations`` go through its
 per-request hooks.
 """
@@ -186,6 +187,35 @@ def account_identity(email: str) -> str:
     return hashlib.sha256(normalized).hexdigest()[:32]
 
 
+class ResetRequests:
+    """Password-reset emails asked for, per client IP and per address: every request counts,
+    whether or not the address has an account, so the limit tells nothing either."""
+
+    def __init__(self, app: Flask, windows: Windows) -> None:
+        config, prefix = app.config, str(app.config["RATELIMIT_KEY_PREFIX"])
+        self.ip = Allowance(
+            windows, prefix, "password-reset-ip", config["PASSWORD_RESET_LIMIT_PER_IP"]
+        )
+        self.address = Allowance(
+            windows, prefix, "password-reset-address", config["PASSWORD_RESET_LIMIT_PER_ADDRESS"]
+        )
+
+    def take(self, email: str) -> None:
+        """Count one request for ``email``; TooManyAttempts when an allowance is used up.
+        A store that does not answer fails the request (StoreUnavailable): no mail unlimited."""
+        for allowance, identity in (
+            (self.ip, limit_identity()),
+            (self.address, account_identity(email)),
+        ):
+            if not allowance.take(identity):
+                raise TooManyAttempts(allowance.scope, allowance.retry_after(identity))
+
+
+def reset_requests() -> ResetRequests:
+    guard: ResetRequests = current_app.extensions["keyfob.reset_requests"]
+    return guard
+
+
 def password_limits() -> PasswordLimits:
     limits: PasswordLimits = current_app.extensions["keyfob.password_limits"]
     return limits
@@ -213,6 +243,7 @@ def init_app(app: Flask) -> Limiter:
     windows = for_store(str(app.config["RATELIMIT_STORAGE_URI"]), limiter.storage)
     app.extensions["keyfob.password_limits"] = PasswordLimits(app, windows)
     app.extensions["keyfob.key_guesses"] = KeyGuesses(app, windows)
+    app.extensions["keyfob.reset_requests"] = ResetRequests(app, windows)
     per_ip = limiter.limit(_registrations_per_ip, methods=["POST"])
     marked = set()
     for endpoint, view in list(app.view_functions.items()):

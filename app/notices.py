@@ -65,3 +65,34 @@ def _notify(
         realm=current_app.config["REALM_NAME"],
         **facts,
     )
+
+
+# Passwords (app/password_changes.py, app/password_resets.py): always sent, never routine.
+
+
+def password_changed(
+    session: Session, user: User, *, choices: dict[str, bool], reset_url: str
+) -> None:
+    _notify(
+        session,
+        user,
+        "password_changed",
+        subject=_l("Your password was changed"),
+        reset_url=reset_url,
+        **choices,
+    )
+
+
+def password_reset_link(session: Session, user: User, *, link: str, minutes: int) -> None:
+    subject = _l("Reset your password")
+    _notify(session, user, "password_reset_link", subject=subject, link=link, minutes=minutes)
+
+
+def password_reset_done(session: Session, user: User, *, reset_url: str) -> None:
+    _notify(
+        session,
+        user,
+        "password_reset_done",
+        subject=_l("Your password was reset"),
+        reset_url=reset_url,
+    )

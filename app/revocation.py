@@ -1,6 +1,7 @@
 """Revoke everything: every key of a user and of each of their bots, with new primary keys
 in their place, and every other login session signed out. No web code here: the Account &
-privacy page and `flask keys revoke-all` both call revoke_all.
+privacy page and `flask keys revoke-all` call revoke_all; a password change that asks for
+new keys calls replace_every_key in its own transaction.
 """
 
 from sqlalchemy import select, update
@@ -19,6 +20,16 @@ def revoke_all(session: Session, user: User, *, actor_id: int | None) -> int:
     The caller that wants to stay logged in (the page) renews its own session afterwards:
     ending "every other session" is "all of them, then this one again".
     """
+    bots = replace_every_key(session, user, actor_id=actor_id)
+    users.invalidate_login_sessions(user)
+    session.commit()
+    return bots
+
+
+def replace_every_key(session: Session, user: User, *, actor_id: int | None) -> int:
+    """Within the caller's transaction: revoke every key of the user and their bots, mint
+    new primary keys, and audit it; returns how many bots it covered. It refreshes ``user``
+    from the database, so call it before changing the user."""
     # The owner first (so no bot is added meanwhile), then the bots: the order every writer keeps.
     db.lock_for_write(session, User, [user.id])
     bots = list(session.scalars(select(User).where(User.bot_owner_id == user.id)))
@@ -32,7 +43,6 @@ def revoke_all(session: Session, user: User, *, actor_id: int | None) -> int:
     )
     for holder in holders:
         keys.mint(session, holder)
-    users.invalidate_login_sessions(user)
     audit.record(
         session,
         "all_keys_revoked",
@@ -40,5 +50,4 @@ def revoke_all(session: Session, user: User, *, actor_id: int | None) -> int:
         subject_user_id=user.id,
         detail={"bots": len(bots)},
     )
-    session.commit()
     return len(bots)

@@ -149,3 +149,10 @@ def invalidate_login_sessions(user: User) -> None:
     """Within the caller's transaction, make every login session the user has worthless:
     each one names the generation it began in (app/login_sessions.py)."""
     user.session_generation += 1
+
+
+def set_password(user: User, password: str) -> None:
+    """Within the caller's transaction, give the user a new password under the registration
+    rules (InvalidRegistration). The hash changes, so known-device cookies and reset links
+    earned with the old password stop vouching (both carry its fingerprint)."""
+    user.password_hash = passwords.hash_password(check_new_password(password))

@@ -53,3 +53,19 @@ class LoginForm(Form):
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(max=users.PASSWORD_MAX)]
     )
+
+
+class NewPasswordForm(Form):
+    """A new password, twice, under the registration rules (a reset, and a change)."""
+
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), _rule(users.check_new_password)]
+    )
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("Email"), filters=[_strip], validators=[DataRequired(), Length(max=254)])

@@ -62,3 +62,6 @@ def login() -> Response | str:
 def logout() -> Response:
     login_sessions.end(current_user if current_user.is_authenticated else None)
     return redirect(url_for("accounts.login"))
+
+
+from app.accounts import password_reset  # noqa: E402, F401  (routes register on bp)

@@ -95,7 +95,7 @@ def _reauthenticate(form: ReauthForm) -> Response | str:
                 current_user.email,
                 form.password.data,
                 purpose="reauth",
-                device=_reauth_device(browser),
+                device=known_devices.of_logged_in_browser(current_user, browser),
             )
         except authentication.AuthenticationError:
             form.password.errors.append(_("Password is incorrect"))
@@ -105,14 +105,6 @@ def _reauthenticate(form: ReauthForm) -> Response | str:
             known_devices.remember(response, current_user, browser)
             return response
     return render_template("settings/api_key_password.html", tab="account", form=form)
-
-
-def _reauth_device(browser: known_devices.KnownDevice | None) -> known_devices.KnownDevice:
-    """The known-device cookie, or else the login session itself: either proves that this
-    browser logged in, so an attack on the account elsewhere does not lock it out."""
-    if browser is not None and browser.vouches_for(current_user):
-        return browser
-    return known_devices.of_login_session(current_user)
 
 
 @bp.route("/account/api-key/regenerate", methods=["GET", "POST"])
