@@ -43,6 +43,7 @@ EVENT_LABELS = {
     "bot_reactivated": _l("Bot reactivated"),
     "user_deactivated": _l("Account deactivated"),
     "user_reactivated": _l("Account reactivated"),
+    "api_key_reported_leaked": _l("API key revoked: reported leaked"),
 }
 
 

@@ -65,3 +65,25 @@ def _notify(
         realm=current_app.config["REALM_NAME"],
         **facts,
     )
+
+
+def key_leaked(
+    session: Session,
+    user: User,
+    *,
+    hint: str,
+    key_name: str | None,
+    source: str | None,
+    replaced: bool,
+) -> None:
+    """A key was reported leaked and revoked (app/leaks.py): always sent, never routine."""
+    _notify(
+        session,
+        user,
+        "key_leaked",
+        subject=_l("API key revoked: reported leaked"),
+        hint=hint,
+        key_name=key_name,
+        source=source,
+        replaced=replaced,
+    )
