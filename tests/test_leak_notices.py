@@ -6,7 +6,7 @@ from flask import Flask
 
 from app import db
 from app.models import User
-from tests.helpers.api import api_create_bot
+from tests.helpers.api import api_create_bot, api_me
 from tests.helpers.leaks import report_leak
 from tests.helpers.mail import SmtpServer, body_of, deliver
 from tests.helpers.users import MakeUser
@@ -83,3 +83,15 @@ def test_a_dead_key_sends_no_notice(mail_app: Flask, smtp: SmtpServer) -> None:
     report_leak(client, ada.key)
     report_leak(client, ada.key)
     assert deliver(mail_app).sent == 1
+
+
+def test_a_deactivated_accounts_key_is_revoked_without_mail(
+    mail_app: Flask, smtp: SmtpServer
+) -> None:
+    ada = MakeUser(mail_app)("ada@example.com")
+    runner, client = mail_app.test_cli_runner(), mail_app.test_client()
+    runner.invoke(args=["users", "deactivate", ada.email])
+    report_leak(client, ada.key)
+    runner.invoke(args=["users", "reactivate", ada.email])
+    assert api_me(client, ada.email, ada.key).status_code == 401  # no old key comes back
+    assert deliver(mail_app).sent == 0
