@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app.models import AuditEvent
+from tests.conftest import Clock
 from tests.helpers.admin import audit_events
 from tests.helpers.api import API, api_create_bot, api_error, api_me, api_ok
 from tests.helpers.keys import create_named_key, primary_key_id
@@ -212,3 +213,16 @@ def test_the_answers_match_the_openapi_document(make_app: Callable[..., Flask], 
     assert_matches("/keys/revoke", "post", report_leak(client, a_key))
     assert_matches("/keys/revoke", "post", client.post(REVOKE, json={"keys": 1}))
     assert_matches("/keys/revoke", "post", report_leak(client, a_key))  # 429
+
+
+def test_an_expired_named_key_is_left_alone(
+    app: Flask, client: FlaskClient, user: Account, clock: Clock
+) -> None:
+    made = client.post(
+        f"{API}/users/me/keys",
+        data={"name": "ci", "expires_in_days": 1},
+        auth=(user.email, user.key),
+    )
+    clock.advance(days=2)
+    report_leak(client, str(api_ok(made)["api_key"]))
+    assert audit_events(app, AuditEvent.event_type == "api_key_reported_leaked") == []
