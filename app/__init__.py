@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         login_sessions,
         mail,
         passwords,
+        secret_scanning,
     )
     from app.accounts.views import bp as accounts_bp
     from app.ops import metrics, quiet
@@ -59,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     mail.init_app(app)
     keystore.init_app(app)
+    secret_scanning.init_app(app)
     passwords.init_app(app)
     headers.init_app(app)
     forms.csrf.init_app(app)

@@ -46,6 +46,7 @@ EVENT_LABELS = {
     "password_changed": _l("Password changed"),
     "password_reset_requested": _l("Password reset link requested"),
     "password_reset": _l("Password reset with an emailed link"),
+    "api_key_reported_leaked": _l("API key revoked: reported leaked"),
 }
 
 

@@ -60,6 +60,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PASSWORD_RESET_LIMIT_PER_IP": "10 per hour",
         "PASSWORD_RESET_LIMIT_PER_ADDRESS": "3 per hour",
         "KEY_GUESS_LIMIT_PER_IP": "100 per minute",
+        # POST /api/v1/keys/revoke: reports from one client IP, whatever they hold.
+        "LEAK_REPORT_LIMIT_PER_IP": "60 per hour",
+        # A JSON file as https://api.github.com/meta/public_keys/secret_scanning serves it:
+        # the keys GitHub signs its secret-scanning reports with. Unset: that endpoint is off.
+        "GITHUB_SECRET_SCANNING_KEYS_FILE": "",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,

@@ -168,6 +168,28 @@ class KeyGuesses:
         return self._allowance.retry_after(client)
 
 
+class LeakReports:
+    """Reports to the public revocation endpoint per client (``limit_identity()``): every
+    request counts, whatever it holds, so no one can try keys there in bulk."""
+
+    def __init__(self, app: Flask, windows: Windows) -> None:
+        prefix = str(app.config["RATELIMIT_KEY_PREFIX"])
+        limit = app.config["LEAK_REPORT_LIMIT_PER_IP"]
+        self._allowance = Allowance(windows, prefix, "leak-reports", limit)
+
+    def take(self, client: str) -> bool:
+        """One report taken; True also when the store does not answer: a leaked key must be
+        revoked through the outage, and each report's work is bounded (100 keys)."""
+        try:
+            return self._allowance.take(client)
+        except StoreUnavailable:
+            _warn("The rate-limit store is unavailable: leak reports are not counted")
+            return True
+
+    def retry_after(self, client: str) -> int:
+        return self._allowance.retry_after(client)
+
+
 _last_warned: dict[str, float] = {}
 
 
@@ -226,6 +248,11 @@ def key_guesses() -> KeyGuesses:
     return guard
 
 
+def leak_reports() -> LeakReports:
+    guard: LeakReports = current_app.extensions["keyfob.leak_reports"]
+    return guard
+
+
 def registrations(view: F) -> F:
     """Mark a view whose POSTs register an account: each one counts, whatever its answer."""
     setattr(view, _REGISTRATION_MARK, True)
@@ -244,6 +271,7 @@ def init_app(app: Flask) -> Limiter:
     app.extensions["keyfob.password_limits"] = PasswordLimits(app, windows)
     app.extensions["keyfob.key_guesses"] = KeyGuesses(app, windows)
     app.extensions["keyfob.reset_requests"] = ResetRequests(app, windows)
+    app.extensions["keyfob.leak_reports"] = LeakReports(app, windows)
     per_ip = limiter.limit(_registrations_per_ip, methods=["POST"])
     marked = set()
     for endpoint, view in list(app.view_functions.items()):

@@ -96,3 +96,25 @@ def password_reset_done(session: Session, user: User, *, reset_url: str) -> None
         subject=_l("Your password was reset"),
         reset_url=reset_url,
     )
+
+
+def key_leaked(
+    session: Session,
+    user: User,
+    *,
+    hint: str,
+    key_name: str | None,
+    source: str | None,
+    replaced: bool,
+) -> None:
+    """A key was reported leaked and revoked (app/leaks.py): always sent, never routine."""
+    _notify(
+        session,
+        user,
+        "key_leaked",
+        subject=_l("API key revoked: reported leaked"),
+        hint=hint,
+        key_name=key_name,
+        source=source,
+        replaced=replaced,
+    )

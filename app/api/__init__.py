@@ -17,7 +17,7 @@ from flask_babel import Babel
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import bots, keys, views  # noqa: E402, F401  (routes register on bp)
+from app.api import bots, keys, leaks, views  # noqa: E402, F401  (routes register on bp)
 
 # What the API uses of the pages' app. Each must exist when the API is built: one that
 # is missing (registered later, or renamed) stops the app at start, not at the first call.
@@ -30,6 +30,8 @@ SHARED_EXTENSIONS = (
     "keyfob.limiter",
     "keyfob.password_limits",
     "keyfob.key_guesses",
+    "keyfob.leak_reports",
+    "keyfob.github_scanning_keys",
 )
 
 
