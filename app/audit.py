@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "named_key_created": _l("Named API key created"),
     "api_key_revoked": _l("API key revoked"),
     "all_keys_revoked": _l("All API keys revoked"),
+    "reported_not_me": _l("Key stopped from a “This wasn't me” link"),
     "rc_downloaded": _l("zuliprc downloaded"),
     "api_key_fetched": _l("API key fetched with password"),
     "api_key_fetch_failed": _l("Failed API key fetch"),

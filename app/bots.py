@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import audit, db, identities, keys
+from app import audit, db, identities, keys, notices
 from app.models import ApiKey, Holder, User
 from app.text import has_control_characters
 
@@ -111,6 +111,9 @@ def create(session: Session, owner: Holder, full_name: str, username: str) -> tu
         raise InvalidBot("username", _("A bot or user with this email already exists.")) from None
     key = keys.mint(session, bot)
     audit.record(session, "bot_created", actor_id=owner.id, subject_user_id=bot.id)
+    record = keys.active_key(session, bot.id)
+    assert record is not None  # just minted
+    notices.bot_created(session, bot, actor_id=owner.id, record=record)
     session.commit()
     return bot, key
 

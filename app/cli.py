@@ -1,5 +1,5 @@
-"""`flask users create | deactivate | reactivate`, `flask keys revoke-all | prune |
-rotate-encryption-key | rotate-pepper` and `flask audit prune` for administrators."""
+"""`flask users create | deactivate | reactivate`, `flask keys revoke-all | notify-expiring |
+prune | rotate-encryption-key | rotate-pepper` and `flask audit prune` for administrators."""
 
 import sys
 from datetime import timedelta
@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app import db, retention, revocation, secret_rotation, users
+from app import db, expiry_notices, retention, revocation, secret_rotation, users
 from app.keystore import keystore
 from app.models import User
 
@@ -72,6 +72,14 @@ def revoke_all_command(email: str) -> None:
         f"Revoked every key of {user.email} and {bot_count} of their bots; "
         "new keys replace them, and every login session has ended."
     )
+
+
+@keys_cli.command("notify-expiring")
+def notify_expiring_command() -> None:
+    """Email the owners of keys that expire within 7, 3 or 1 days (run it daily; each
+    notice goes once). The mail is queued: `flask mail send` or the app's sender sends it."""
+    told = expiry_notices.notify_expiring(db.session())
+    click.echo(f"{told} keys reached a notice threshold; their owners' notices are queued.")
 
 
 @keys_cli.command("prune")

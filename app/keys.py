@@ -119,18 +119,25 @@ def replace(session: Session, user: Holder, *, actor_id: int, grace: timedelta) 
         session, "api_key_regenerated", actor_id=actor_id, subject_user_id=user.id, detail=detail
     )
     subject = session.get_one(User, user.id)  # no query when the row is already loaded
-    notices.key_regenerated(session, subject, actor_id=actor_id, hint=key[-4:], grace=grace)
+    record = active_key(session, user.id)
+    assert record is not None  # just minted
+    notices.key_regenerated(session, subject, actor_id=actor_id, record=record, grace=grace)
     return key
 
 
 def reveal_to(session: Session, subject_id: int, *, actor_id: int, event_type: str) -> str | None:
     """Decrypt the subject's key for ``actor_id``, recording who saw it and how (the event:
-    api_key_revealed or api_key_fetched; an rc file records its own in app/zuliprc.py);
-    None if the subject has no key."""
-    key = reveal(session, subject_id)
-    if key is not None:
-        audit.record(session, event_type, actor_id=actor_id, subject_user_id=subject_id)
-        session.commit()
+    api_key_revealed or api_key_fetched; an rc file records its own in app/zuliprc.py) and
+    telling its owner if it left for a new address; None if the subject has no key."""
+    record = active_key(session, subject_id)
+    if record is None:
+        return None
+    key = keystore().decrypt(record.ciphertext)
+    audit.record(session, event_type, actor_id=actor_id, subject_user_id=subject_id)
+    how = "fetched" if event_type == "api_key_fetched" else "shown"
+    subject = session.get_one(User, subject_id)
+    notices.key_revealed(session, subject, record=record, how=how)
+    session.commit()
     return key
 
 

@@ -13,7 +13,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app import audit, clock, db, identities
+from app import audit, clock, db, identities, notices
 from app.keys import KeyKind
 from app.keystore import keystore
 from app.models import ApiKey, Holder, User
@@ -142,6 +142,7 @@ def create(
         subject_user_id=holder.id,
         detail={"key_name": cleaned, "key_hint": record.hint},
     )
+    notices.key_created(session, session.get_one(User, holder.id), actor_id=actor_id, record=record)
     session.commit()
     return record, key
 

@@ -10,8 +10,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from app import audit, clock, mail
-from app.models import User
+from app import audit, clock, mail, not_me, seen_addresses
+from app.models import ApiKey, User
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M UTC"
 
@@ -22,7 +22,7 @@ def when(moment: datetime) -> str:
 
 
 def key_regenerated(
-    session: Session, user: User, *, actor_id: int | None, hint: str, grace: timedelta
+    session: Session, user: User, *, actor_id: int | None, record: ApiKey, grace: timedelta
 ) -> None:
     overlap_ends = when(clock.now() + grace) if grace else None
     _notify(
@@ -31,9 +31,92 @@ def key_regenerated(
         "key_regenerated",
         subject=_l("API key regenerated"),
         routine_for=actor_id,
-        hint=hint,
+        reportable=record,
+        hint=record.hint,
         grace_seconds=int(grace.total_seconds()),
         overlap_ends=overlap_ends,
+    )
+
+
+def key_created(session: Session, holder: User, *, actor_id: int, record: ApiKey) -> None:
+    """A named key was made for a person or a bot."""
+    _notify(
+        session,
+        holder,
+        "key_created",
+        subject=_l("New API key created"),
+        routine_for=actor_id,
+        reportable=record,
+        key_name=record.name,
+        hint=record.hint,
+        expires=when(record.expires_at) if record.expires_at else None,
+    )
+
+
+def bot_created(session: Session, bot: User, *, actor_id: int, record: ApiKey) -> None:
+    _notify(
+        session,
+        bot,
+        "bot_created",
+        subject=_l("New bot created"),
+        routine_for=actor_id,
+        reportable=record,
+        hint=record.hint,
+    )
+
+
+def key_revealed(session: Session, holder: User, *, record: ApiKey, how: str) -> None:
+    """A key was shown (``how``: shown, fetched with the password, or downloaded in an rc
+    file). Told only when it left for an address this person's keys never left for before;
+    the very first one counts, as the first time the key left the server. An unknown
+    address (no request, or a client address the proxy settings cannot vouch for) is
+    told every time: it cannot be recognised. Never routine: a key leaving for a new
+    address is what a stolen login looks like, so it is told even with routine notices off."""
+    person = mail.recipient_for(holder)
+    ip, _user_agent = audit.request_client()
+    if person is None or (ip is not None and not seen_addresses.first_time(session, person.id, ip)):
+        return
+    _notify(
+        session,
+        holder,
+        "key_revealed",
+        subject=_l("API key shown from a new IP address"),
+        reportable=record,
+        how=how,
+        key_name=record.name,
+        hint=record.hint,
+    )
+
+
+def keys_revoked_all(
+    session: Session, user: User, *, actor_id: int | None, bots: int, record: ApiKey
+) -> None:
+    """Every key of ``user`` and their bots was revoked: one notice, however many keys.
+    Done by an administrator (``actor_id`` None), it carries no "wasn't me" link."""
+    _notify(
+        session,
+        user,
+        "keys_revoked_all",
+        subject=_l("All your API keys were revoked"),
+        routine_for=actor_id,
+        reportable=record if actor_id is not None else None,
+        bots=bots,
+        by_administrator=actor_id is None,
+    )
+
+
+def key_expiring(session: Session, holder: User, *, record: ApiKey, days: int) -> None:
+    """A key stops working within ``days`` days: always sent, with no link (nobody acted)."""
+    assert record.expires_at is not None
+    _notify(
+        session,
+        holder,
+        "key_expiring",
+        subject=_l("An API key expires soon"),
+        key_name=record.name,
+        hint=record.hint,
+        days=days,
+        expires=when(record.expires_at),
     )
 
 
@@ -44,15 +127,19 @@ def _notify(
     *,
     subject: object,
     routine_for: int | None = None,
+    reportable: ApiKey | None = None,
     **facts: Any,
 ) -> None:
     """Queue ``template`` about ``user``. ``routine_for``: the acting user's id when this is
-    a routine action, skipped if the recipient did it and turned such notices off."""
+    a routine action, skipped if the recipient did it and turned such notices off (what
+    anyone else did, a leak or an expiry passes no ``routine_for`` and always goes).
+    ``reportable``: the key a "This wasn't me" link in the notice would stop."""
     recipient = mail.recipient_for(user)
     if recipient is None:
         return
     if routine_for == recipient.id and not recipient.routine_notices:
         return
+    link = not_me.link(recipient, reportable) if reportable is not None else None
     ip, user_agent = audit.request_client()
     mail.queue(
         session,
@@ -63,6 +150,8 @@ def _notify(
         ip=ip,
         user_agent=user_agent,
         realm=current_app.config["REALM_NAME"],
+        not_me_url=link,
+        link_hours=not_me.TOKEN_HOURS,
         **facts,
     )
 
@@ -73,14 +162,8 @@ def _notify(
 def password_changed(
     session: Session, user: User, *, choices: dict[str, bool], reset_url: str
 ) -> None:
-    _notify(
-        session,
-        user,
-        "password_changed",
-        subject=_l("Your password was changed"),
-        reset_url=reset_url,
-        **choices,
-    )
+    facts: dict[str, Any] = {"reset_url": reset_url, **choices}
+    _notify(session, user, "password_changed", subject=_l("Your password was changed"), **facts)
 
 
 def password_reset_link(session: Session, user: User, *, link: str, minutes: int) -> None:

@@ -7,7 +7,7 @@ new keys calls replace_every_key in its own transaction.
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app import audit, clock, db, keys, users
+from app import audit, clock, db, keys, notices, users
 from app.models import ApiKey, User
 
 
@@ -22,6 +22,9 @@ def revoke_all(session: Session, user: User, *, actor_id: int | None) -> int:
     """
     bots = replace_every_key(session, user, actor_id=actor_id)
     users.invalidate_login_sessions(user)
+    record = keys.active_key(session, user.id)
+    assert record is not None  # just minted
+    notices.keys_revoked_all(session, user, actor_id=actor_id, bots=bots, record=record)
     session.commit()
     return bots
 

@@ -108,6 +108,12 @@ def set_language(session: Session, user: User, language: str | None) -> None:
     session.commit()
 
 
+def set_routine_notices(session: Session, user: User, *, on: bool) -> None:
+    """Save whether to email the user about their own routine actions (app/notices.py)."""
+    user.routine_notices = on
+    session.commit()
+
+
 @db.unit_of_work
 def deactivate(session: Session, user: User, *, actor_id: int | None) -> list[User]:
     """Deactivate a human and every active bot of theirs, audited and committed; returns

@@ -7,8 +7,9 @@ client's ``keyfob convert`` cannot drift apart.
 
 from sqlalchemy.orm import Session
 
-from app import audit, keys, named_keys
+from app import audit, keys, named_keys, notices
 from app.keystore import keystore
+from app.models import User
 from keyfob_client.rcfile import Format, render
 
 
@@ -28,17 +29,18 @@ def issue(
     value (UnwritableValue) leaves no download in the log."""
     detail = {"format": file_format.value}
     if named_key_id is None:
-        key = keys.reveal(session, subject_id)
+        record = keys.active_key(session, subject_id)
     else:
         record = named_keys.working(session, subject_id, named_key_id)
-        key = None if record is None else keystore().decrypt(record.ciphertext)
         if record is not None:
             detail |= {"key_name": record.name or "", "key_hint": record.hint}
-    if key is None:
+    if record is None:
         return None
-    document = render(file_format, email, key, site)
+    document = render(file_format, email, keystore().decrypt(record.ciphertext), site)
     audit.record(
         session, "rc_downloaded", actor_id=actor_id, subject_user_id=subject_id, detail=detail
     )
+    subject = session.get_one(User, subject_id)
+    notices.key_revealed(session, subject, record=record, how="downloaded")
     session.commit()
     return document

@@ -138,6 +138,14 @@ def mail_app(make_app: Callable[..., Flask], smtp: SmtpServer) -> Flask:
 
 
 @pytest.fixture
+def mail_clock(mail_app: Flask) -> Clock:
+    """The clock of ``mail_app``, moved by hand."""
+    substitute = Clock()
+    install_clock(mail_app, substitute)
+    return substitute
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -6,11 +6,13 @@ The registration rules live in app.users; the form only shows their messages on 
 from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, Field, PasswordField, StringField
+from wtforms import EmailField, Field, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from app import users
 from app.forms import Form
+
+NOT_ME_TOKEN_MAX = 500  # a real token is about 100 characters
 
 
 def _strip(value: str | None) -> str | None:
@@ -69,3 +71,10 @@ class NewPasswordForm(Form):
 
 class ForgotPasswordForm(Form):
     email = EmailField(_l("Email"), filters=[_strip], validators=[DataRequired(), Length(max=254)])
+
+
+class NotMeForm(Form):
+    """The Confirm button of a "This wasn't me" link: the token rides in the body, never in
+    the URL the form posts to."""
+
+    token = HiddenField(validators=[DataRequired(), Length(max=NOT_ME_TOKEN_MAX)])

@@ -64,4 +64,4 @@ def logout() -> Response:
     return redirect(url_for("accounts.login"))
 
 
-from app.accounts import password_reset  # noqa: E402, F401  (routes register on bp)
+from app.accounts import not_me, password_reset  # noqa: E402, F401  (routes register on bp)

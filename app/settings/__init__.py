@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-from app.settings import account, bots, named, password  # noqa: E402, F401  (routes register on bp)
+from app.settings import (  # noqa: E402, F401  (routes register on bp)
+    account,
+    bots,
+    named,
+    notices,
+    password,
+)

@@ -24,7 +24,13 @@ from app import (
 )
 from app.headers import no_store
 from app.settings import bp
-from app.settings.forms import ConfirmForm, LanguageForm, ReauthForm, RegenerateForm
+from app.settings.forms import (
+    ConfirmForm,
+    LanguageForm,
+    NoticesForm,
+    ReauthForm,
+    RegenerateForm,
+)
 from app.settings.place import Place
 from app.settings.reveal import reveal_or_404
 
@@ -57,6 +63,7 @@ def _account_page(language_form: LanguageForm) -> str:
         now=clock.now(),
         events=audit.security_log(session, current_user.id),
         language_form=language_form,
+        notices_form=NoticesForm(routine_notices=current_user.routine_notices),
     )
 
 

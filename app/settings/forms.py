@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app import bots, named_keys
@@ -130,3 +130,9 @@ class RegenerateForm(Form):
 
     def grace_period(self) -> timedelta:
         return timedelta(seconds=int(self.grace.data))
+
+
+class NoticesForm(Form):
+    """Whether to be emailed about one's own routine actions (app/notices.py has the rule)."""
+
+    routine_notices = BooleanField(_l("Email me about my own routine actions"))
