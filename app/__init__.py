@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         login_sessions,
         mail,
         passwords,
+        policies,
         secret_scanning,
     )
     from app.accounts.views import bp as accounts_bp
@@ -59,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     clock.init_app(app)
     db.init_app(app)
     mail.init_app(app)
+    policies.init_app(app)
     keystore.init_app(app)
     secret_scanning.init_app(app)
     passwords.init_app(app)

@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import audit, db, identities, keys, notices
+from app import audit, bot_types, db, identities, keys, notices, policies, roles
 from app.models import ApiKey, Holder, User
 from app.text import has_control_characters
 
@@ -92,18 +92,27 @@ def email_domain(config: Mapping[str, Any]) -> str:
 
 
 @db.unit_of_work
-def create(session: Session, owner: Holder, full_name: str, username: str) -> tuple[User, str]:
-    """A new bot for ``owner`` with its first key, within the owner's bot limit; audited
-    and committed. Raises InvalidBot."""
+def create(
+    session: Session,
+    owner: Holder,
+    full_name: str,
+    username: str,
+    bot_type: int = bot_types.GENERIC,
+) -> tuple[User, str]:
+    """A new bot of ``bot_type`` for ``owner`` with its first key, within the
+    organization's bot policies; audited and committed. Raises InvalidBot."""
     if owner.is_bot:
         raise InvalidBot("owner", _("Bots cannot own bots."))
+    if bot_type not in bot_types.LABELS:
+        raise InvalidBot("bot_type", _("Choose one of the offered bot types."))
     name, short_name = clean_full_name(full_name), clean_username(username)
     db.lock_for_write(session, User, [owner.id])  # the count below holds until the commit
+    _check_may_create(session, owner.id)
     email = f"{short_name}-bot@{email_domain(current_app.config)}"
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise InvalidBot("username", _("A bot or user with this email already exists."))
-    _check_room(session, owner.id)
-    bot = User(email=email, full_name=name, is_bot=True, bot_owner_id=owner.id)
+    check_room(session, owner.id)
+    bot = User(email=email, full_name=name, is_bot=True, bot_owner_id=owner.id, bot_type=bot_type)
     session.add(bot)
     try:
         session.flush()
@@ -174,7 +183,7 @@ def reactivate(session: Session, bot: User, *, actor_id: int) -> bool:
     if bot.is_active:
         session.commit()
         return False
-    _check_room(session, _owner_id(bot))
+    check_room(session, _owner_id(bot))
     bot.is_active = True
     audit.record(session, "bot_reactivated", actor_id=actor_id, subject_user_id=bot.id)
     session.commit()
@@ -187,13 +196,21 @@ def _owner_id(bot: User) -> int:
     return bot.bot_owner_id
 
 
-def _check_room(session: Session, owner_id: int) -> None:
-    """InvalidBot unless the owner is still active and has fewer than MAX_BOTS_PER_USER
-    active bots. Read under the owner's lock: a request that queued behind the owner's
-    deactivation must not bring a bot back to life after it."""
+def _check_may_create(session: Session, owner_id: int) -> None:
+    """InvalidBot when only administrators may create bots and the owner is not one."""
+    if policies.current(session).bot_creation_policy != policies.ADMINS_ONLY:
+        return
+    if not roles.is_admin(session.get_one(User, owner_id).role):
+        raise InvalidBot("owner", _("Only administrators may create bots in this organization."))
+
+
+def check_room(session: Session, owner_id: int) -> None:
+    """InvalidBot unless the owner is still active and has fewer active bots than the
+    organization's policy allows. Read under the owner's lock: a request that queued behind
+    the owner's deactivation must not bring a bot back to life after it."""
     if not session.scalar(select(User.is_active).where(User.id == owner_id)):
         raise InvalidBot("owner", _("This account is deactivated."))
-    limit = int(current_app.config["MAX_BOTS_PER_USER"])
+    limit = policies.current(session).max_bots_per_user
     active = session.scalar(
         select(func.count()).where(User.bot_owner_id == owner_id, User.is_active)
     )

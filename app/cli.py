@@ -1,5 +1,6 @@
-"""`flask users create | deactivate | reactivate`, `flask keys revoke-all | notify-expiring |
-prune | rotate-encryption-key | rotate-pepper` and `flask audit prune` for administrators."""
+"""`flask users create | deactivate | reactivate | set-role`, `flask keys revoke-all |
+notify-expiring | prune | rotate-encryption-key | rotate-pepper` and `flask audit prune` for
+administrators."""
 
 import sys
 from datetime import timedelta
@@ -8,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app import db, expiry_notices, retention, revocation, secret_rotation, users
+from app import db, expiry_notices, retention, revocation, roles, secret_rotation, users
 from app.keystore import keystore
 from app.models import User
 
@@ -24,14 +25,21 @@ def users_cli() -> None:
 @click.option("--email", required=True)
 @click.option("--full-name", required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_command(email: str, full_name: str, password_stdin: bool) -> None:
+@click.option(
+    "--role",
+    type=click.Choice(list(roles.BY_NAME)),
+    default=None,
+    help="owner, admin or member (default: owner for the first person, member after).",
+)
+def create_command(email: str, full_name: str, password_stdin: bool, role: str | None) -> None:
     """Create a human user (prompts for the password), under the registration rules."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = users.register(db.session(), email, full_name, password)
+        chosen = roles.BY_NAME[role] if role is not None else None
+        user = users.register(db.session(), email, full_name, password, role=chosen)
     except users.InvalidRegistration as problem:
         label = {"email": "Email", "full_name": "Full name", "password": "Password"}[problem.field]
         raise click.ClickException(f"{label}: {problem.message}") from None
@@ -43,7 +51,10 @@ def create_command(email: str, full_name: str, password_stdin: bool) -> None:
 def deactivate_command(email: str) -> None:
     """Deactivate a human user and all their bots: every key of theirs stops working."""
     user = _human_or_fail(email)
-    stopped = users.deactivate(db.session(), user, actor_id=None)
+    try:
+        stopped = users.deactivate(db.session(), user, actor_id=None)
+    except roles.RoleRefused as refused:
+        raise click.ClickException(refused.message) from None
     click.echo(f"Deactivated {user.email} and {len(stopped)} of their bots.")
 
 
@@ -54,6 +65,19 @@ def reactivate_command(email: str) -> None:
     user = _human_or_fail(email)
     users.reactivate(db.session(), user, actor_id=None)
     click.echo(f"Reactivated {user.email}. Their bots stay inactive; they can reactivate them.")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(list(roles.BY_NAME)))
+def set_role_command(email: str, role: str) -> None:
+    """Make a person an owner, an administrator (admin) or a member."""
+    user = _human_or_fail(email)
+    try:
+        changed = roles.set_role(db.session(), user, roles.BY_NAME[role], actor_id=None)
+    except roles.RoleRefused as refused:
+        raise click.ClickException(refused.message) from None
+    click.echo(f"{user.email} is {'now' if changed else 'already'} {role}.")
 
 
 @click.group("keys", cls=AppGroup)

@@ -48,6 +48,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_FIX": False,
         "BOT_EMAIL_DOMAIN": "",
         "MAX_BOTS_PER_USER": 100,
+        # Who may create bots: everyone or admins_only. This and the three other policies
+        # (bots per user, key lifetime, registration) are defaults an administrator can
+        # change in the console (app/policies.py).
+        "BOT_CREATION_POLICY": "everyone",
         "AUDIT_RETENTION_DAYS": 365,  # what `flask audit prune` keeps, and the log says
         "MAX_NAMED_KEYS": 5,  # per user and per bot, beside the primary key
         "MAX_KEY_LIFETIME_DAYS": 0,  # 0: no cap; named keys may never expire

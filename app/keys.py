@@ -34,6 +34,8 @@ class Principal:
     date_joined: datetime
     # Which of the holder's keys this is: only the primary key manages keys and bots.
     key_kind: KeyKind = "primary"
+    role: int = 400  # app/roles.py: a bot's is its own (member), never its owner's
+    bot_type: int | None = None  # app/bot_types.py; None for a person
 
     @property
     def id(self) -> int:  # a Holder, like the User row it stands for
@@ -195,4 +197,6 @@ def verify(email: str | None, key: str) -> Principal:
         bot_owner_id=row.bot_owner_id,
         date_joined=as_utc(row.created_at),
         key_kind="named" if row.name else "rolled" if row.superseded_at else "primary",
+        role=row.role,
+        bot_type=row.bot_type,
     )

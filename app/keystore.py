@@ -31,7 +31,7 @@ from app.db import HotReader
 _LOOKUP_SQL = (
     "SELECT k.id, k.last_used_at, k.expires_at, k.superseded_at, k.hint, k.name,"
     " u.id, u.email, u.full_name, u.is_bot, u.is_active, u.bot_owner_id, u.created_at,"
-    " o.is_active"
+    " o.is_active, u.role, u.bot_type"
     " FROM api_keys k JOIN users u ON u.id = k.user_id"
     " LEFT JOIN users o ON o.id = u.bot_owner_id"
     " WHERE k.digest {0} AND k.revoked_at IS NULL"
@@ -57,6 +57,8 @@ class KeyRow(NamedTuple):
     bot_owner_id: int | None
     created_at: datetime | str
     owner_is_active: bool | None  # None for a human
+    role: int  # app/roles.py
+    bot_type: int | None  # app/bot_types.py; None for a human
 
 
 class KeyStore:

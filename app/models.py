@@ -101,6 +101,10 @@ class User(UserMixin, Base):
     # Whether to email this person about their own routine actions (a key created, shown or
     # regenerated); notices of a leak or of a coming expiry are sent regardless.
     routine_notices: Mapped[bool] = mapped_column(default=True, server_default="1")
+    # Zulip's role numbers (app/roles.py): owner 100, administrator 200, member 400.
+    role: Mapped[int] = mapped_column(default=400, server_default="400")
+    # A bot's type (app/bot_types.py): generic 1, incoming webhook 2; None for a person.
+    bot_type: Mapped[int | None]
 
     bot_owner: Mapped["User | None"] = relationship(remote_side=[id])
 
@@ -229,3 +233,15 @@ class OutboundMail(Base):
     sent_at: Mapped[datetime | None]
     gave_up_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(255))
+
+
+class OrganizationPolicy(Base):
+    """One policy an administrator set in the console (app/policies.py); a policy with no
+    row follows the configuration file."""
+
+    __tablename__ = "organization_policies"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

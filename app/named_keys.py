@@ -13,7 +13,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app import audit, clock, db, identities, notices
+from app import audit, clock, db, identities, notices, policies
 from app.keys import KeyKind
 from app.keystore import keystore
 from app.models import ApiKey, Holder, User
@@ -78,9 +78,10 @@ def clean_name(name: str) -> str:
         raise InvalidNamedKey("name", problem.message) from None
 
 
-def max_lifetime_days() -> int | None:
-    """MAX_KEY_LIFETIME_DAYS, or None when new keys may live for ever (the setting is 0)."""
-    days = int(current_app.config["MAX_KEY_LIFETIME_DAYS"])
+def max_lifetime_days(session: Session) -> int | None:
+    """The organization's longest key lifetime (app/policies.py), or None when new keys may
+    live for ever (the policy is 0)."""
+    days = policies.current(session).max_key_lifetime_days
     return days if days > 0 else None
 
 
@@ -99,9 +100,9 @@ def expiry_on(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
 
 
-def check_expiry(expires_at: datetime | None) -> None:
+def check_expiry(session: Session, expires_at: datetime | None) -> None:
     """InvalidNamedKey unless ``expires_at`` is in the future and within the lifetime cap."""
-    now, cap = clock.now(), max_lifetime_days()
+    now, cap = clock.now(), max_lifetime_days(session)
     if expires_at is None:
         if cap is not None:
             raise InvalidNamedKey("expires", _("Keys must expire within %(days)d days.", days=cap))
@@ -120,7 +121,7 @@ def create(
 ) -> tuple[ApiKey, str]:
     """A new named key for ``holder`` and its text (to show once); audited and committed."""
     cleaned = clean_name(name)
-    check_expiry(expires_at)
+    check_expiry(session, expires_at)
     owner = [holder.bot_owner_id] if holder.bot_owner_id else []
     db.lock_for_write(session, User, [*owner, holder.id])  # the checks below hold until commit
     _retire_expired_namesake(session, holder.id, cleaned)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import audit, db, identities, keys, passwords, text
+from app import audit, db, identities, keys, passwords, roles, text
 from app.models import User
 
 PASSWORD_MIN = 10
@@ -74,16 +74,20 @@ def find_human(session: Session, email: str) -> User | None:
 
 
 @db.unit_of_work
-def register(session: Session, email: str, full_name: str, password: str) -> User:
+def register(
+    session: Session, email: str, full_name: str, password: str, *, role: int | None = None
+) -> User:
     """A new human account with a password and a first API key, audited and committed.
 
-    Every rule is checked here, whichever way the user came in (InvalidRegistration).
+    Every rule is checked here, whichever way the user came in (InvalidRegistration). The
+    role is ``role``, else owner for the organization's first person and member after.
     """
     user = User(
         email=clean_email(email),
         full_name=clean_full_name(full_name),
         password_hash=passwords.hash_password(check_new_password(password)),
         is_bot=False,
+        role=role if role is not None else _first_person_owns(session),
     )
     if find_by_email(session, user.email) is not None:
         raise _email_taken()
@@ -96,6 +100,12 @@ def register(session: Session, email: str, full_name: str, password: str) -> Use
     audit.record(session, "user_registered", actor_id=user.id, subject_user_id=user.id)
     session.commit()
     return user
+
+
+def _first_person_owns(session: Session) -> int:
+    """The first person of an empty organization owns it (README, Organization)."""
+    anyone = session.scalar(select(User.id).where(User.is_bot.is_(False)).limit(1))
+    return roles.MEMBER if anyone is not None else roles.OWNER
 
 
 def _email_taken() -> InvalidRegistration:
@@ -119,8 +129,9 @@ def deactivate(session: Session, user: User, *, actor_id: int | None) -> list[Us
     """Deactivate a human and every active bot of theirs, audited and committed; returns
     the bots it stopped. Their login sessions end for good: reactivation does not bring an
     old session cookie back to life."""
-    db.lock_for_write(session, User, [user.id])  # the owner before their bots, as everywhere
+    roles.lock_with_owners(session, [user.id])  # the person before their bots, as everywhere
     session.refresh(user)  # as of the lock: no lost update of the session generation
+    roles.check_keeps_an_owner(session, user)
     user.is_active = False
     invalidate_login_sessions(user)
     stopped = list(

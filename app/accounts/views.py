@@ -1,11 +1,11 @@
 """Register, log in, log out."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import authentication, db, known_devices, limits, login_sessions, users
+from app import authentication, db, known_devices, limits, login_sessions, policies, users
 from app.accounts.forms import LoginForm, RegisterForm
 
 bp = Blueprint("accounts", __name__)
@@ -21,7 +21,7 @@ def index() -> Response:
 @bp.route("/register", methods=["GET", "POST"])
 @limits.registrations
 def register() -> Response | str:
-    if not current_app.config["REGISTRATION_OPEN"]:
+    if not policies.current(db.session()).registration_open:
         abort(404)
     form = RegisterForm()
     if form.validate_on_submit():
@@ -55,7 +55,8 @@ def login() -> Response | str:
             response = redirect(url_for("settings.account"))
             known_devices.remember(response, user, device)
             return response
-    return render_template("accounts/login.html", form=form)
+    open_ = policies.current(db.session()).registration_open
+    return render_template("accounts/login.html", form=form, registration_open=open_)
 
 
 @bp.post("/logout")

@@ -10,7 +10,7 @@ from flask import current_app, jsonify
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app import authentication, db, keys, rcfile
+from app import authentication, db, keys, rcfile, roles
 from app.api import bp, params
 from app.api.auth import require_key
 from app.api.regenerate import regenerate
@@ -24,8 +24,6 @@ from app.keys import Principal
 # sent here), and Zulip's changelog changes none of these endpoints between 257 and 277.
 FEATURE_LEVEL = 277
 # Zulip's role numbers. Keyfob has no roles yet, so everyone is a member.
-ROLE_MEMBER = 400
-BOT_TYPE_GENERIC = 1
 # A default avatar, the same for everyone until avatars exist (a static file: no third party).
 AVATAR_PATH, AVATAR_VERSION = "/static/avatar.svg", 1
 REALM_ICON_PATH = "/static/favicon.svg"
@@ -89,7 +87,10 @@ def _authentication_failed() -> ApiError:
 @bp.get("/users/me")
 @require_key
 def users_me(principal: Principal) -> Response:
-    bot: dict[str, object] = {"bot_owner_id": principal.bot_owner_id, "bot_type": BOT_TYPE_GENERIC}
+    bot: dict[str, object] = {
+        "bot_owner_id": principal.bot_owner_id,
+        "bot_type": principal.bot_type,
+    }
     person: dict[str, object] = {"profile_data": {}}  # Zulip sends these for people only
     return success(
         user_id=principal.user_id,
@@ -101,9 +102,9 @@ def users_me(principal: Principal) -> Response:
         date_joined=principal.date_joined.isoformat(),
         avatar_url=f"{rcfile.site_url()}{AVATAR_PATH}?version={AVATAR_VERSION}",
         avatar_version=AVATAR_VERSION,
-        role=ROLE_MEMBER,
-        is_owner=False,
-        is_admin=False,
+        role=principal.role,
+        is_owner=roles.is_owner(principal.role),
+        is_admin=roles.is_admin(principal.role),
         is_guest=False,
         is_billing_admin=False,
         timezone="",  # unset, as Zulip sends it

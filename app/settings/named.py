@@ -104,7 +104,7 @@ def bot_revoke(bot_id: int, key_id: int) -> Response | str:
 
 
 def _create(place: Place) -> Response | str:
-    form = NamedKeyForm(cap_days=named_keys.max_lifetime_days())
+    form = NamedKeyForm(cap_days=named_keys.max_lifetime_days(db.session()))
     if form.validate_on_submit():
         try:
             record, _key = named_keys.create(

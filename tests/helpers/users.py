@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from app import db, keys, users
+from app import db, keys, roles, users
 
 PASSWORD = "correct horse battery staple"
 
@@ -26,13 +26,16 @@ class MakeUser:
         self.app = app
         self.count = 0
 
-    def __call__(self, email: str | None = None, full_name: str = "Test User") -> Account:
-        """A new user with PASSWORD and a key: ``email`` or the next userN@example.com."""
+    def __call__(
+        self, email: str | None = None, full_name: str = "Test User", role: int = roles.MEMBER
+    ) -> Account:
+        """A new user with PASSWORD and a key: ``email`` or the next userN@example.com; a
+        member unless ``role`` says (registration's first-person rule has its own tests)."""
         self.count += 1
         email = email or f"user{self.count}@example.com"
         with self.app.app_context():
             session = db.session()
-            user = users.register(session, email, full_name, PASSWORD)
+            user = users.register(session, email, full_name, PASSWORD, role=role)
             key = keys.reveal(session, user.id)
             assert key is not None
             return Account(user.id, user.email, PASSWORD, key)
