@@ -1,0 +1,68 @@
+"""What an administrator may reach: any person or bot of the organization, within the role
+rules (app/roles.py: an administrator acts on members and administrators, an owner on
+everyone). The lookups answer None alike for what does not exist and for what the actor may
+not reach, so that pages and the API answer the same 404 for both. No web code here."""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from app import bots, roles, users
+from app.models import User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: enough of a User row or a verified key (keys.Principal)."""
+
+    id: int
+    role: int
+
+
+def person_or_bot(session: Session, actor: Actor, user_id: int) -> User | None:
+    """Anyone in the organization, for an administrator; None for a member."""
+    if not roles.is_admin(actor.role) or not 0 < user_id <= bots.MAX_ID:
+        return None
+    return session.get(User, user_id)
+
+
+def bot(session: Session, actor: Actor, bot_id: int) -> User | None:
+    """A bot its owner or an administrator may act on; None alike for anything else."""
+    if not 0 < bot_id <= bots.MAX_ID:
+        return None
+    found = session.get(User, bot_id)
+    if found is None or not found.is_bot:
+        return None
+    if found.bot_owner_id == actor.id or roles.is_admin(actor.role):
+        return found
+    return None
+
+
+def check_may_manage(actor: Actor, target: User) -> None:
+    """roles.RoleRefused unless ``actor`` may act on ``target`` (for a bot: on its owner)."""
+    subject = target.bot_owner if target.is_bot and target.bot_owner is not None else target
+    if subject.id != actor.id and not roles.may_manage(actor.role, subject.role):
+        raise roles.RoleRefused(_("Only an owner may act on an owner or their bots."))
+
+
+def deactivate(session: Session, actor: Actor, target: User) -> list[User]:
+    """Deactivate a person (with their bots; users.deactivate) or a bot, as ``actor``;
+    audited with the administrator as actor. Returns the bots it stopped with a person."""
+    check_may_manage(actor, target)
+    if target.is_bot:
+        bots.deactivate(session, target, actor_id=actor.id)
+        return []
+    if target.id == actor.id:
+        raise roles.RoleRefused(_("You cannot deactivate your own account here."))
+    return users.deactivate(session, target, actor_id=actor.id)
+
+
+def reactivate(session: Session, actor: Actor, target: User) -> None:
+    """Reactivate a person (their bots stay inactive) or a bot (bots.InvalidBot when its
+    owner is deactivated or at the bot limit: transfer an orphan first)."""
+    check_may_manage(actor, target)
+    if target.is_bot:
+        bots.reactivate(session, target, actor_id=actor.id)
+    else:
+        users.reactivate(session, target, actor_id=actor.id)
