@@ -36,6 +36,7 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse
 
+from app import users
 from app.client_ip import limit_identity
 from app.windows import StoreUnavailable, Windows, for_store
 
@@ -205,7 +206,9 @@ def _warn(message: str) -> None:
 def account_identity(email: str) -> str:
     """What an account's counters are keyed on: a digest of the normalised address, so the
     store holds no email addresses and every key has the same short length."""
-    normalized = email.strip().lower().encode("utf-8", "surrogatepass")
+    # Every spelling of one address (case, fullwidth letters, a punycode domain) is one
+    # account, as for the lookup: otherwise each spelling would get an allowance of its own.
+    normalized = users.normalize_email(email).encode("utf-8", "surrogatepass")
     return hashlib.sha256(normalized).hexdigest()[:32]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from app import audit, clock, db
@@ -57,6 +58,17 @@ def current(session: Session) -> Policies:
     chosen = {row.name: row.value for row in session.scalars(select(OrganizationPolicy))}
     known = {field.name for field in fields(Policies)}
     return replace(defaults(), **{name: value for name, value in chosen.items() if name in known})
+
+
+def for_display(session: Session) -> Policies:
+    """The policies for a page that only shows something by them (the login page's "Create
+    an account" link): the configured defaults when the database cannot be reached, so
+    that such a page still renders through an outage. Never for enforcing a rule."""
+    try:
+        return current(session)
+    except (OperationalError, InterfaceError, db.DatabaseUnavailable):
+        session.rollback()
+        return defaults()
 
 
 @db.unit_of_work

@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
+from sqlalchemy.orm import Session
 
+from app.mail import outbox
 from tests.helpers.mail import WAIT_SECONDS, SmtpServer
 from tests.helpers.users import MakeUser
 from tests.test_mail_delivery import regenerate
@@ -57,3 +59,20 @@ def test_with_command_delivery_nothing_goes_out_by_itself(
     regenerate(mail_app, MakeUser(mail_app)("ada@example.com"))
     time.sleep(0.5)
     assert smtp.received == [] and sender_threads() == []
+
+
+def test_a_failure_nobody_expected_does_not_end_delivery(
+    background_app: Flask, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = outbox.deliver_due
+    calls: list[int] = []
+
+    def fails_once(app: Flask, session: Session) -> outbox.Delivery:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a bug in the first round")
+        return real(app, session)
+
+    monkeypatch.setattr(outbox, "deliver_due", fails_once)
+    regenerate(background_app, MakeUser(background_app)("ada@example.com"))
+    assert [m["To"] for m in smtp.wait_for(1)] == ["ada@example.com"]

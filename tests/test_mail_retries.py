@@ -3,11 +3,12 @@ checked; two senders at once send each message once; a sent message keeps no bod
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import db
 from app.clock import install as install_clock
@@ -143,3 +144,35 @@ def test_two_senders_at_once_send_each_message_once(mail_app: Flask, smtp: SmtpS
         sender.join(timeout=60)
     recipients = sorted(m["To"] for m in smtp.received)
     assert recipients == sorted(f"user{n}@example.com" for n in range(12))
+
+
+def test_a_message_the_server_cannot_carry_is_given_up_and_the_rest_go(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    server = SmtpServer(tmp_path, smtputf8=False)  # a relay without SMTPUTF8
+    server.start()
+    try:
+        app = make_app(**server.settings())
+        make_user = MakeUser(app)
+        for address in ("用户@例子.中国", "ada@example.com", "bob@example.com"):
+            regenerate(app, make_user(address))
+        delivery = deliver(app)
+        received = sorted(m["To"] for m in server.received)
+    finally:
+        server.stop()
+    assert (delivery.sent, delivery.failed) == (2, 1)
+    assert received == ["ada@example.com", "bob@example.com"]
+    [refused] = [m for m in queued(app) if m.sent_at is None]
+    assert refused.gave_up_at is not None and refused.last_error == "SMTPNotSupportedError"
+
+
+def test_a_message_another_sender_holds_is_due_when_its_claim_lapses(
+    mail_app: Flask, smtp: SmtpServer, retry_clock: Clock
+) -> None:
+    regenerate(mail_app, MakeUser(mail_app)("ada@example.com"))
+    held_until = retry_clock.current + timedelta(seconds=120)
+    with mail_app.app_context():
+        db.session().execute(update(OutboundMail).values(claimed_until=held_until))
+        db.session().commit()
+    delivery = deliver(mail_app)
+    assert (delivery.sent, delivery.next_due) == (0, held_until)

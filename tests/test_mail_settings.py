@@ -13,6 +13,7 @@ from flask import Flask
         ("http://mailer:hunter2@mail.example.com", "must start with smtp://"),
         ("smtp://mailer:hunter2@mail.example.com:port", "port that is not a number"),
         ("smtps://mailer:hunter2@:465", "names no host"),
+        ("smtps://mailer:hunter2%C3%A4@mail.example.com", "must be ASCII"),
     ],
 )
 def test_a_bad_smtp_url_stops_the_start(

@@ -42,6 +42,21 @@ def test_an_unknown_address_is_limited_alike(app: Flask) -> None:
     assert answers == [200, 200, 200, 429]
 
 
+def test_every_spelling_of_an_address_shares_its_allowance(mail_app: Flask) -> None:
+    MakeUser(mail_app)("ada@example.com")
+    spellings = [
+        "ada@example.com",
+        "ADA@Example.com",
+        "ada@\uff45xample.com",
+        "ada@example\u3002com",
+    ]
+    answers = [
+        ask_for_reset(from_ip(mail_app.test_client(), f"10.0.0.{i}"), address).status_code
+        for i, address in enumerate(spellings)
+    ]
+    assert answers == [200, 200, 200, 429]
+
+
 def test_one_ip_is_limited_across_addresses(make_app: Callable[..., Flask]) -> None:
     app = make_app(PASSWORD_RESET_LIMIT_PER_IP="2 per hour")
     client = app.test_client()

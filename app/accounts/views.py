@@ -55,7 +55,7 @@ def login() -> Response | str:
             response = redirect(url_for("settings.account"))
             known_devices.remember(response, user, device)
             return response
-    open_ = policies.current(db.session()).registration_open
+    open_ = policies.for_display(db.session()).registration_open
     return render_template("accounts/login.html", form=form, registration_open=open_)
 
 

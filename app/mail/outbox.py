@@ -7,6 +7,7 @@ before sending it, and a claim lapses, so one that died mid-send frees its messa
 message may therefore, rarely, arrive twice; it is never lost. Once sent or given up, its
 body is erased: it may hold a link that acts for its reader (a password reset)."""
 
+import contextlib
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -24,8 +25,16 @@ from app.models import OutboundMail, User
 
 log = logging.getLogger("keyfob.mail")
 QUEUED = "keyfob.mail_queued"  # session.info: this transaction queued mail
-CLAIM_SECONDS = 120  # longer than any one delivery may take (SMTP timeouts included)
-BATCH = 20
+CLAIM_SECONDS = 120  # longer than sending one message may take (SMTP timeouts included)
+ROUND = 200  # messages one delivery round sends at most, so a round's time is bounded
+CANDIDATES = 5
+# Refusals of one message that leave the connection usable for the next.
+MESSAGE_ERRORS = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPDataError,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPNotSupportedError,
+)
 
 
 def recipient_for(user: User) -> User | None:
@@ -64,15 +73,35 @@ class Delivery:
     next_due: datetime | None = None  # the soonest undelivered message, if any
 
 
-def deliver_due(app: Flask, session: Session) -> Delivery:
-    """Send every message that is due now (in batches), then say when the next one is."""
+def deliver_due(app: Flask, session: Session, *, most: int = ROUND) -> Delivery:
+    """Send the messages due now (at most ``most``), each claimed just before it is sent,
+    then say when the next one is due. One connection serves them all; a connection that
+    fails is opened afresh for the next message, and the message it failed waits for its
+    next attempt."""
     delivery = Delivery()
     transport = transports.from_config(app)
-    while batch := _claim(session, BATCH):
-        _send_batch(app, session, transport, batch, delivery)
-    delivery.next_due = session.scalar(
-        select(func.min(OutboundMail.next_attempt_at)).where(*_pending())
-    )
+    with contextlib.ExitStack() as open_connection:
+        connection: transports.Connection | None = None
+        for _ in range(most):
+            mail = _claim_next(session)
+            if mail is None:
+                break
+            try:
+                if connection is None:
+                    connection = open_connection.enter_context(transport.open())
+                connection.send(compose.message(app, mail))
+            except MESSAGE_ERRORS as refused:  # this message alone: the connection is fine
+                _failed(app, session, mail, refused, permanent=_is_permanent(refused))
+                delivery.failed += 1
+            except Exception as error:  # the server, the network, or a surprise: try again later
+                _failed(app, session, mail, error, permanent=False)
+                delivery.failed += 1
+                open_connection.close()
+                connection = None
+            else:
+                _sent(session, mail)
+                delivery.sent += 1
+    delivery.next_due = session.scalar(select(func.min(_due())).where(*_pending()))
     session.commit()
     return delivery
 
@@ -81,53 +110,37 @@ def _pending() -> tuple[Any, ...]:
     return (OutboundMail.sent_at.is_(None), OutboundMail.gave_up_at.is_(None))
 
 
-def _claim(session: Session, limit: int) -> list[OutboundMail]:
+def _due() -> Any:
+    """When a message may next be tried: its next attempt, or when another sender's claim
+    on it lapses, whichever is later (so no sender spins on a message another one holds)."""
+    return case(
+        (OutboundMail.claimed_until > OutboundMail.next_attempt_at, OutboundMail.claimed_until),
+        else_=OutboundMail.next_attempt_at,
+    )
+
+
+def _claim_next(session: Session) -> OutboundMail | None:
+    """The next due message, claimed for this sender (a conditional UPDATE, committed at
+    once so every other sender sees it); None when none is due. A few candidates are tried,
+    since another sender may win each."""
     now = clock.now()
     free = or_(OutboundMail.claimed_until.is_(None), OutboundMail.claimed_until < now)
     candidates = session.scalars(
         select(OutboundMail.id)
         .where(*_pending(), free, OutboundMail.next_attempt_at <= now)
         .order_by(OutboundMail.next_attempt_at, OutboundMail.id)
-        .limit(limit)
+        .limit(CANDIDATES)
     ).all()
-    claimed = []
     for mail_id in candidates:
         won = session.execute(
             update(OutboundMail)
             .where(OutboundMail.id == mail_id, *_pending(), free)
             .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
         )
-        session.commit()  # the claim is seen by every other sender at once
+        session.commit()
         if won.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(session.get_one(OutboundMail, mail_id))
-    return claimed
-
-
-def _send_batch(
-    app: Flask,
-    session: Session,
-    transport: transports.Transport,
-    batch: list[OutboundMail],
-    delivery: Delivery,
-) -> None:
-    try:
-        with transport.open() as connection:
-            for mail in list(batch):
-                try:
-                    connection.send(compose.message(app, mail))
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as refused:
-                    if not _is_permanent(refused):
-                        raise
-                    _failed(app, session, mail, refused, permanent=True)
-                    delivery.failed += 1
-                else:
-                    _sent(session, mail)
-                    delivery.sent += 1
-                batch.remove(mail)
-    except (smtplib.SMTPException, OSError) as error:  # down, or refusing us: try again later
-        for mail in batch:
-            _failed(app, session, mail, error, permanent=False)
-            delivery.failed += 1
+            return session.get_one(OutboundMail, mail_id)
+    return None
 
 
 def _sent(session: Session, mail: OutboundMail) -> None:
@@ -165,11 +178,15 @@ def _failed(
     session.commit()
 
 
-def _is_permanent(error: smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) -> bool:
-    """A 5xx refusal of this message or its recipient: sending it again cannot help."""
+def _is_permanent(error: Exception) -> bool:
+    """Whether sending this message again cannot help: a 5xx refusal of its recipient or
+    its content, or an address the server cannot carry (SMTPUTF8). A refused sender is the
+    operator's to fix (MAIL_FROM), so those messages wait for it."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(500 <= code < 600 for code, _reason in error.recipients.values())
-    return 500 <= error.smtp_code < 600
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return True
+    return isinstance(error, smtplib.SMTPDataError) and 500 <= error.smtp_code < 600
 
 
 def _describe(error: Exception) -> str:

@@ -18,6 +18,7 @@ from app.mail import outbox
 
 log = logging.getLogger("keyfob.mail")
 LONGEST_NAP = timedelta(minutes=5)  # re-read the queue at least this often while mail waits
+MIN_IDLE_NAP = 1.0  # seconds, after a round that found nothing it could send
 
 
 class Sender:
@@ -32,7 +33,8 @@ class Sender:
         """Deliver soon: start the thread if none runs in this process."""
         with self._lock:
             self._wake.set()
-            if self._thread is None or self._pid != os.getpid():  # none yet, or forked
+            alive = self._thread is not None and self._thread.is_alive()
+            if not alive or self._pid != os.getpid():  # none yet, ended, or forked
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, name="keyfob-mail", daemon=True)
                 self._thread.start()
@@ -53,16 +55,21 @@ class Sender:
         with self.app.app_context():
             session: Session = self.app.extensions["keyfob.sessions"]()
             try:
-                due = outbox.deliver_due(self.app, session).next_due
+                delivery = outbox.deliver_due(self.app, session)
             except SQLAlchemyError:  # the database is away: it is where the mail waits
                 log.warning("mail delivery paused: the database is unavailable")
                 return retry
+            except Exception as error:  # a bug must not end delivery for this process
+                log.error("mail delivery failed (%s); trying again later", type(error).__name__)
+                return retry
             finally:
                 session.close()
-        if due is None:
+        if delivery.next_due is None:
             return None
-        wait = min(due - clock.now(), LONGEST_NAP)
-        return max(wait.total_seconds(), 0.0)
+        wait = min(delivery.next_due - clock.now(), LONGEST_NAP).total_seconds()
+        if delivery.sent == delivery.failed == 0:  # nothing was ours to send: never spin
+            wait = max(wait, MIN_IDLE_NAP)
+        return max(wait, 0.0)
 
 
 def init_app(app: Flask) -> None:

@@ -50,6 +50,8 @@ class SmtpSettings:
             raise ValueError("SMTP_URL names no host")
         username = unquote(parts.username) if parts.username else None
         password = unquote(parts.password) if parts.password is not None else None
+        if not (username or "").isascii() or not (password or "").isascii():
+            raise ValueError("SMTP_URL's user and password must be ASCII (as SMTP logins are)")
         return cls(parts.scheme, parts.hostname, port, username, password)
 
 

@@ -65,8 +65,8 @@ class SmtpServer:
     "smtps" (TLS from the first byte, with a login). TLS uses a certificate made here,
     which SMTP_CA_FILE names: certificates are still checked."""
 
-    def __init__(self, folder: Path, security: str = "plain") -> None:
-        self.port, self.security = free_port(), security
+    def __init__(self, folder: Path, security: str = "plain", *, smtputf8: bool = True) -> None:
+        self.port, self.security, self.smtputf8 = free_port(), security, smtputf8
         self.handler = _Handler()
         self.ca_file = folder / "smtp-ca.pem"
         self._tls = _tls_context(folder, self.ca_file) if security != "plain" else None
@@ -98,7 +98,13 @@ class SmtpServer:
             # from its first byte, so it is told not to insist.
             tls_first = self.security == "smtps"
             secure |= {"authenticator": _check_login, "auth_require_tls": not tls_first}
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **secure)
+        self._controller = Controller(
+            self.handler,
+            hostname="127.0.0.1",
+            port=self.port,
+            enable_SMTPUTF8=self.smtputf8,
+            **secure,
+        )
         self._controller.start()
 
     def stop(self) -> None:
