@@ -104,3 +104,11 @@ def test_a_long_log_is_paged(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Non
     assert first.count('data-event="') == 2 and 'id="older-events"' in first
     older = people.admin_browser.get(AUDIT, query_string={"page": "2"}).get_data(as_text=True)
     assert older.count('data-event="') >= 1 and "?page=1" in older  # a link back to newer
+
+
+def test_page_links_carry_only_the_filters(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audit_search, "PAGE_LENGTH", 1)
+    people = organization(app)
+    odd = {"_scheme": "ftp", "endpoint": "x", "event": "login_succeeded", "page": "2"}
+    page = people.admin_browser.get(AUDIT, query_string=odd).get_data(as_text=True)
+    assert "page=3" in page and "event=login_succeeded" in page and "_scheme" not in page

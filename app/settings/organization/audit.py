@@ -16,6 +16,7 @@ from app.settings.organization import PREFIX, administrators_only
 from app.settings.organization.forms import AuditFilterForm
 
 MAX_PAGE = 10_000
+FILTERS = ("user", "bot", "event", "since", "until")  # what a page link carries on
 
 
 @bp.get(f"{PREFIX}/audit")
@@ -48,7 +49,7 @@ def _page(form: AuditFilterForm, events: list[AuditEvent], more: bool, number: i
         more=more,
         number=number,
         labels=EVENT_LABELS,
-        query=request.args.to_dict(),
+        query={name: request.args[name] for name in FILTERS if request.args.get(name)},
     )
 
 
