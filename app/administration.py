@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from app import bots, roles, users
+from app import audit, bot_ownership, bots, db, keys, named_keys, notices, roles, users
+from app.keystore import keystore
 from app.models import User
 
 
@@ -66,3 +67,57 @@ def reactivate(session: Session, actor: Actor, target: User) -> None:
         bots.reactivate(session, target, actor_id=actor.id)
     else:
         users.reactivate(session, target, actor_id=actor.id)
+
+
+def transfer(
+    session: Session, actor: Actor, bot: User, new_owner_id: int, *, replace_key: bool
+) -> bool:
+    """Give ``bot`` to another active person (bot_ownership.transfer), as ``actor``."""
+    check_may_manage(actor, bot)
+    return bot_ownership.transfer(
+        session, bot, new_owner_id, actor_id=actor.id, replace_key=replace_key
+    )
+
+
+def regenerate_bot_key(session: Session, actor: Actor, bot: User) -> None:
+    """A new primary key for ``bot``, the old one dead at once; audited, its owner told."""
+    check_may_manage(actor, bot)
+    keys.regenerate(session, bot, actor_id=actor.id)
+
+
+def revoke_other_keys(session: Session, actor: Actor, bot: User) -> int:
+    """Revoke every named key of ``bot`` (and a rolled key in its overlap), each audited;
+    its primary key keeps working. How many were revoked."""
+    check_may_manage(actor, bot)
+    revoked = 0
+    for summary in named_keys.live_keys(session, bot.id):
+        if summary.kind == "primary":
+            continue
+        try:
+            named_keys.revoke(session, bot, summary.id, actor_id=actor.id)
+        except named_keys.NoSuchKey:
+            continue  # revoked meanwhile: it is gone either way
+        revoked += 1
+    return revoked
+
+
+@db.unit_of_work
+def reveal_bot_key(session: Session, actor: Actor, bot: User) -> str | None:
+    """Decrypt ``bot``'s primary key for an administrator, as Zulip lets them: its own audit
+    event, and its owner told by email whoever they are. None if the bot has no key."""
+    check_may_manage(actor, bot)
+    record = keys.active_key(session, bot.id)
+    if record is None:
+        return None
+    key = keystore().decrypt(record.ciphertext)
+    audit.record(
+        session,
+        "bot_key_revealed_by_admin",
+        actor_id=actor.id,
+        subject_user_id=bot.id,
+        detail={"key_hint": record.hint},
+    )
+    administrator = session.get_one(User, actor.id)
+    notices.bot_key_revealed_by_admin(session, bot, administrator=administrator, record=record)
+    session.commit()
+    return key

@@ -52,6 +52,7 @@ EVENT_LABELS = {
     "password_reset_requested": _l("Password reset link requested"),
     "password_reset": _l("Password reset with an emailed link"),
     "api_key_reported_leaked": _l("API key revoked: reported leaked"),
+    "bot_key_revealed_by_admin": _l("Bot's API key shown by an administrator"),
 }
 
 

@@ -191,6 +191,7 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     subject: Mapped["User | None"] = relationship(foreign_keys=[subject_user_id])
+    actor: Mapped["User | None"] = relationship(foreign_keys=[actor_id])
 
 
 class SeenAddress(Base):

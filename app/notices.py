@@ -201,3 +201,20 @@ def key_leaked(
         source=source,
         replaced=replaced,
     )
+
+
+def bot_key_revealed_by_admin(
+    session: Session, bot: User, *, administrator: User, record: ApiKey
+) -> None:
+    """An administrator was shown a bot's key (app/administration.py): its owner is told,
+    every time, with who it was; routine only if the owner showed it to themselves."""
+    _notify(
+        session,
+        bot,
+        "bot_key_revealed_by_admin",
+        subject=_l("An administrator was shown your bot's API key"),
+        routine_for=administrator.id,
+        reportable=record,
+        administrator=administrator.full_name,
+        hint=record.hint,
+    )

@@ -1,4 +1,4 @@
-"""The settings pages: the Account & privacy and Your bots tabs."""
+"""The settings pages: the Account & privacy, Your bots and Organization tabs."""
 
 from flask import Blueprint
 
@@ -9,5 +9,6 @@ from app.settings import (  # noqa: E402, F401  (routes register on bp)
     bots,
     named,
     notices,
+    organization,
     password,
 )

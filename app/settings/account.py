@@ -85,7 +85,9 @@ def api_key() -> Response | str:
     """The password step; once the window is open, the key itself."""
     form = ReauthForm()
     if request.method == "POST":
-        return _reauthenticate(form)
+        return reauthenticate(form, then=url_for(".api_key")) or render_template(
+            "settings/api_key_password.html", tab="account", form=form
+        )
     if not reauth.is_open():
         return render_template("settings/api_key_password.html", tab="account", form=form)
     key = reveal_or_404(current_user.id, "api_key_revealed")
@@ -93,7 +95,9 @@ def api_key() -> Response | str:
     return no_store(make_response(page))
 
 
-def _reauthenticate(form: ReauthForm) -> Response | str:
+def reauthenticate(form: ReauthForm, *, then: str) -> Response | None:
+    """Check the password step: on success open the window and go to ``then``; None when
+    the form is to be shown again, with its error."""
     if form.validate_on_submit():
         browser = known_devices.from_request()
         try:
@@ -108,10 +112,10 @@ def _reauthenticate(form: ReauthForm) -> Response | str:
             form.password.errors.append(_("Password is incorrect"))
         else:
             reauth.open_window()
-            response = redirect(url_for(".api_key"))
+            response = redirect(then)
             known_devices.remember(response, current_user, browser)
             return response
-    return render_template("settings/api_key_password.html", tab="account", form=form)
+    return None
 
 
 @bp.route("/account/api-key/regenerate", methods=["GET", "POST"])
