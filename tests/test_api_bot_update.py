@@ -122,3 +122,14 @@ def test_a_named_key_cannot_update_a_bot(client: FlaskClient, user: Account) -> 
     made = client.post(f"{API}/users/me/keys", data={"name": "ci"}, auth=(user.email, user.key))
     named = Account(user.id, user.email, "", str(api_ok(made)["api_key"]))
     api_error(update_bot(client, named, bot.id, full_name="X"), 403, "PRIMARY_KEY_REQUIRED")
+
+
+def test_a_bad_name_stops_the_transfer_too(
+    client: FlaskClient, user: Account, make_user: MakeUser
+) -> None:
+    heir = make_user()
+    bot = new_bot(client, user, "relay")
+    response = update_bot(client, user, bot.id, full_name=" ", bot_owner_id=heir.id)
+    assert api_error(response, 400, "BAD_REQUEST")["var_name"] == "full_name"
+    assert _bots_of(client, user) == {bot.id: "Relay"}
+    assert _bots_of(client, heir) == {}
