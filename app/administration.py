@@ -6,6 +6,7 @@ not reach, so that pages and the API answer the same 404 for both. No web code h
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, bot_ownership, bots, db, keys, named_keys, notices, roles, users
@@ -26,6 +27,16 @@ def person_or_bot(session: Session, actor: Actor, user_id: int) -> User | None:
     if not roles.is_admin(actor.role) or not 0 < user_id <= bots.MAX_ID:
         return None
     return session.get(User, user_id)
+
+
+def directory(session: Session, actor: Actor) -> list[User]:
+    """The organization's people and bots, by id: every one for an administrator, the
+    active ones for anyone else (as in Zulip, a deactivated account is an admin's
+    business)."""
+    query = select(User).order_by(User.id)
+    if not roles.is_admin(actor.role):
+        query = query.where(User.is_active)
+    return list(session.scalars(query))
 
 
 def bot(session: Session, actor: Actor, bot_id: int) -> User | None:
@@ -121,3 +132,18 @@ def reveal_bot_key(session: Session, actor: Actor, bot: User) -> str | None:
     notices.bot_key_revealed_by_admin(session, bot, administrator=administrator, record=record)
     session.commit()
     return key
+
+
+def update_bot(
+    session: Session, actor: Actor, bot: User, full_name: str | None, owner_id: int | None
+) -> None:
+    """Rename ``bot`` and/or give it to ``owner_id``, as its owner or an administrator
+    (each change audited). The name is checked before the transfer, so that a refused
+    request changes nothing. Raises bots.InvalidBot, roles.RoleRefused."""
+    check_may_manage(actor, bot)
+    if full_name is not None:
+        bots.clean_full_name(full_name)
+    if owner_id is not None:
+        bot_ownership.transfer(session, bot, owner_id, actor_id=actor.id)
+    if full_name is not None:
+        bot_ownership.rename(session, bot, full_name, actor_id=actor.id)

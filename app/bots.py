@@ -46,6 +46,7 @@ class BotSummary:
     full_name: str
     email: str
     is_active: bool
+    bot_type: int
     created_at: datetime
     key_hint: str | None
     key_created_at: datetime | None
@@ -154,7 +155,15 @@ def summaries(session: Session, owner_id: int) -> list[BotSummary]:
     )
     return [
         BotSummary(
-            bot.id, bot.full_name, bot.email, bot.is_active, bot.created_at, hint, created, used
+            bot.id,
+            bot.full_name,
+            bot.email,
+            bot.is_active,
+            bot.bot_type or bot_types.GENERIC,
+            bot.created_at,
+            hint,
+            created,
+            used,
         )
         for bot, hint, created, used in rows
     ]

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from werkzeug.test import TestResponse
 
+from app import roles
 from tests.helpers.api import API, api_create_bot, api_me
 from tests.helpers.openapi import DOCUMENT, assert_matches
 from tests.helpers.users import PASSWORD, Account
@@ -180,3 +181,29 @@ def test_a_named_keys_refusal_matches_the_document(client: FlaskClient, user: Ac
     refused = client.post(f"{API}/users/me/api_key/regenerate", auth=named)
     assert refused.status_code == 403
     assert_matches("/users/me/api_key/regenerate", "post", refused)
+
+
+def test_organization_responses_match_the_document(
+    client: FlaskClient, user: Account, make_user: Any
+) -> None:
+    admin = make_user(role=roles.ADMINISTRATOR)
+    bot = api_create_bot(client, user, "Hook", "hook", 2).get_json()
+    as_admin, as_member = (admin.email, admin.key), (user.email, user.key)
+    one, back = "/users/{user_id}", "/users/{user_id}/reactivate"
+    assert_matches("/users", "get", client.get(f"{API}/users", auth=as_admin))
+    assert_matches("/users", "get", client.get(f"{API}/users", auth=as_member))
+    hook = (bot["email"], bot["api_key"])
+    assert_matches("/users", "get", client.get(f"{API}/users", auth=hook))
+    assert_matches("/bots", "get", client.get(f"{API}/bots", auth=as_member))
+    path = f"{API}/bots/{bot['user_id']}"
+    assert_matches(
+        "/bots/{bot_id}", "patch", client.patch(path, json={"full_name": "H"}, auth=as_member)
+    )
+    assert_matches(
+        "/bots/{bot_id}", "patch", client.patch(path, json={"bot_owner_id": 0}, auth=as_member)
+    )
+    assert_matches("/bots/{bot_id}", "patch", client.patch(path, auth=hook))
+    assert_matches(one, "delete", client.delete(f"{API}/users/{bot['user_id']}", auth=as_member))
+    assert_matches(one, "delete", client.delete(f"{API}/users/{user.id}", auth=as_admin))
+    assert_matches(back, "post", client.post(f"{API}/users/{user.id}/reactivate", auth=as_admin))
+    assert_matches(back, "post", client.post(f"{API}/users/{admin.id}/reactivate", auth=as_member))

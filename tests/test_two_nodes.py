@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from app import create_app
+from app import create_app, roles
 from keyfob_client import keyformat
 from tests.conftest import TEST_RATELIMIT_STORAGE_URI, base_config, empty_tables
 from tests.helpers.gunicorn import environment, free_port, gunicorn_command, running, shared_secrets
@@ -149,6 +149,16 @@ def test_a_bot_deactivated_on_a_is_refused_by_b(
     deleted = client.delete(f"{nodes.a}/api/v1/bots/{created['user_id']}", auth=owner)
     assert deleted.status_code == 200
     assert me(client, nodes.b, bot_email, bot_key) == 401
+
+
+def test_a_user_deactivated_through_the_admin_api_on_a_is_refused_by_b(
+    nodes: Nodes, client: httpx.Client, account: Account
+) -> None:
+    admin = nodes.make_user(f"admin-{uuid.uuid4().hex[:12]}@example.com", role=roles.ADMINISTRATOR)
+    assert me(client, nodes.b, account.email, account.key) == 200
+    deleted = client.delete(f"{nodes.a}/api/v1/users/{account.id}", auth=(admin.email, admin.key))
+    assert deleted.status_code == 200, deleted.text
+    assert me(client, nodes.b, account.email, account.key) == 401
 
 
 def test_a_user_deactivated_by_the_operator_is_refused_by_both_nodes(

@@ -9,7 +9,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from flask import request
 from flask_babel import gettext as _
 
-from app import db, keys, limits
+from app import bot_types, db, keys, limits, roles
 from app.api.responses import ApiError, timestamp
 from app.client_ip import limit_identity
 from app.keys import Principal
@@ -19,8 +19,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def require_key(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
-    """Run the view for a valid, active email:key pair, handing it the Principal first.
+# The views of require_admin, by endpoint name: tests read it to try every admin route.
+ADMIN_VIEWS: set[str] = set()
+
+
+def require_any_key(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
+    """Run the view for any valid, active key, an incoming-webhook bot's included (only
+    users/me: what such a bot needs to check its key).
 
     Each key presented takes one of the client IP's guesses before it is checked, and gives
     it back when it was right (see app.limits).
@@ -33,12 +38,22 @@ def require_key(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
     return wrapper
 
 
+def require_key(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
+    """As require_any_key, for a key that may do more than post (see _beyond_posting)."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        return view(_beyond_posting(authenticate()), *args, **kwargs)
+
+    return wrapper
+
+
 def require_human(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
     """As require_key, and refuse bots (403): only people own and manage bots."""
 
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        return view(_person(authenticate()), *args, **kwargs)
+        return view(_person(), *args, **kwargs)
 
     return wrapper
 
@@ -48,16 +63,46 @@ def require_human_primary(view: Callable[Concatenate[Principal, P], R]) -> Calla
 
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        principal = _person(authenticate())
+        principal = _person()
         refuse_unless_primary(principal)
         return view(principal, *args, **kwargs)
 
     return wrapper
 
 
-def _person(principal: Principal) -> Principal:
+def require_admin(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
+    """As require_human_primary, for an administrator or owner. Anyone else gets the 404
+    an unknown user id gets: a member learns nothing from an admin route."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        principal = _person()
+        if not roles.is_admin(principal.role):
+            raise ApiError(404, _("No such user"))
+        refuse_unless_primary(principal)
+        return view(principal, *args, **kwargs)
+
+    ADMIN_VIEWS.add(view.__name__)
+    return wrapper
+
+
+def _person() -> Principal:
+    principal = _beyond_posting(authenticate())
     if principal.is_bot:
         raise ApiError(403, _("Bots cannot manage bots"))
+    return principal
+
+
+def _beyond_posting(principal: Principal) -> Principal:
+    """Refuse an incoming-webhook bot's key (403): it may only post, on the platform, so
+    within Keyfob it manages no keys and no bots, not even its own key. A leaked webhook
+    URL's key then cannot mint itself a successor that outlives its revocation."""
+    if principal.bot_type == bot_types.INCOMING_WEBHOOK:
+        raise ApiError(
+            403,
+            _("An incoming webhook bot's key can only post: it manages no keys or bots"),
+            code="INCOMING_WEBHOOK_BOT",
+        )
     return principal
 
 

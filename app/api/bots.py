@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app import bots, db
+from app import administration, bot_types, bots, db, roles
 from app.api import bp, params
 from app.api.auth import require_human, require_human_primary
 from app.api.regenerate import regenerate
@@ -24,6 +24,7 @@ def list_bots(principal: Principal) -> Response:
                 "full_name": bot.full_name,
                 "email": bot.email,
                 "is_active": bot.is_active,
+                "bot_type": bot.bot_type,
                 "date_joined": bot.created_at.isoformat(),
                 "api_key_hint": bot.key_hint,
                 "last_used": bot.last_used_at.isoformat() if bot.last_used_at else None,
@@ -37,11 +38,33 @@ def list_bots(principal: Principal) -> Response:
 @require_human_primary
 def create_bot(principal: Principal) -> Response:
     full_name, short_name = params.text("full_name"), params.text("short_name")
+    bot_type = params.optional_integer("bot_type", min(bot_types.LABELS), max(bot_types.LABELS))
     try:
-        bot, key = bots.create(db.session(), principal, full_name, short_name)
+        bot, key = bots.create(
+            db.session(), principal, full_name, short_name, bot_type or bot_types.GENERIC
+        )
     except bots.InvalidBot as problem:
         raise _bad_bot(problem) from None
     return no_store(success(user_id=bot.id, email=bot.email, api_key=key))
+
+
+@bp.patch("/bots/<int:bot_id>")
+@require_human_primary
+def update_bot(principal: Principal, bot_id: int) -> Response:
+    """Rename and/or give the bot to another person: its owner or an administrator."""
+    full_name = params.optional_text("full_name")
+    owner_id = params.optional_integer("bot_owner_id", 1, bots.MAX_ID)
+    actor = administration.Actor(principal.id, principal.role)
+    bot = administration.bot(db.session(), actor, bot_id)
+    if bot is None:
+        raise ApiError(404, _("No such bot"))
+    try:
+        administration.update_bot(db.session(), actor, bot, full_name, owner_id)
+    except bots.InvalidBot as problem:
+        raise _bad_bot(problem) from None
+    except roles.RoleRefused as refused:
+        raise ApiError(400, refused.message) from None
+    return success()
 
 
 @bp.post("/bots/<int:bot_id>/api_key/regenerate")
@@ -78,7 +101,12 @@ def owned_or_404(principal: Principal, bot_id: int) -> User:
 
 def _bad_bot(problem: bots.InvalidBot) -> ApiError:
     """The web form's error, named by the API's argument when it is about one."""
-    field = {"username": "short_name", "full_name": "full_name"}.get(problem.field)
+    field = {
+        "username": "short_name",
+        "full_name": "full_name",
+        "bot_type": "bot_type",
+        "bot_owner_id": "bot_owner_id",
+    }.get(problem.field)
     if field is None:
         return ApiError(400, problem.message)
     return ApiError(400, f"{field}: {problem.message}", var_name=field)

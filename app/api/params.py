@@ -24,10 +24,18 @@ def _arguments() -> Mapping[str, Any]:
 
 def text(name: str) -> str:
     """A required string argument; a missing or non-string one is a 400 naming it."""
-    value = _arguments().get(name)
+    value = optional_text(name)
     if value is None:
         message = _("Missing '%(name)s' argument", name=name)
         raise ApiError(400, message, code="REQUEST_VARIABLE_MISSING", var_name=name)
+    return value
+
+
+def optional_text(name: str) -> str | None:
+    """An optional string argument: None when absent; a non-string one is a 400 naming it."""
+    value = _arguments().get(name)
+    if value is None:
+        return None
     if not isinstance(value, str):
         raise ApiError(400, _("'%(name)s' must be a string", name=name), var_name=name)
     if not is_unicode_text(value):  # a lone surrogate, which no UTF-8 consumer accepts

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from app import authentication, db, keys, rcfile, roles
 from app.api import bp, params
-from app.api.auth import require_key
+from app.api.auth import require_any_key, require_key
 from app.api.regenerate import regenerate
 from app.api.responses import ApiError, success
 from app.headers import no_store
@@ -23,7 +23,6 @@ from app.keys import Principal
 # 9.0's: the first release with realm_url (added at development level 257, the newest field
 # sent here), and Zulip's changelog changes none of these endpoints between 257 and 277.
 FEATURE_LEVEL = 277
-# Zulip's role numbers. Keyfob has no roles yet, so everyone is a member.
 # A default avatar, the same for everyone until avatars exist (a static file: no third party).
 AVATAR_PATH, AVATAR_VERSION = "/static/avatar.svg", 1
 REALM_ICON_PATH = "/static/favicon.svg"
@@ -85,7 +84,7 @@ def _authentication_failed() -> ApiError:
 
 
 @bp.get("/users/me")
-@require_key
+@require_any_key
 def users_me(principal: Principal) -> Response:
     bot: dict[str, object] = {
         "bot_owner_id": principal.bot_owner_id,

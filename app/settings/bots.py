@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from app import bots, db, keys, rcfile
+from app import bot_types, bots, db, keys, rcfile
 from app.headers import no_store
 from app.models import User
 from app.settings import bp
@@ -28,7 +28,13 @@ def bots_tab() -> Response | str:
     created: tuple[User, str] | None = None
     if form.validate_on_submit():
         try:
-            created = bots.create(session, current_user, form.full_name.data, form.username.data)
+            created = bots.create(
+                session,
+                current_user,
+                form.full_name.data,
+                form.username.data,
+                _bot_type(form.bot_type.data),
+            )
         except bots.InvalidBot as problem:
             field = getattr(form, problem.field, None)
             (field.errors if field is not None else form.form_errors).append(problem.message)
@@ -41,8 +47,15 @@ def bots_tab() -> Response | str:
         created=created,
         bot_domain=bots.email_domain(current_app.config),
         bots=bots.summaries(session, current_user.id),
+        bot_type_labels=bot_types.LABELS,
     )
     return no_store(make_response(page)) if created else page
+
+
+def _bot_type(value: str | None) -> int:
+    """The chosen type's number; 0 (no type, which bots.create refuses) for anything else."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 3 else 0
 
 
 @bp.get("/bots/<int:bot_id>/key")

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from app import bots, named_keys
+from app import bot_types, bots, named_keys
 from app.forms import Form
 from app.i18n import NATIVE_NAMES
 from app.users import PASSWORD_MAX
@@ -28,6 +28,13 @@ class BotForm(Form):
 
     full_name = StringField(_l("Full name"), validators=[InputRequired()])
     username = StringField(_l("Username"), validators=[InputRequired()])
+    # Any other value reaches bots.create, whose message names the field (no coercion error).
+    bot_type = SelectField(
+        _l("Bot type"),
+        choices=[SelectChoice(str(number), label) for number, label in bot_types.LABELS.items()],
+        default=str(bot_types.GENERIC),
+        validate_choice=False,
+    )
 
     def validate_full_name(self, field: StringField) -> None:
         _apply(bots.clean_full_name, field)

@@ -46,8 +46,14 @@ def fetch_key(client: FlaskClient, email: str, password: str) -> int:
 
 
 def api_create_bot(
-    client: FlaskClient, owner: Account, full_name: str, short_name: str
+    client: FlaskClient,
+    owner: Account,
+    full_name: str,
+    short_name: str,
+    bot_type: int | str | None = None,
 ) -> TestResponse:
     """POST /bots with the owner's key, as a script adding a bot would."""
     data = {"full_name": full_name, "short_name": short_name}
+    if bot_type is not None:
+        data["bot_type"] = str(bot_type)
     return client.post(f"{API}/bots", data=data, auth=(owner.email, owner.key))
