@@ -135,15 +135,22 @@ def reveal_bot_key(session: Session, actor: Actor, bot: User) -> str | None:
 
 
 def update_bot(
-    session: Session, actor: Actor, bot: User, full_name: str | None, owner_id: int | None
+    session: Session,
+    actor: Actor,
+    bot: User,
+    full_name: str | None,
+    owner_id: int | None,
+    *,
+    replace_key: bool = False,
 ) -> None:
-    """Rename ``bot`` and/or give it to ``owner_id``, as its owner or an administrator
-    (each change audited). The name is checked before the transfer, so that a refused
-    request changes nothing. Raises bots.InvalidBot, roles.RoleRefused."""
+    """Rename ``bot`` and/or give it to ``owner_id`` (with a new key if ``replace_key``),
+    as its owner or an administrator (each change audited). The name is checked before
+    the transfer, so that a refused request changes nothing. Raises bots.InvalidBot,
+    roles.RoleRefused."""
     check_may_manage(actor, bot)
     if full_name is not None:
         bots.clean_full_name(full_name)
     if owner_id is not None:
-        bot_ownership.transfer(session, bot, owner_id, actor_id=actor.id)
+        bot_ownership.transfer(session, bot, owner_id, actor_id=actor.id, replace_key=replace_key)
     if full_name is not None:
         bot_ownership.rename(session, bot, full_name, actor_id=actor.id)

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired
 
 from app import policies
 from app.forms import Form
@@ -74,3 +75,11 @@ class AuditFilterForm(Form):
     since = StringField(_l("From"), render_kw={"type": "date"})
     until = StringField(_l("To"), render_kw={"type": "date"})
     page = HiddenField()
+
+
+class BotEditForm(OwnerForm):
+    """Your bots > Edit (the owner's own page): a new name, and a new owner (the owner
+    themselves to keep it)."""
+
+    # Not "full_name": the Your-bots page behind the dialog has a field with that id.
+    bot_name = StringField(_l("Full name"), validators=[InputRequired()])

@@ -1,0 +1,52 @@
+"""Your bots > Edit in a real browser, with and without JavaScript: the owner renames a bot
+and gives it to another person; it leaves their list."""
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from app import bots, db
+from app.models import User
+from tests.browser.test_flows import enhanced, step
+from tests.helpers.live import serve
+from tests.helpers.users import PASSWORD, MakeUser
+
+OWNER = "mia@example.com"
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """Mia with a bot, and Grace, who will get it."""
+    make = MakeUser(app)
+    mia = make(OWNER, "Mia Member")
+    make("grace@example.com", "Grace Hopper")
+    with app.app_context():
+        session = db.session()
+        bots.create(session, session.get_one(User, mia.id), "Weather Bot", "weather")
+    with serve(app) as url:
+        yield url
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_the_owner_renames_a_bot_and_gives_it_away(
+    request: pytest.FixtureRequest, javascript: bool
+) -> None:
+    page: Page = request.getfixturevalue("page" if javascript else "page_without_js")
+    page.goto("/login")
+    page.get_by_label("Email").fill(OWNER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/settings/bots")
+    if javascript:
+        enhanced(page)
+    page.get_by_role("link", name="Edit").click()
+    where = step(page, javascript)
+    expect(where.get_by_role("heading", name="Edit Weather Bot")).to_be_visible()
+    where.get_by_label("Full name").fill("Storm Bot")
+    where.get_by_label("New owner").select_option(label="Grace Hopper <grace@example.com>")
+    where.get_by_role("button", name="Save").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(page.get_by_text("Storm Bot is saved.")).to_be_visible()
+    expect(page.get_by_text("You have no active bots.")).to_be_visible()
