@@ -10,6 +10,7 @@ from tests.browser.test_flows import register_and_log_in, step
 from tests.helpers.users import PASSWORD
 
 AXE = Axe()
+ORGANIZATION_PAGES = ("users", "bots", "orphans", "policies", "audit")
 
 
 def serious_violations(page: Page) -> list[str]:
@@ -53,6 +54,13 @@ def test_every_settings_state_is_accessible(page: Page, scheme: Literal["light",
     states["bot created"] = serious_violations(page)
     page.get_by_role("link", name="Your bots").click()
     states["bots list"] = serious_violations(page)
+    page.get_by_role("link", name="Edit").first.click()
+    expect(step(page, True).get_by_role("button", name="Save")).to_be_visible()
+    states["edit bot dialog"] = serious_violations(page)
+    for section in ORGANIZATION_PAGES:  # the first person registered owns the organization
+        opened = page.goto(f"/settings/organization/{section}")
+        assert opened is not None and opened.status == 200, section
+        states[f"organization {section}"] = serious_violations(page)
     page.goto("/login")
     states["login page"] = serious_violations(page)
 
