@@ -8,6 +8,7 @@ Traditional Chinese tags (zh-TW, zh-HK, zh-MO, zh-Hant) are not taken as Simplif
 
 from datetime import datetime, timedelta
 
+from babel import Locale
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, format_timedelta, get_locale
 from flask_babel import gettext as _
@@ -20,6 +21,7 @@ SIMPLIFIED_CHINESE = "zh_Hans"
 SUPPORTED = (ENGLISH, SIMPLIFIED_CHINESE)
 # How each language names itself in the Language setting: never translated.
 NATIVE_NAMES = {ENGLISH: "English", SIMPLIFIED_CHINESE: "简体中文"}
+_PARSED = {language: Locale.parse(language) for language in SUPPORTED}
 # Subtags that mean Traditional script (or a language mostly written in it, Cantonese).
 _TRADITIONAL = {"hant", "tw", "hk", "mo", "yue"}
 
@@ -53,7 +55,10 @@ def _page_locale() -> str:
 
 def init_app(app: Flask, babel: Babel, *, user_preference: bool = True) -> None:
     """Set up translations; the API (no login sessions) follows the browser header alone."""
-    babel.init_app(app, locale_selector=_page_locale if user_preference else _browser_locale)
+    choose = _page_locale if user_preference else _browser_locale
+    # A Locale object, parsed once here: flask-babel parses a name on every request that
+    # translates anything (an API error does), which cost more than the rest of the error.
+    babel.init_app(app, locale_selector=lambda: _PARSED[choose()])
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.filters["ago"] = ago
