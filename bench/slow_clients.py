@@ -36,6 +36,7 @@ from tests.helpers.gunicorn import (
     running,
     shared_secrets,
     stop,
+    wait_ready,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +56,6 @@ BUFFERING = (
     "proxy_read_timeout",
     "keepalive",
 )
-START_SECONDS = 30
 NO_NGINX = "nginx is not installed (apt-get install nginx): the run behind nginx is skipped"
 
 
@@ -191,24 +191,10 @@ def _nginx(nginx: str, workdir: Path, upstream_port: int) -> Iterator[str]:
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_ready(process, url, log)
+        wait_ready(process, url, log, path=LEGIT_PATH)
         yield url
     finally:
         stop(process)
-
-
-def _wait_ready(process: "subprocess.Popen[bytes]", url: str, log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"nginx stopped: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(url + LEGIT_PATH, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"nginx did not answer in {START_SECONDS} s")
 
 
 # -- the measurement -------------------------------------------------------------------------

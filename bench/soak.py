@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,8 @@ import psycopg
 from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 
+from tests.helpers.gunicorn import free_port, wait_ready
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/keyfob_soak"
 PASSWORD = "soak-password-1234"
@@ -44,14 +45,14 @@ def main() -> int:
         print("make soak runs on PostgreSQL: set KEYFOB_DATABASE_URL", file=sys.stderr)
         return 2
     _fresh_database(database)
-    port = _free_port()
+    port = free_port()
     environment = _environment(database, port)
     with tempfile.TemporaryDirectory(prefix="keyfob-soak-") as workdir:
         log = Path(workdir, "serve.log")
         server = _serve(environment, log)
         try:
             url = f"http://127.0.0.1:{port}"
-            _wait(url, server, log)
+            wait_ready(server, url, log, path="/healthz", seconds=60)
             results = _drive(url, options)
         finally:
             server.terminate()
@@ -111,20 +112,6 @@ def _serve(environment: dict[str, str], log: Path) -> "subprocess.Popen[bytes]":
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-
-
-def _wait(url: str, server: "subprocess.Popen[bytes]", log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"make serve stopped:\n{log.read_text()[-2000:]}")
-        try:
-            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("make serve did not answer within 60 s")
 
 
 def _drive(url: str, options: argparse.Namespace) -> list[tuple[str, int, float]]:
@@ -191,12 +178,6 @@ class _Person:
         found = CSRF.search(self.browser.get(path).text)
         token = found.group(1) if found else ""
         return self.browser.post(path, data={"password": PASSWORD, "csrf_token": token, **fields})
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _report(

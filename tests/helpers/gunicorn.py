@@ -86,24 +86,33 @@ def running(command: list[str], env: Mapping[str, str], port: int, log: Path) ->
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_ready(process, url, log)
+        wait_ready(process, url, log)
         yield url
     finally:
         stop(process)
 
 
-def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
+def wait_ready(
+    process: subprocess.Popen[bytes],
+    url: str,
+    log: Path,
+    *,
+    path: str = "/api/v1/server_settings",
+    seconds: float = START_SECONDS,
+) -> None:
+    """Return once ``url + path`` answers 200; fail, with the end of ``log``, if the process
+    stops first or ``seconds`` pass (the tests and the benchmarks wait the same way)."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"the server stopped: {log.read_text()[-2000:]}")
+            raise AssertionError(f"{url} stopped: {log.read_text()[-2000:]}")
         try:
-            if httpx.get(url + "/api/v1/server_settings", timeout=2).status_code == 200:
+            if httpx.get(url + path, timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise AssertionError(f"the server did not answer in {START_SECONDS} s")
+    raise AssertionError(f"{url} did not answer in {seconds} s")
 
 
 def stop(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
