@@ -64,7 +64,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     keystore.init_app(app)
     secret_scanning.init_app(app)
     passwords.init_app(app)
-    headers.init_app(app)
     forms.csrf.init_app(app)
     login_sessions.init_app(app)
     i18n.init_app(app, Babel())
@@ -82,6 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.wsgi_app = api.mount(app.wsgi_app, api_app)  # type: ignore[method-assign]
     # Probes and metrics skip both apps' hooks (see app/ops/views.py).
     app.wsgi_app = ops.mount(app.wsgi_app, ops.create_ops_app(app))  # type: ignore[method-assign]
+    app.wsgi_app = headers.with_security_headers(app.wsgi_app)  # type: ignore[method-assign]
     quiet.install()
     if app.config["METRICS_ENABLED"]:
         metrics.install_request_metrics(app, "pages")

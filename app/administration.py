@@ -5,11 +5,11 @@ not reach, so that pages and the API answer the same 404 for both. No web code h
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, bot_ownership, bots, db, keys, named_keys, notices, roles, users
+from app.i18n import gettext as _
 from app.keystore import keystore
 from app.models import User
 

@@ -4,13 +4,13 @@ import logging
 from typing import Any
 
 from flask import has_request_context, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app import clock
 from app.client_ip import UNKNOWN, client_ip
+from app.i18n import gettext as _
 from app.models import AuditEvent, User
 from app.ops import metrics
 from app.text import without_control_characters

@@ -2,11 +2,11 @@
 owner or an administrator), rename, and the orphans, bots whose owner was deactivated,
 which administrators transfer and then reactivate. No web code here."""
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from app import audit, bots, db, keys
+from app.i18n import gettext as _
 from app.models import User
 
 

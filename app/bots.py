@@ -12,13 +12,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit, bot_types, db, identities, keys, notices, policies, roles
+from app.i18n import gettext as _
 from app.models import ApiKey, Holder, User
 from app.text import has_control_characters
 

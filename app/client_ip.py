@@ -8,6 +8,7 @@ direct peer's address is, as if the header were absent.
 
 import functools
 import ipaddress
+from typing import Any
 
 from flask import request
 
@@ -35,16 +36,14 @@ def limit_identity() -> str:
 
 
 def _client_address() -> Address | None:
-    return parse(request.remote_addr) or parse(_direct_peer())
+    environ = request.environ
+    return parse(environ.get("REMOTE_ADDR")) or parse(_direct_peer(environ))
 
 
-def _direct_peer() -> str | None:
+def _direct_peer(environ: dict[str, Any]) -> str | None:
     """The address of whoever opened the connection, before ProxyFix rewrote it."""
-    original = request.environ.get("werkzeug.proxy_fix.orig")
-    if isinstance(original, dict):
-        peer = original.get("REMOTE_ADDR")
-    else:
-        peer = request.environ.get("REMOTE_ADDR")
+    original = environ.get("werkzeug.proxy_fix.orig")
+    peer = original.get("REMOTE_ADDR") if isinstance(original, dict) else None
     return peer if isinstance(peer, str) else None
 
 

@@ -64,6 +64,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PASSWORD_RESET_LIMIT_PER_IP": "10 per hour",
         "PASSWORD_RESET_LIMIT_PER_ADDRESS": "3 per hour",
         "KEY_GUESS_LIMIT_PER_IP": "100 per minute",
+        # Verified keys each process keeps while nothing that authenticates changes
+        # (app/verified_keys.py); 0 looks every key up in the database.
+        "VERIFIED_KEY_CACHE_SIZE": 10_000,
         # POST /api/v1/keys/revoke: reports from one client IP, whatever they hold.
         "LEAK_REPORT_LIMIT_PER_IP": "60 per hour",
         # A JSON file as https://api.github.com/meta/public_keys/secret_scanning serves it:

@@ -68,9 +68,17 @@ def make_engine(url: str) -> Engine:
 
 
 def _create_private_file(path: str | None) -> None:
-    """Create the SQLite file readable by its owner alone, before SQLite creates it openly."""
+    """Create the SQLite file readable by its owner alone, before SQLite creates it openly.
+
+    Only a file that does not exist yet is opened (O_EXCL). Closing any descriptor of a file
+    drops every POSIX lock this process holds on it, SQLite's included: an engine made for a
+    database this process already has open (a second app, a test's) would otherwise let
+    another process, closing its last connection, take itself for the last one and delete
+    the WAL under this one's feet, after which the two no longer see each other's commits.
+    """
     if path and path != ":memory:" and not path.startswith("file:"):
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

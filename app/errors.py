@@ -5,7 +5,6 @@ after Flask has logged it.
 """
 
 from flask import Flask, g, make_response, render_template
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -14,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from app import db
 from app.db import DatabaseUnavailable
+from app.i18n import gettext as _
 from app.limits import StoreUnavailable, TooManyAttempts
 from app.login_sessions import login_manager
 

@@ -1,7 +1,9 @@
 """Response headers: the same security headers on every response, and no_store() for the
 responses that hold a key."""
 
-from flask import Flask
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from werkzeug.wrappers import Response
 
 _CONTENT_SECURITY_POLICY = "; ".join(
@@ -32,11 +34,20 @@ def no_store(response: Response) -> Response:
     return response
 
 
-def add_security_headers(response: Response) -> Response:
-    """The same four headers on every response (no view sets any of them itself)."""
-    response.headers.extend(SECURITY_HEADERS)
-    return response
+def with_security_headers(wsgi_app: Any) -> Callable[..., Iterable[bytes]]:
+    """Wrap the whole application (pages, API, probes) so every response carries the same
+    four headers, error pages and unhandled failures included (no view sets any of them).
 
+    They are appended to the header list the server receives, as they are: one list
+    extension per response rather than four header-object insertions in a Flask hook.
+    """
 
-def init_app(app: Flask) -> None:
-    app.after_request(add_security_headers)
+    def secured(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers.extend(SECURITY_HEADERS)
+            return start_response(status, headers, exc_info)
+
+        body: Iterable[bytes] = wsgi_app(environ, start)
+        return body
+
+    return secured

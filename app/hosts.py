@@ -32,6 +32,29 @@ def guard(app: Flask) -> None:
         app.after_request(_absolute_redirects_name_the_site)
 
 
+# The site URL each (scheme, Host header) pair names, worked out once: a request's host URL
+# takes werkzeug a dozen steps (host, port, IDNA), and only trusted hosts get this far.
+# Bounded: ports make more pairs than trusted hosts, and past this many nothing is kept.
+_SITES_SEEN: dict[tuple[str, str], str] = {}
+MAX_SITES_REMEMBERED = 64
+
+
+def site_url() -> str:
+    """SITE_URL when configured, else the URL this request came in on (ProxyFix-aware),
+    whose host has already been checked against TRUSTED_HOSTS; no trailing slash."""
+    configured: str = current_app.config["SITE_URL"]
+    if configured:
+        return configured.rstrip("/")
+    environ = request.environ
+    seen = (environ.get("wsgi.url_scheme", ""), environ.get("HTTP_HOST", ""))
+    site = _SITES_SEEN.get(seen)
+    if site is None:
+        site = request.host_url.rstrip("/")
+        if seen[1] and len(_SITES_SEEN) < MAX_SITES_REMEMBERED:
+            _SITES_SEEN[seen] = site
+    return site
+
+
 def trusted_hosts(config: Mapping[str, Any]) -> list[str]:
     """The configured hosts plus SITE_URL's; a list that trusts nothing is a start error."""
     hosts = [_normalise(host) for host in config["TRUSTED_HOSTS"]]

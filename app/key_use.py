@@ -13,25 +13,27 @@ from sqlalchemy.orm import Session
 
 from app import audit, db
 from app.keystore import KeyRow
-from app.models import ApiKey, as_utc
+from app.models import ApiKey
 
 RESOLUTION = timedelta(minutes=1)
 
 
-def record(row: KeyRow, now: datetime) -> None:
+def record(row: KeyRow, now: datetime) -> bool:
     """Note this use of the key, unless it was noted within the last minute; the first use
-    of a superseded key after its roll is always noted, and lands in the security log."""
-    last = None if row.last_used_at is None else as_utc(row.last_used_at)
-    rolled = None if row.superseded_at is None else as_utc(row.superseded_at)
+    of a superseded key after its roll is always noted, and lands in the security log.
+    True when it was noted now (by this call, or by a parallel one just before it)."""
+    last, rolled = row.last_used_at, row.superseded_at
     # "<=": the request that made the roll used the key just before it, at the same instant
     # on a coarse clock; any use at or before the roll is a use from before it.
     first_after_roll = rolled is not None and (last is None or last <= rolled)
     if not first_after_roll and last is not None and now - last < RESOLUTION:
-        return
+        return False
     try:
         _write(row, now, rolled if first_after_roll else None)
     except SQLAlchemyError as error:
         current_app.logger.warning("Could not record key use: %s", type(error).__name__)
+        return False
+    return True
 
 
 def _write(row: KeyRow, now: datetime, rolled: datetime | None) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app import audit, clock, db, key_use, notices
 from app.keystore import keystore
-from app.models import ApiKey, Holder, User, as_utc
+from app.models import ApiKey, Holder, User
 from keyfob_client import keyformat
 
 KeyKind = Literal["primary", "named", "rolled"]
@@ -168,14 +168,16 @@ def verify(email: str | None, key: str) -> Principal:
     else InvalidKey, AccountDeactivated or KeyExpired.
 
     Format and checksum first (no query for garbage), then one indexed lookup by digest
-    (under either pepper while the pepper is rotated), then a constant-time email
-    comparison. No cache: a revoked or deactivated key fails on the very next request, in
-    every worker.
+    (under either pepper while the pepper is rotated), or the row this process verified
+    while the authentication epoch stands still (app/verified_keys.py), then a
+    constant-time email comparison. A revoked or deactivated key fails on the very next
+    request, in every worker.
     """
     if not keyformat.is_well_formed(key):
         raise InvalidKey()
     store = keystore()
-    row = store.lookup(store.digests(key))
+    digests = store.digests(key)
+    row = store.lookup(digests)
     if row is None:
         raise InvalidKey()
     if email is not None:
@@ -185,9 +187,10 @@ def verify(email: str | None, key: str) -> Principal:
     if not row.is_active or (row.owner_is_active is not None and not row.owner_is_active):
         raise AccountDeactivated()
     now = clock.now()
-    if row.expires_at is not None and as_utc(row.expires_at) <= now:
-        raise KeyExpired(as_utc(row.expires_at))
-    key_use.record(row, now)
+    if row.expires_at is not None and row.expires_at <= now:
+        raise KeyExpired(row.expires_at)
+    if key_use.record(row, now):
+        store.note_use(digests, now)
     return Principal(
         key_id=row.key_id,
         user_id=row.user_id,
@@ -195,7 +198,7 @@ def verify(email: str | None, key: str) -> Principal:
         full_name=row.full_name,
         is_bot=bool(row.is_bot),
         bot_owner_id=row.bot_owner_id,
-        date_joined=as_utc(row.created_at),
+        date_joined=row.created_at,
         key_kind="named" if row.name else "rolled" if row.superseded_at else "primary",
         role=row.role,
         bot_type=row.bot_type,

@@ -25,13 +25,19 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app
 
 from app.db import HotReader
+from app.models import as_utc
+from app.ops import metrics
+from app.verified_keys import VerifiedKeys
 
 # A bot's owner is joined too: a bot of a deactivated owner must not authenticate, even if
 # some write ever left the bot itself active.
+# The authentication epoch (app/verified_keys.py), read with the row in the same statement so
+# the two agree; alone, it is what a call asks when its key is already verified.
+_EPOCH_SQL = "SELECT value FROM auth_epoch WHERE id = 1"
 _LOOKUP_SQL = (
     "SELECT k.id, k.last_used_at, k.expires_at, k.superseded_at, k.hint, k.name,"
     " u.id, u.email, u.full_name, u.is_bot, u.is_active, u.bot_owner_id, u.created_at,"
-    " o.is_active, u.role, u.bot_type"
+    " o.is_active, u.role, u.bot_type, (SELECT value FROM auth_epoch WHERE id = 1)"
     " FROM api_keys k JOIN users u ON u.id = k.user_id"
     " LEFT JOIN users o ON o.id = u.bot_owner_id"
     " WHERE k.digest {0} AND k.revoked_at IS NULL"
@@ -39,14 +45,14 @@ _LOOKUP_SQL = (
 
 
 class KeyRow(NamedTuple):
-    """What the lookup reads of an unrevoked key and its user (timestamps as the driver
-    gives them: SQLite returns text). Expiry is the caller's check: an expired key gets its
-    own answer, so the row must come back."""
+    """What the lookup reads of an unrevoked key and its user (timestamps as aware UTC
+    datetimes, whatever the driver gave). Expiry is the caller's check: an expired key gets
+    its own answer, so the row must come back."""
 
     key_id: int
-    last_used_at: datetime | str | None
-    expires_at: datetime | str | None
-    superseded_at: datetime | str | None  # a primary key rolled with an overlap
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    superseded_at: datetime | None  # a primary key rolled with an overlap
     hint: str
     name: str | None  # a named key's; None for a primary key
     user_id: int
@@ -55,10 +61,26 @@ class KeyRow(NamedTuple):
     is_bot: bool
     is_active: bool
     bot_owner_id: int | None
-    created_at: datetime | str
+    created_at: datetime
     owner_is_active: bool | None  # None for a human
     role: int  # app/roles.py
     bot_type: int | None  # app/bot_types.py; None for a human
+    epoch: int | None  # the authentication epoch when the row was read
+
+    @classmethod
+    def from_driver(cls, raw: tuple[Any, ...]) -> "KeyRow":
+        """The row as the driver returned it (SQLite gives timestamps as text)."""
+        row = cls(*raw)
+        return row._replace(
+            last_used_at=_utc(row.last_used_at),
+            expires_at=_utc(row.expires_at),
+            superseded_at=_utc(row.superseded_at),
+            created_at=as_utc(row.created_at),
+        )
+
+
+def _utc(value: datetime | str | None) -> datetime | None:
+    return None if value is None else as_utc(value)
 
 
 class KeyStore:
@@ -68,6 +90,7 @@ class KeyStore:
         encryption_keys: list[str],
         reader: HotReader,
         previous_pepper: str = "",
+        verified: VerifiedKeys[KeyRow] | None = None,
     ) -> None:
         if not encryption_keys:
             raise RuntimeError("KEY_ENCRYPTION_KEYS is empty")
@@ -85,6 +108,8 @@ class KeyStore:
         self._pepper = pepper.encode("utf-8")
         self._previous = previous_pepper.encode("utf-8") if previous_pepper else None
         self._reader = reader
+        self._verified = verified
+        self._epoch_sql = _EPOCH_SQL
         mark = "?" if reader.paramstyle == "qmark" else "%s"
         self._sql = _LOOKUP_SQL.format(
             f"IN ({mark}, {mark})" if self._previous is not None else f"= {mark}"
@@ -143,9 +168,29 @@ class KeyStore:
     def lookup(self, digests: tuple[str, ...]) -> KeyRow | None:
         """The unrevoked key with one of these digests (``digests(key)``: the key's, and
         its previous-pepper one while the pepper is rotated) and its user, or None. Keys
-        are unique, so at most one row matches."""
+        are unique, so at most one row matches. A row verified earlier is served while the
+        authentication epoch has not moved (app/verified_keys.py)."""
+        if self._verified is None:
+            return self._read(digests)
+        current = self._reader.fetch_one(self._epoch_sql, ())
+        if current is not None:
+            kept = self._verified.get(current[0], digests[0])
+            if kept is not None:
+                return kept
+        row = self._read(digests)
+        if row is not None and row.epoch is not None:
+            self._verified.put(row.epoch, digests[0], row)
+        return row
+
+    def note_use(self, digests: tuple[str, ...], used_at: datetime) -> None:
+        """The key's use was just noted (app/key_use.py): a kept row says so too, or every
+        call would try the once-a-minute write again."""
+        if self._verified is not None:
+            self._verified.update(digests[0], lambda row: row._replace(last_used_at=used_at))
+
+    def _read(self, digests: tuple[str, ...]) -> KeyRow | None:
         row: tuple[Any, ...] | None = self._reader.fetch_one(self._sql, digests)
-        return None if row is None else KeyRow(*row)
+        return None if row is None else KeyRow.from_driver(row)
 
 
 def _hmac_hex(pepper: bytes, key: str) -> str:
@@ -161,9 +206,11 @@ def init_app(app: Flask) -> None:
     """Build the app's KeyStore, checking the key secrets once at start-up."""
     reader = HotReader(app.extensions["keyfob.engine"])
     config = app.config
+    capacity = int(config["VERIFIED_KEY_CACHE_SIZE"])
     app.extensions["keyfob.keystore"] = KeyStore(
         config["KEY_PEPPER"],
         config["KEY_ENCRYPTION_KEYS"],
         reader,
         previous_pepper=config["KEY_PEPPER_PREVIOUS"],
+        verified=VerifiedKeys(capacity, metrics.verified_key_lookup) if capacity > 0 else None,
     )

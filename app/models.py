@@ -6,6 +6,7 @@ from typing import Any, Protocol
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -157,6 +158,17 @@ class ApiKey(Base):
 
     def __repr__(self) -> str:
         return f"<ApiKey {self.id} of user {self.user_id}>"
+
+
+class AuthEpoch(Base):
+    """One row whose value database triggers raise with every committed change that can
+    change what a key authenticates as (app/auth_epoch.py): the API's cache of verified keys
+    is good only while the value it was filled at is still the value."""
+
+    __tablename__ = "auth_epoch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
 
 
 class KeyRotation(Base):

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app import audit, clock, db, identities, notices, policies
+from app.i18n import gettext as _
 from app.keys import KeyKind
 from app.keystore import keystore
 from app.models import ApiKey, Holder, User

@@ -8,12 +8,12 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from flask import Flask, current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from app import audit, clock, db
+from app.i18n import gettext as _
 from app.models import OrganizationPolicy
 
 EVERYONE = "everyone"

@@ -1,23 +1,17 @@
 """The zuliprc download: the site it names, the format asked for, the no-store attachment."""
 
 from flask import abort, current_app, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import db, zuliprc
 from app.headers import no_store
+from app.hosts import site_url
+from app.i18n import gettext as _
 from keyfob_client.rcfile import Format, UnwritableValue
 
 FILENAME = "zuliprc"  # both formats: the name every Zulip doc and tool expects
 MIMETYPES = {Format.TOML: "application/toml", Format.INI: "text/plain"}
-
-
-def site_url() -> str:
-    """SITE_URL when configured, else the URL this request came in on (ProxyFix-aware),
-    whose host app/hosts.py has already checked against TRUSTED_HOSTS."""
-    configured: str = current_app.config["SITE_URL"]
-    return (configured or request.host_url).rstrip("/")
 
 
 def requested_format() -> Format:

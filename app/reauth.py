@@ -10,11 +10,11 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import current_app, flash, redirect, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import clock
+from app.i18n import gettext as _
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -3,11 +3,11 @@
 active owner: the last one can be neither demoted nor deactivated. No web code here.
 """
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit, db
+from app.i18n import gettext as _
 from app.models import User
 
 OWNER = 100

@@ -3,12 +3,12 @@ reactivating it, and ending its login sessions. No web code here: the pages, the
 the command line all call these, and each function commits its own work.
 """
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit, db, identities, keys, passwords, roles, text
+from app.i18n import gettext as _
 from app.models import User
 
 PASSWORD_MIN = 10

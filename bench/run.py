@@ -1,45 +1,42 @@
-"""`make bench`: key authentication under gunicorn, against a minimal Flask app.
+"""`make bench`: key authentication under gunicorn, against a bare Flask route and against the
+minimal key check, side by side in one run.
 
-Seeds --keys users with keys (default 100,000) into a fresh SQLite database (or into the
-database KEYFOB_DATABASE_URL names: Keyfob's tables there are emptied first), serves the
-app under gunicorn (2 workers, gthread) and drives it with wrk from a separate process,
-presenting a pool of distinct valid keys in turn. The ceiling is bench/ceiling.py, one
-JSON route with no auth and no database, served the same way in the same run.
+Seeds --keys users with keys (default 1,000,000) into a fresh SQLite database (or into the
+database KEYFOB_DATABASE_URL names: its schema is dropped and rebuilt first), serves the app
+under gunicorn (2 workers x 4 gthreads) and drives it with wrk from a separate process,
+presenting a pool of distinct valid keys in turn. Beside it, served the same way: the
+ceiling (bench/ceiling.py, one JSON route with no auth and no database), the minimal design
+(bench/minimal.py: HMAC, one SELECT on a per-thread connection) and Keyfob with its verified
+keys turned off (every key looked up). Each round measures every scenario once; the report
+takes the median round, and the spread across rounds.
 
-Seeded keys count as used a moment ago (steady use), so the runs measure the read path
-and not the once-a-minute `last_used_at` write of a key's first use. The key-guessing
-limit is raised so the malformed-key run measures rejection, not 429s.
+The pool's keys were last used over the past minute, evenly (bench/seed.py), so every round
+includes the once-a-minute `last_used_at` writes of steady use. The key-guessing limit is
+raised so the malformed-key run measures rejection, not 429s.
 """
 
 import argparse
-import base64
-import json
 import os
 import secrets
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import insert, text, update
 
-from app import create_app, db
-from app.keystore import keystore
-from app.models import ApiKey, Base, User
-from keyfob_client import keyformat
+from app import create_app
+from bench import seed
+from bench.drive import gunicorn, wrk
 
-HERE = Path(__file__).parent
+KEYFOB = "app:create_app()"
 TARGETS = {"sqlite": 0.85, "postgresql": 0.6}
-BATCH = 5000
+NO_AUTH_TARGET = 0.95  # server_settings and a malformed key, to the ceiling
+CEILING, MINIMAL = "ceiling: bare Flask route", "minimal key check (HMAC + SELECT)"
+SERVER_SETTINGS, MALFORMED = "server_settings (no auth)", "malformed key"
+Runs = dict[str, list[dict[str, float]]]
 
 
 def main() -> int:
@@ -51,58 +48,66 @@ def main() -> int:
         _configure(Path(workdir))
         app = create_app()
         backend = app.extensions["keyfob.engine"].dialect.name
-        _reset(app)
-        tokens = _seed(app, 0, options.keys_small)
+        seed.reset(app)
+        tokens = seed.users_with_keys(app, 0, options.keys_small)
+        seed.spread_last_uses(app, options.pool)
         pool = Path(workdir, "tokens")
         pool.write_text("\n".join(tokens[: options.pool]) + "\n")
         malformed = Path(workdir, "malformed")
-        malformed.write_text(_basic("user1@bench.invalid", _broken_key()) + "\n")
-        small = f"users/me @ {options.keys_small:,} keys"
-        big = f"users/me @ {options.keys:,} keys"
-        with _gunicorn("app:create_app()") as app_url, _gunicorn("bench.ceiling:app") as ceiling:
-            # Each round measures every scenario once, so drift on a shared machine hits
-            # them all alike; the report takes the median round.
-            rounds = _rounds(options, {small: lambda: _wrk(app_url, options, pool)})
-            _seed(app, options.keys_small, options.keys - options.keys_small)
-            _mark_recently_used(app)
-            rounds.update(
+        malformed.write_text(seed.basic("user1@bench.invalid", seed.broken_key()) + "\n")
+        small, big = (f"users/me @ {count:,} keys" for count in (options.keys_small, options.keys))
+        uncached = f"users/me @ {options.keys:,}, verified keys off"
+        with (
+            gunicorn(KEYFOB) as keyfob,
+            gunicorn(KEYFOB, {"KEYFOB_VERIFIED_KEY_CACHE_SIZE": "0"}) as lookup_every_key,
+            gunicorn("bench.minimal:app") as minimal,
+            gunicorn("bench.ceiling:app") as ceiling,
+        ):
+
+            def drive(
+                url: str,
+                path: str = "/api/v1/users/me",
+                tokens: Path | None = pool,
+                errors: bool = False,
+            ) -> Callable[[], dict[str, float]]:
+                return lambda: wrk(
+                    url, path, tokens, seconds=options.duration,
+                    connections=options.connections, expect_errors=errors,
+                )  # fmt: skip
+
+            runs = _rounds(options, {small: drive(keyfob)})
+            seed.users_with_keys(app, options.keys_small, options.keys - options.keys_small)
+            seed.spread_last_uses(app, options.pool)
+            runs.update(
                 _rounds(
                     options,
                     {
-                        big: lambda: _wrk(app_url, options, pool),
-                        "server_settings (no auth)": lambda: _wrk(
-                            app_url, options, None, "/api/v1/server_settings"
-                        ),
-                        "malformed key": lambda: _wrk(
-                            app_url, options, malformed, expect_errors=True
-                        ),
-                        "ceiling: minimal Flask": lambda: _wrk(
-                            ceiling, options, None, "/api/v1/server_settings"
-                        ),
+                        big: drive(keyfob),
+                        uncached: drive(lookup_every_key),
+                        MINIMAL: drive(minimal),
+                        SERVER_SETTINGS: drive(keyfob, "/api/v1/server_settings", None),
+                        MALFORMED: drive(keyfob, tokens=malformed, errors=True),
+                        CEILING: drive(ceiling, "/api/v1/server_settings", None),
                     },
                 )
             )
-        _report({name: _median(runs) for name, runs in rounds.items()}, options, backend)
+        _report(runs, options, backend, small, big)
     return 0
 
 
 def _rounds(
     options: argparse.Namespace, scenarios: dict[str, Callable[[], dict[str, float]]]
-) -> dict[str, list[dict[str, float]]]:
-    runs: dict[str, list[dict[str, float]]] = {name: [] for name in scenarios}
+) -> Runs:
+    runs: Runs = {name: [] for name in scenarios}
     for _ in range(options.rounds):
         for name, measure in scenarios.items():
             runs[name].append(measure())
     return runs
 
 
-def _median(runs: list[dict[str, float]]) -> dict[str, float]:
-    return {field: statistics.median(run[field] for run in runs) for field in runs[0]}
-
-
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--keys", type=int, default=100_000, help="keys to seed (default 100,000)")
+    parser.add_argument("--keys", type=int, default=1_000_000, help="keys (default 1,000,000)")
     parser.add_argument("--pool", type=int, default=1000, help="distinct keys presented")
     parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="measurements per scenario")
@@ -116,182 +121,58 @@ def _arguments() -> argparse.Namespace:
 
 
 def _configure(workdir: Path) -> None:
-    """Settings shared by the seeding process and the gunicorn workers."""
+    """Settings shared by the seeding process and every gunicorn worker."""
     os.environ.update(
         {
             "KEYFOB_INSTANCE_PATH": str(workdir / "instance"),
             "KEYFOB_SECRET_KEY": secrets.token_urlsafe(32),
             "KEYFOB_KEY_PEPPER": secrets.token_urlsafe(32),
             "KEYFOB_KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            # The malformed-key run measures the rejection path, not the guess limiter's 429.
+            # The malformed-key run measures rejection, not the guess limiter's 429.
             "KEYFOB_KEY_GUESS_LIMIT_PER_IP": "100000000 per minute",
         }
     )
 
 
-def _reset(app: object) -> None:
-    engine = app.extensions["keyfob.engine"]  # type: ignore[attr-defined]
-    with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    db.upgrade(engine)
-
-
-def _seed(app: object, start: int, count: int) -> list[str]:
-    """Insert ``count`` users with keys; return Basic tokens for them."""
-    tokens: list[str] = []
-    now = datetime.now(UTC)
-    with app.app_context():  # type: ignore[attr-defined]
-        engine = db.engine()
-        for offset in range(start, start + count, BATCH):
-            ids = range(offset + 1, min(offset + BATCH, start + count) + 1)
-            minted = {i: keyformat.generate(keyformat.USER_PREFIX) for i in ids}
-            with engine.begin() as connection:
-                connection.execute(
-                    insert(User),
-                    [
-                        {
-                            "id": i,
-                            "email": f"user{i}@bench.invalid",
-                            "full_name": f"User {i}",
-                            "is_bot": False,
-                            "is_active": True,
-                            "created_at": now,
-                        }
-                        for i in ids
-                    ],
-                )
-                connection.execute(
-                    insert(ApiKey),
-                    [
-                        {"user_id": i, "created_at": now, "last_used_at": now}
-                        | keystore().stored_form(minted[i])
-                        for i in ids
-                    ],
-                )
-            tokens.extend(_basic(f"user{i}@bench.invalid", minted[i]) for i in ids)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("SELECT setval('users_id_seq', (SELECT max(id) FROM users))"))
-            connection.execute(text("ANALYZE"))
-    return tokens
-
-
-def _mark_recently_used(app: Any) -> None:
-    """Keys count as used a moment ago, as in steady use: `last_used_at` is written once a
-    minute per key, so both phases measure the read path rather than a burst of first uses."""
-    with app.app_context(), db.engine().begin() as connection:
-        connection.execute(update(ApiKey).values(last_used_at=datetime.now(UTC)))
-
-
-def _basic(email: str, key: str) -> str:
-    return base64.b64encode(f"{email}:{key}".encode()).decode()
-
-
-def _broken_key() -> str:
-    key = keyformat.generate(keyformat.USER_PREFIX)
-    return key[:-1] + ("A" if key[-1] != "A" else "B")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def _gunicorn(target: str) -> Iterator[str]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:bench.gunicorn_defaults",
-            "--workers",
-            "2",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            target,
-        ],
-        cwd=HERE.parent,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError(f"gunicorn did not start for {target}")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def _wrk(
-    url: str,
-    options: argparse.Namespace,
-    tokens: Path | None,
-    path: str = "/api/v1/users/me",
-    expect_errors: bool = False,
-) -> dict[str, float]:
-    script = ["-s", str(HERE / "wrk.lua")]
-    command = ["wrk", "-t2", f"-c{options.connections}", *script]
-    extra = ["--", str(tokens)] if tokens else []
-    subprocess.run([*command, "-d1s", url + path, *extra], capture_output=True, check=True)
-    run = subprocess.run(
-        [*command, f"-d{options.duration}s", url + path, *extra],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    line = next(row for row in run.stdout.splitlines() if row.startswith("RESULT "))
-    result = json.loads(line.removeprefix("RESULT "))
-    if result["errors"] or (result["non2xx"] and not expect_errors):
-        raise RuntimeError(f"{url + path}: {result['non2xx']} non-2xx, {result['errors']} errors")
-    return {
-        "rps": result["requests"] / (result["duration_us"] / 1e6),
-        "p50_ms": result["p50_us"] / 1000,
-        "p99_ms": result["p99_us"] / 1000,
+def _report(runs: Runs, options: argparse.Namespace, backend: str, small: str, big: str) -> None:
+    median = {
+        name: {f: statistics.median(r[f] for r in rows) for f in rows[0]}
+        for name, rows in runs.items()
     }
+    print(
+        f"\nKeyfob bench on {backend}: gunicorn 2 workers x 4 gthreads, wrk -t2 "
+        f"-c{options.connections}, {options.duration} s each, median of {options.rounds} "
+        f"interleaved rounds, {options.pool:,} distinct keys\n"
+    )
+    print(f"{'scenario':42} {'req/s':>8} {'spread':>7} {'x ceil':>7} {'p50 ms':>7} {'p99 ms':>7}")
+    ceiling = median[CEILING]["rps"]
+    for name, row in median.items():
+        print(
+            f"{name:42} {row['rps']:8.0f} {_spread(runs[name]):7.1%} {row['rps'] / ceiling:7.3f}"
+            f" {row['p50_ms']:7.2f} {row['p99_ms']:7.2f}"
+        )
+    growth = median[big]["p50_ms"] / median[small]["p50_ms"] - 1
+    print()
+    _verdict("users/me ÷ ceiling", median[big]["rps"] / ceiling, TARGETS.get(backend, 0.6))
+    _verdict("server_settings ÷ ceiling", median[SERVER_SETTINGS]["rps"] / ceiling, NO_AUTH_TARGET)
+    _verdict("malformed key ÷ ceiling", median[MALFORMED]["rps"] / ceiling, NO_AUTH_TARGET)
+    met = abs(growth) <= 0.10
+    print(f"{'p50 ' + big.split('@ ')[1] + ' vs ' + small.split('@ ')[1]:34} {growth:+7.1%}"
+          f"  (target within ±10%: {'met' if met else 'MISSED'})")  # fmt: skip
+    ours, theirs = _spread(runs[big]), _spread(runs[MINIMAL])
+    print(f"{'users/me spread vs minimal':34} {ours:7.1%} vs {theirs:.1%}"
+          f"  (target no wider: {'met' if ours <= theirs else 'MISSED'})")  # fmt: skip
 
 
-def _report(
-    results: dict[str, dict[str, float]], options: argparse.Namespace, backend: str
-) -> None:
+def _spread(rows: list[dict[str, float]]) -> float:
+    """(max - min) / median of the rounds' requests a second."""
+    rates = [row["rps"] for row in rows]
+    return (max(rates) - min(rates)) / statistics.median(rates)
+
+
+def _verdict(label: str, ratio: float, target: float) -> None:
     print(
-        f"\nKeyfob bench on {backend}: gunicorn 2 workers (gthread), wrk -t2 "
-        f"-c{options.connections}, {options.duration}s each, median of {options.rounds} rounds, "
-        f"{options.pool} distinct keys\n"
-    )
-    print(f"{'scenario':32} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
-    for name, row in results.items():
-        print(f"{name:32} {row['rps']:9.0f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f}")
-    big = results[f"users/me @ {options.keys:,} keys"]
-    small = results[f"users/me @ {options.keys_small:,} keys"]
-    ratio = big["rps"] / results["ceiling: minimal Flask"]["rps"]
-    unauth = results["server_settings (no auth)"]["rps"]
-    growth = big["p50_ms"] / small["p50_ms"] - 1
-    target = TARGETS.get(backend, 0.6)
-    print(
-        f"\nusers/me / ceiling:        {ratio:.3f}  (target >= {target}: "
-        f"{'met' if ratio >= target else 'MISSED'})"
-    )
-    print(f"users/me / server_settings: {big['rps'] / unauth:.3f}")
-    print(
-        f"p50 at {options.keys:,} keys vs {options.keys_small:,}: {growth:+.1%}  "
-        f"(target within 10%: {'met' if abs(growth) <= 0.10 else 'MISSED'})"
+        f"{label:34} {ratio:7.3f}  (target >= {target}: {'met' if ratio >= target else 'MISSED'})"
     )
 
 

@@ -1,5 +1,7 @@
 """Keys at rest and on the hot path: digests, ciphertext, verify(), concurrent regeneration."""
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -41,7 +43,13 @@ def test_the_sqlite_file_holds_no_plaintext_key(app: Flask, user: Account) -> No
     if not url.startswith("sqlite:///"):
         pytest.skip("a file check needs the SQLite backend; the row dump covers PostgreSQL")
     path = Path(url.removeprefix("sqlite:///"))
-    raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    files = sorted(str(p) for p in path.parent.glob(path.name + "*"))  # the database, WAL, shm
+    # Read by another process: closing a descriptor of the file here would drop this
+    # process's SQLite locks on it, and a server closing its last connection could then
+    # delete the WAL that this process's connections still write to.
+    read = "import sys; [sys.stdout.buffer.write(open(f, 'rb').read()) for f in sys.argv[1:]]"
+    copied = subprocess.run([sys.executable, "-c", read, *files], capture_output=True, check=True)
+    raw = copied.stdout
     assert user.key.encode() not in raw
 
 

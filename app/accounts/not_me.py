@@ -5,7 +5,6 @@ The token arrives in the query string, which the access log leaves out, and goes
 the form's body; it is never logged or put in any other URL."""
 
 from flask import make_response, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,6 +12,7 @@ from app import db, login_sessions, not_me
 from app.accounts.forms import NOT_ME_TOKEN_MAX, NotMeForm
 from app.accounts.views import bp
 from app.headers import no_store
+from app.i18n import gettext as _
 
 
 @bp.get(not_me.PATH)

@@ -7,19 +7,19 @@ so it stays out of the address bar, the history and any Referer; the form posts 
 """
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app import db, limits, password_resets, rcfile, users
+from app import db, hosts, limits, password_resets, users
 from app.accounts.forms import ForgotPasswordForm, NewPasswordForm
 from app.accounts.views import bp
+from app.i18n import gettext as _
 
 _IN_SESSION = "password_reset_link"  # the session key holding the link's token
 
 
 def forgot_page_url() -> str:
     """The absolute address of the "Forgot your password?" page, for emails."""
-    return rcfile.site_url() + url_for("accounts.forgot_password")
+    return hosts.site_url() + url_for("accounts.forgot_password")
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -34,7 +34,7 @@ def forgot_password() -> str:
 
 
 def _link(token: str) -> str:
-    return rcfile.site_url() + url_for("accounts.reset_password", token=token)
+    return hosts.site_url() + url_for("accounts.reset_password", token=token)
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])

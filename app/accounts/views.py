@@ -1,12 +1,12 @@
 """Register, log in, log out."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import authentication, db, known_devices, limits, login_sessions, policies, users
 from app.accounts.forms import LoginForm, RegisterForm
+from app.i18n import gettext as _
 
 bp = Blueprint("accounts", __name__)
 

@@ -47,7 +47,7 @@ class NoSession(SessionInterface):
 
 def create_api_app(web: Flask) -> Flask:
     """The API app, sharing the web app's configuration and extension objects."""
-    from app import db, headers, hosts, i18n
+    from app import db, hosts, i18n
     from app.api import responses
 
     missing = [name for name in SHARED_EXTENSIONS if name not in web.extensions]
@@ -60,7 +60,6 @@ def create_api_app(web: Flask) -> Flask:
     hosts.guard(api)
     db.register_teardown(api)
     i18n.init_app(api, Babel(), user_preference=False)
-    headers.init_app(api)
     api.register_blueprint(bp)
     responses.register_error_handlers(api)
     web.cli.add_command(_routes_command(api))

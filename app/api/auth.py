@@ -2,16 +2,17 @@
 Zulip's clients send), or the key alone as ``Authorization: Bearer <key>`` or
 ``X-API-Key: <key>``. All three take the same lookup, limits and error codes."""
 
+import base64
 from collections.abc import Callable
 from functools import wraps
 from typing import Concatenate, ParamSpec, TypeVar
 
 from flask import request
-from flask_babel import gettext as _
 
 from app import bot_types, db, keys, limits, roles
 from app.api.responses import ApiError, timestamp
 from app.client_ip import limit_identity
+from app.i18n import gettext as _
 from app.keys import Principal
 from app.ops import metrics
 
@@ -159,9 +160,13 @@ def authenticate() -> Principal:
 
 def _credentials() -> tuple[str | None, str]:
     """The email (None when the key came alone) and key the request presents, stripped of
-    surrounding whitespace (as Zulip does: a key pasted with a trailing space still works)."""
-    header = request.headers.get("Authorization", "").strip()
-    alone = request.headers.get("X-API-Key", "").strip()
+    surrounding whitespace (as Zulip does: a key pasted with a trailing space still works).
+
+    Read straight from the WSGI environ and decoded here (as werkzeug's
+    ``request.authorization`` decodes Basic: strict base64, then UTF-8), once per call."""
+    environ = request.environ
+    header = environ.get("HTTP_AUTHORIZATION", "").strip()
+    alone = environ.get("HTTP_X_API_KEY", "").strip()
     if header and alone:
         raise ApiError(400, _("Send the key in one header: Authorization or X-API-Key"))
     if alone:
@@ -171,18 +176,19 @@ def _credentials() -> tuple[str | None, str]:
             401, _("Missing credentials: use HTTP Basic with email:key, Bearer, or X-API-Key")
         )
     scheme, _sep, rest = header.partition(" ")
-    if scheme.lower() == "bearer":
+    scheme = scheme.lower()
+    if scheme == "bearer":
         if not rest.strip():
             raise ApiError(401, _("Malformed Bearer credentials"))
         return None, rest.strip()
-    if scheme.lower() != "basic":
+    if scheme != "basic":
         raise ApiError(400, _("Unsupported authorization scheme: use Basic or Bearer"))
     try:
-        credentials = request.authorization
-    except ValueError:  # werkzeug refuses some undecodable Basic values outright
-        credentials = None
-    email = (credentials.username or "").strip() if credentials else ""
-    key = (credentials.password or "").strip() if credentials else ""
+        decoded = base64.b64decode(rest.strip(" \t"), validate=True).decode()
+    except ValueError:  # not base64, not UTF-8, or not ASCII at all
+        decoded = ""
+    email, _colon, key = decoded.partition(":")
+    email, key = email.strip(), key.strip()
     if not email or not key:
         raise ApiError(401, _("Malformed HTTP Basic credentials"))
     return email, key

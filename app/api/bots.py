@@ -1,6 +1,5 @@
 """The bot endpoints: the same rules as the Your bots tab, for the caller's own bots."""
 
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app import administration, bot_types, bots, db, roles
@@ -9,6 +8,7 @@ from app.api.auth import require_human, require_human_primary
 from app.api.regenerate import regenerate
 from app.api.responses import ApiError, success
 from app.headers import no_store
+from app.i18n import gettext as _
 from app.keys import Principal
 from app.models import User
 

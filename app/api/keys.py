@@ -3,7 +3,6 @@ bot's. Lists never hold key text; a new key is answered once, never cached."""
 
 from typing import Any
 
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app import db, named_keys
@@ -12,6 +11,7 @@ from app.api.auth import refuse_unless_primary, require_key
 from app.api.bots import owned_or_404
 from app.api.responses import ApiError, success, timestamp
 from app.headers import no_store
+from app.i18n import gettext as _
 from app.keys import Principal
 from app.models import Holder
 

@@ -6,7 +6,6 @@ import json
 from typing import Any, NoReturn
 
 from flask import jsonify, request
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app import db, leaks, limits, secret_scanning
@@ -14,6 +13,7 @@ from app.api import bp
 from app.api.responses import ApiError
 from app.client_ip import limit_identity
 from app.headers import no_store
+from app.i18n import gettext as _
 
 
 @bp.post("/keys/revoke")

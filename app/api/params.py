@@ -4,9 +4,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import request
-from flask_babel import gettext as _
 
 from app.api.responses import ApiError
+from app.i18n import gettext as _
 from app.text import has_control_characters, is_unicode_text
 
 

@@ -5,7 +5,6 @@ Optional ``grace_seconds`` (an overlap in which the old key still works) and an 
 from datetime import timedelta
 
 from flask import current_app, request
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app import db, rotations
@@ -13,6 +12,7 @@ from app.api import params
 from app.api.auth import refuse_unless_primary
 from app.api.responses import ApiError, success, timestamp
 from app.headers import no_store
+from app.i18n import gettext as _
 from app.keys import Principal
 from app.models import Holder
 

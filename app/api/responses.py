@@ -1,16 +1,19 @@
 """The API's two shapes, as Zulip's: {"result": "success", "msg": "", …} and
 {"result": "error", "msg", "code", …}, and the handlers that give every failure the second."""
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, jsonify
-from flask_babel import gettext as _
+from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+from flask.wrappers import Response as FlaskResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.db import DatabaseUnavailable
+from app.i18n import gettext as _
 from app.limits import StoreUnavailable, TooManyAttempts
 
 STORE_RETRY_SECONDS = 30  # a guess at an outage's length; the client may retry sooner
@@ -61,8 +64,29 @@ def timestamp(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+# What jsonify writes (Flask's defaults: ASCII, sorted keys, compact, its fallbacks for dates,
+# UUIDs and dataclasses), with the encoder built once rather than on every response.
+_encode = json.JSONEncoder(
+    ensure_ascii=True, sort_keys=True, separators=(",", ":"), default=DefaultJSONProvider.default
+).encode
+
+
+def encode(body: Any) -> str:
+    """``body`` as JSON text, as jsonify would write it."""
+    return _encode(body) + "\n"
+
+
+def json_response(text: str, status: int = 200) -> Response:
+    """JSON text (from ``encode``) as a response."""
+    return FlaskResponse(text, status=status, content_type="application/json")
+
+
+def success_text(**fields: Any) -> str:
+    return encode({"result": "success", "msg": "", **fields})
+
+
 def success(**fields: Any) -> Response:
-    return jsonify(result="success", msg="", **fields)
+    return json_response(success_text(**fields))
 
 
 def error_response(error: ApiError) -> Response:
@@ -71,8 +95,7 @@ def error_response(error: ApiError) -> Response:
     body.update(error.fields)
     if error.retry_after is not None:
         body["retry-after"] = error.retry_after
-    response = jsonify(body)
-    response.status_code = error.status
+    response = json_response(encode(body), error.status)
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Basic realm="keyfob"'
     if error.retry_after is not None:

@@ -4,13 +4,13 @@ rules; every admin route is marked by require_admin, which tests enumerate)."""
 
 from typing import Any
 
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app import administration, bots, db, roles
 from app.api import bp
 from app.api.auth import require_admin, require_key
 from app.api.responses import ApiError, success
+from app.i18n import gettext as _
 from app.keys import Principal
 from app.models import User
 

@@ -1,21 +1,21 @@
 """The account endpoints: server settings, fetching and rotating one's own key, who am I."""
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from flask import current_app, jsonify
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app import authentication, db, keys, rcfile, roles
+from app import authentication, db, hosts, keys, roles
 from app.api import bp, params
 from app.api.auth import require_any_key, require_key
 from app.api.regenerate import regenerate
-from app.api.responses import ApiError, success
+from app.api.responses import ApiError, json_response, success, success_text
 from app.headers import no_store
+from app.i18n import gettext as _
 from app.keys import Principal
 
 # What Zulip clients read to decide how to read a response. It describes the shapes of the
@@ -39,8 +39,13 @@ def keyfob_version() -> str:
 
 @bp.get("/server_settings")
 def server_settings() -> Response:
-    site, zulip_version = rcfile.site_url(), f"keyfob-{keyfob_version()}"
-    return success(
+    return json_response(_server_settings(hosts.site_url(), current_app.config["REALM_NAME"]))
+
+
+@lru_cache(maxsize=64)  # the same answer for every request naming this site (hosts.site_url)
+def _server_settings(site: str, realm_name: str) -> str:
+    zulip_version = f"keyfob-{keyfob_version()}"
+    return success_text(
         zulip_version=zulip_version,
         # Zulip's own merge base; Keyfob is no fork of Zulip, so as Zulip does for an
         # unmodified server, it is the version itself.
@@ -50,7 +55,7 @@ def server_settings() -> Response:
         push_notifications_enabled=False,
         realm_url=site,
         realm_uri=site,  # the name before feature level 257, for older clients
-        realm_name=current_app.config["REALM_NAME"],
+        realm_name=realm_name,
         realm_icon=site + REALM_ICON_PATH,
         realm_description="",
         realm_web_public_access_enabled=False,
@@ -99,7 +104,7 @@ def users_me(principal: Principal) -> Response:
         is_bot=principal.is_bot,
         is_active=True,
         date_joined=principal.date_joined.isoformat(),
-        avatar_url=f"{rcfile.site_url()}{AVATAR_PATH}?version={AVATAR_VERSION}",
+        avatar_url=f"{hosts.site_url()}{AVATAR_PATH}?version={AVATAR_VERSION}",
         avatar_version=AVATAR_VERSION,
         role=principal.role,
         is_owner=roles.is_owner(principal.role),

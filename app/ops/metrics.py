@@ -46,6 +46,13 @@ _AUTHENTICATIONS = Counter(
 )
 # Children made once: the API's hot path increments one without building a label tuple.
 _AUTHENTICATION_CHILDREN = {outcome: _AUTHENTICATIONS.labels(outcome) for outcome in AUTH_OUTCOMES}
+_VERIFIED_KEY_LOOKUPS = Counter(
+    "keyfob_verified_key_lookups",
+    "API keys looked up among those this process verified (app/verified_keys.py), by result",
+    ["result"],
+)
+_VERIFIED_KEY_HIT = _VERIFIED_KEY_LOOKUPS.labels("hit")
+_VERIFIED_KEY_MISS = _VERIFIED_KEY_LOOKUPS.labels("miss")
 REGENERATIONS = Counter("keyfob_key_regenerations", "Primary API keys regenerated")
 REVEALS = Counter("keyfob_key_reveals", "API keys shown in the web UI")
 RC_FORMATS = ("toml", "ini")
@@ -60,6 +67,11 @@ _PENDING = "keyfob.metrics.pending"  # audit events of the session's open transa
 def authentication(outcome: str) -> None:
     """Count one API authentication (one of AUTH_OUTCOMES)."""
     _AUTHENTICATION_CHILDREN[outcome].inc()
+
+
+def verified_key_lookup(hit: bool) -> None:
+    """Count one lookup among verified keys: served from them (hit) or from the database."""
+    (_VERIFIED_KEY_HIT if hit else _VERIFIED_KEY_MISS).inc()
 
 
 def audited(session: Session, event_type: str, detail: dict[str, Any]) -> None:

@@ -41,7 +41,6 @@ def create_ops_app(web: Flask) -> Flask:
         lambda: bool(limiter.storage.check()),
         float(config["READINESS_TIMEOUT_SECONDS"]),
     )
-    headers.init_app(ops)
     ops.after_request(headers.no_store)
     ops.register_blueprint(bp)
     return ops

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_datetime, refresh
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -23,6 +22,7 @@ from app import (
     users,
 )
 from app.headers import no_store
+from app.i18n import gettext as _
 from app.settings import bp
 from app.settings.forms import (
     ConfirmForm,

@@ -6,13 +6,13 @@ same 404, so ids cannot be probed.
 """
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from app import bot_types, bots, db, keys, rcfile
 from app.headers import no_store
+from app.i18n import gettext as _
 from app.models import User
 from app.settings import bp
 from app.settings.account import regenerated_message

@@ -3,11 +3,11 @@
 `PATCH /api/v1/bots/<id>` (administration.update_bot); another's bot is the same 404."""
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app import administration, bots, db, directory, roles
+from app.i18n import gettext as _
 from app.settings import bp
 from app.settings.bots import owned_or_404
 from app.settings.organization.forms import BotEditForm

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
@@ -12,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from app import bot_types, bots, named_keys
 from app.forms import Form
 from app.i18n import NATIVE_NAMES
+from app.i18n import gettext as _
 from app.users import PASSWORD_MAX
 
 

@@ -8,12 +8,12 @@ same session. Ids of another owner's bots or keys get the same 404 as every bot 
 """
 
 from flask import abort, flash, make_response, redirect, render_template
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app import clock, db, named_keys, rcfile, reauth
 from app.headers import no_store
+from app.i18n import gettext as _
 from app.keystore import keystore
 from app.settings import bp
 from app.settings.bots import owned_or_404

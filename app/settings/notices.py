@@ -1,11 +1,11 @@
 """The security-notice preference in Account & privacy: its own small form and route."""
 
 from flask import flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app import db, users
+from app.i18n import gettext as _
 from app.settings import bp
 from app.settings.forms import NoticesForm
 

@@ -2,7 +2,6 @@
 else to end (other sessions, on by default; every key, on request)."""
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -12,6 +11,7 @@ from wtforms.validators import DataRequired, Length
 from app import authentication, db, known_devices, login_sessions, password_changes, users
 from app.accounts.forms import NewPasswordForm
 from app.accounts.password_reset import forgot_page_url
+from app.i18n import gettext as _
 from app.settings import bp
 
 

@@ -4,13 +4,13 @@ a time, and the same filters exported as CSV. Bad filters are form errors, never
 from datetime import date
 
 from flask import make_response, render_template, request
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import Field, SelectChoice
 
 from app import audit_search, db, directory
 from app.audit import EVENT_LABELS, AuditEvent
 from app.headers import no_store
+from app.i18n import gettext as _
 from app.settings import bp
 from app.settings.organization import PREFIX, administrators_only
 from app.settings.organization.forms import AuditFilterForm

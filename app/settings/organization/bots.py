@@ -4,11 +4,11 @@ re-entry as their own key (app/reauth.py), is audited as its own event and told 
 bot's owner (administration.reveal_bot_key)."""
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app import administration, bot_types, bots, db, directory, reauth, roles
 from app.headers import no_store
+from app.i18n import gettext as _
 from app.settings import bp
 from app.settings.account import reauthenticate
 from app.settings.forms import ConfirmForm, ReauthForm

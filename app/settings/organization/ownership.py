@@ -2,10 +2,10 @@
 deactivated) is transferred to an active person, then reactivated."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app import administration, bot_ownership, bots, db, directory, roles
+from app.i18n import gettext as _
 from app.models import User
 from app.settings import bp
 from app.settings.organization import PREFIX, acting, administrators_only, bot_or_404

@@ -1,11 +1,11 @@
 """Organization > Policies: the four policies, each beside the configuration's default."""
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import db, policies
+from app.i18n import gettext as _
 from app.settings import bp
 from app.settings.organization import PREFIX, administrators_only
 from app.settings.organization.forms import PoliciesForm

@@ -1,11 +1,11 @@
 """Organization > Users: every person, deactivated and reactivated by an administrator."""
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from app import administration, db, directory, roles
+from app.i18n import gettext as _
 from app.settings import bp
 from app.settings.forms import ConfirmForm
 from app.settings.organization import PREFIX, acting, administrators_only, person_or_404, refused

@@ -1,0 +1,91 @@
+"""Serving under gunicorn and driving with wrk, for `make bench`."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(target: str, settings: Mapping[str, str] | None = None) -> Iterator[str]:
+    """``target`` served by gunicorn (2 workers x 4 gthreads) on a free port; its URL."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            "python:bench.gunicorn_defaults",
+            "--workers",
+            "2",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            target,
+        ],
+        cwd=HERE.parent,
+        env={**os.environ, **(settings or {})},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"gunicorn did not start for {target}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wrk(
+    url: str,
+    path: str,
+    tokens: Path | None,
+    *,
+    seconds: int,
+    connections: int,
+    expect_errors: bool = False,
+) -> dict[str, float]:
+    """One wrk run (after a one-second warm-up): requests a second, p50 and p99 in ms."""
+    command = ["wrk", "-t2", f"-c{connections}", "-s", str(HERE / "wrk.lua")]
+    extra = ["--", str(tokens)] if tokens else []
+    subprocess.run([*command, "-d1s", url + path, *extra], capture_output=True, check=True)
+    run = subprocess.run(
+        [*command, f"-d{seconds}s", url + path, *extra],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(row for row in run.stdout.splitlines() if row.startswith("RESULT "))
+    result = json.loads(line.removeprefix("RESULT "))
+    if result["errors"] or (result["non2xx"] and not expect_errors):
+        raise RuntimeError(f"{url + path}: {result['non2xx']} non-2xx, {result['errors']} errors")
+    return {
+        "rps": result["requests"] / (result["duration_us"] / 1e6),
+        "p50_ms": result["p50_us"] / 1000,
+        "p99_ms": result["p99_us"] / 1000,
+    }
