@@ -7,7 +7,7 @@ request: at most one write a minute per key, in its own short transaction.
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, update
+from sqlalchemy import or_, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,11 @@ def _write(row: KeyRow, now: datetime, rolled: datetime | None) -> None:
         else ApiKey.last_used_at < now - RESOLUTION
     )
     with Session(db.engine()) as session:
+        if rolled is None and session.get_bind().dialect.name == "postgresql":
+            # Bookkeeping, not a record: a crash may lose the last moment's last-use times,
+            # so the request need not wait for the commit's flush to disk (the audit event
+            # of a rolled key's first use is flushed as usual).
+            session.execute(text("SET LOCAL synchronous_commit = off"))
         written = session.execute(
             update(ApiKey)
             .where(ApiKey.id == row.key_id)
