@@ -74,6 +74,20 @@ def base_config(database_url: str, instance: Path) -> dict[str, object]:
     }
 
 
+def seeder_app(database_url: str, instance: Path, shared: dict[str, str]) -> Flask:
+    """The test's own app beside live servers: the same database and the secrets they were
+    given (``shared``, as tests/helpers/gunicorn.shared_secrets names them), so the users
+    and keys it writes are theirs too."""
+    return create_app(
+        {
+            **base_config(database_url, instance),
+            "SECRET_KEY": shared["KEYFOB_SECRET_KEY"],
+            "KEY_PEPPER": shared["KEYFOB_KEY_PEPPER"],
+            "KEY_ENCRYPTION_KEYS": [shared["KEYFOB_KEY_ENCRYPTION_KEYS"]],
+        }
+    )
+
+
 def empty_tables(application: Flask) -> None:
     engine = application.extensions["keyfob.engine"]
     with engine.begin() as connection:

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from app import create_app, roles
+from app import roles
 from keyfob_client import keyformat
-from tests.conftest import TEST_RATELIMIT_STORAGE_URI, base_config, empty_tables
+from tests.conftest import TEST_RATELIMIT_STORAGE_URI, empty_tables, seeder_app
 from tests.helpers.gunicorn import environment, free_port, gunicorn_command, running, shared_secrets
 from tests.helpers.users import PASSWORD, Account, MakeUser
 from tests.helpers.web import KEY_PAGE, csrf_token_in
@@ -65,14 +65,7 @@ def nodes(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         "KEYFOB_SERVE_WORKERS": "2",
     }
     # The test's own app writes users to the same database with the same secrets.
-    seeder = create_app(
-        {
-            **base_config(database_url, work / "seeder"),
-            "SECRET_KEY": shared["KEYFOB_SECRET_KEY"],
-            "KEY_PEPPER": shared["KEYFOB_KEY_PEPPER"],
-            "KEY_ENCRYPTION_KEYS": [shared["KEYFOB_KEY_ENCRYPTION_KEYS"]],
-        }
-    )
+    seeder = seeder_app(database_url, work / "seeder", shared)
     ports = free_port(), free_port()
     # Each node has an instance folder of its own: nothing is shared through files.
     env_a, env_b = (

@@ -18,8 +18,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from app import create_app, db
-from tests.conftest import base_config, empty_tables
+from app import db
+from tests.conftest import empty_tables, seeder_app
 from tests.helpers.gunicorn import environment, free_port, gunicorn_command, running, shared_secrets
 from tests.helpers.users import Account, MakeUser
 from tests.helpers.verified_keys import METRICS_TOKEN, hits
@@ -44,14 +44,7 @@ def start_workers(database_url: str, work: Path, app_target: list[str]) -> Itera
         "KEYFOB_METRICS_ENABLED": "true",
         "KEYFOB_METRICS_TOKEN": METRICS_TOKEN,
     }
-    seeder = create_app(
-        {
-            **base_config(database_url, work / "seeder"),
-            "SECRET_KEY": shared["KEYFOB_SECRET_KEY"],
-            "KEY_PEPPER": shared["KEYFOB_KEY_PEPPER"],
-            "KEY_ENCRYPTION_KEYS": [shared["KEYFOB_KEY_ENCRYPTION_KEYS"]],
-        }
-    )
+    seeder = seeder_app(database_url, work / "seeder", shared)
     ports = free_port(), free_port()
     env_a, env_b = (
         environment(

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from app import create_app, db
-from tests.conftest import base_config
+from app import db
+from tests.conftest import seeder_app
 from tests.helpers.gunicorn import environment, free_port, gunicorn_command, running, shared_secrets
 from tests.helpers.services import PrivatePostgres, private_postgres
 from tests.helpers.users import Account, MakeUser
@@ -61,14 +61,7 @@ def drive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drive]:
     tmp_path = tmp_path_factory.mktemp("outage-under-load")
     with private_postgres() as server:
         secrets = shared_secrets()
-        seeder = create_app(
-            {
-                **base_config(server.url, tmp_path / "seeder"),
-                "SECRET_KEY": secrets["KEYFOB_SECRET_KEY"],
-                "KEY_PEPPER": secrets["KEYFOB_KEY_PEPPER"],
-                "KEY_ENCRYPTION_KEYS": [secrets["KEYFOB_KEY_ENCRYPTION_KEYS"]],
-            }
-        )
+        seeder = seeder_app(server.url, tmp_path / "seeder", secrets)
         db.upgrade(seeder.extensions["keyfob.engine"])
         make_user = MakeUser(seeder)
         accounts = [make_user(f"driver{n}@example.com") for n in range(DRIVERS)]
