@@ -172,15 +172,17 @@ class KeyStore:
         authentication epoch has not moved (app/verified_keys.py)."""
         if self._verified is None:
             return self._read(digests)
-        current = self._reader.fetch_one(self._epoch_sql, ())
-        if current is not None:
-            kept = self._verified.get(current[0], digests[0])
-            if kept is not None:
-                return kept
+        kept = self._verified.get(digests[0], self._current_epoch)
+        if kept is not None:
+            return kept
         row = self._read(digests)
         if row is not None and row.epoch is not None:
             self._verified.put(row.epoch, digests[0], row)
         return row
+
+    def _current_epoch(self) -> int | None:
+        current = self._reader.fetch_one(self._epoch_sql, ())
+        return None if current is None else int(current[0])
 
     def note_use(self, digests: tuple[str, ...], used_at: datetime) -> None:
         """The key's use was just noted (app/key_use.py): a kept row says so too, or every

@@ -38,12 +38,14 @@ class VerifiedKeys(Generic[Row]):
         self._kept: tuple[int | None, dict[str, Row]] = (None, {})
         self._lock = threading.Lock()
 
-    def get(self, epoch: int, digest: str) -> Row | None:
-        """The row kept for ``digest`` if it was read at ``epoch``, the counter's value now."""
+    def get(self, digest: str, current_epoch: Callable[[], int | None]) -> Row | None:
+        """The row kept for ``digest`` if the counter, asked through ``current_epoch`` only
+        when there is such a row, still has the value the row was read with."""
         kept_epoch, rows = self._kept
-        row = rows.get(digest) if kept_epoch == epoch else None
-        self._on_lookup(row is not None)
-        return row
+        row = rows.get(digest)
+        served = row is not None and current_epoch() == kept_epoch
+        self._on_lookup(served)
+        return row if served else None
 
     def put(self, epoch: int, digest: str, row: Row) -> None:
         """Keep ``row``, read together with the counter's value ``epoch``. A different epoch

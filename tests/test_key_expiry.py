@@ -95,9 +95,4 @@ def test_the_expiry_check_adds_no_query(
     clock.advance(days=31)
     statements.clear()
     api_error(client.get(ME, headers=bearer(named["api_key"])), 401, "API_KEY_EXPIRED")
-    # Only the key's own lookup: the authentication epoch, and the key's row unless this
-    # process had it verified already (app/verified_keys.py).
-    assert 1 <= len(statements) <= 2
-    assert all(
-        sql.startswith(("SELECT value FROM auth_epoch", "SELECT k.id")) for sql in statements
-    )
+    assert len(statements) == 1 and statements[0].startswith("SELECT k.id")
