@@ -162,8 +162,8 @@ class ApiKey(Base):
 
 class AuthEpoch(Base):
     """One row whose value database triggers raise with every committed change that can
-    change what a key authenticates as (app/auth_epoch.py): the API's cache of verified keys
-    is good only while the value it was filled at is still the value."""
+    change what a key authenticates as (migration 0007): the API's cache of verified keys
+    (app/verified_keys.py) is good only while the value it was filled at is still the value."""
 
     __tablename__ = "auth_epoch"
 

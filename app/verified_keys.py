@@ -10,9 +10,11 @@ rolled, revoked, given an expiry or deleted; its user or bot deactivated, rename
 re-roled, given to another owner; whoever makes it (any worker, any node, the command line,
 or SQL typed into the database).
 
-So each call still asks the database one question, the cheapest there is (the counter's
-one row, by primary key), and uses a kept row only if the counter has not moved since: a
-revocation committed anywhere is refused by every process on its very next request. When
+So each call still asks the database one question: for a key the process holds, the
+cheapest there is (the counter's one row, by primary key), and the kept row is used only if
+the counter has not moved since; for any other key, the lookup itself (which reads the
+counter too). A revocation committed anywhere is refused by every process on its very next
+request. When
 the counter moves, everything kept is dropped. Expiry needs no counter: it is checked
 against the clock on every call, as before.
 
