@@ -4,14 +4,18 @@ everyone). The lookups answer None alike for what does not exist and for what th
 not reach, so that pages and the API answer the same 404 for both. No web code here."""
 
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit, bot_ownership, bots, db, keys, named_keys, notices, roles, users
+from app import audit, bot_offers, bot_ownership, bots, db, keys, named_keys, notices, roles, users
 from app.i18n import gettext as _
 from app.keystore import keystore
 from app.models import User
+
+# What a change of owner did: offered the bot, handed it over, or nothing (theirs already).
+Handover = Literal["offered", "transferred", None]
 
 
 @dataclass(frozen=True)
@@ -80,14 +84,14 @@ def reactivate(session: Session, actor: Actor, target: User) -> None:
         users.reactivate(session, target, actor_id=actor.id)
 
 
-def transfer(
-    session: Session, actor: Actor, bot: User, new_owner_id: int, *, replace_key: bool
-) -> bool:
-    """Give ``bot`` to another active person (bot_ownership.transfer), as ``actor``."""
+def transfer(session: Session, actor: Actor, bot: User, new_owner_id: int) -> bool:
+    """An administrator's act: give ``bot`` to another active person at once, with new keys
+    (bot_ownership.transfer). Giving a bot to an owner is acting on that owner."""
     check_may_manage(actor, bot)
-    return bot_ownership.transfer(
-        session, bot, new_owner_id, actor_id=actor.id, replace_key=replace_key
-    )
+    receiver = session.get(User, new_owner_id) if 0 < new_owner_id <= bots.MAX_ID else None
+    if receiver is not None:
+        check_may_manage(actor, receiver)
+    return bot_ownership.transfer(session, bot, new_owner_id, actor_id=actor.id)
 
 
 def regenerate_bot_key(session: Session, actor: Actor, bot: User) -> None:
@@ -140,17 +144,20 @@ def update_bot(
     bot: User,
     full_name: str | None,
     owner_id: int | None,
-    *,
-    replace_key: bool = False,
-) -> None:
-    """Rename ``bot`` and/or give it to ``owner_id`` (with a new key if ``replace_key``),
-    as its owner or an administrator (each change audited). The name is checked before
-    the transfer, so that a refused request changes nothing. Raises bots.InvalidBot,
-    roles.RoleRefused."""
+) -> Handover:
+    """Rename ``bot`` and/or give it to ``owner_id``, as its owner or an administrator (each
+    change audited). The bot's own owner offers it (bot_offers.offer: it changes hands when
+    the person accepts); an administrator acting on someone else's bot transfers it at once.
+    The name is checked first, so that a refused request changes nothing. Raises
+    bots.InvalidBot, roles.RoleRefused."""
     check_may_manage(actor, bot)
     if full_name is not None:
         bots.clean_full_name(full_name)
-    if owner_id is not None:
-        bot_ownership.transfer(session, bot, owner_id, actor_id=actor.id, replace_key=replace_key)
+    outcome: Handover = None
+    if owner_id is not None and bot.bot_owner_id == actor.id:
+        outcome = "offered" if bot_offers.offer(session, bot, owner_id, actor_id=actor.id) else None
+    elif owner_id is not None:
+        outcome = "transferred" if transfer(session, actor, bot, owner_id) else None
     if full_name is not None:
         bot_ownership.rename(session, bot, full_name, actor_id=actor.id)
+    return outcome

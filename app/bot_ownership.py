@@ -1,46 +1,76 @@
-"""A bot's owner and name after its creation: transfer to another active person (by its
-owner or an administrator), rename, and the orphans, bots whose owner was deactivated,
-which administrators transfer and then reactivate. No web code here."""
+"""A bot's owner and name after its creation: the hand-over to another active person (an
+administrator's act, or an accepted offer: app/bot_offers.py), rename, and the orphans, bots
+whose owner was deactivated, which administrators transfer and then reactivate. No web code
+here.
 
-from sqlalchemy import select
+A bot changes hands with new keys: every key made while it was the previous owner's
+(primary, named, replaced in its overlap) stops at the moment of the hand-over, and the bot
+gets a new primary key that its new owner shows the usual way. Nobody keeps a working key of
+a bot they no longer own."""
+
+from typing import Any
+
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session, aliased
 
-from app import audit, bots, db, keys
+from app import audit, bots, clock, db, keys
 from app.i18n import gettext as _
-from app.models import User
+from app.models import ApiKey, BotTransferOffer, User
 
 
 @db.unit_of_work
-def transfer(
-    session: Session, bot: User, new_owner_id: int, *, actor_id: int, replace_key: bool = False
-) -> bool:
-    """Give ``bot`` to the active person ``new_owner_id``, within their bot limit when the
-    bot is active; audited and committed. ``replace_key`` also gives the bot a new primary
-    key (the old one stops at once), so the previous owner's copy no longer works. False
-    when the bot was theirs already. Raises bots.InvalidBot."""
-    old_owner_id = bot.bot_owner_id
-    if old_owner_id is None:
-        raise ValueError(f"user {bot.id} is not a bot")
-    db.lock_for_write(session, User, [old_owner_id, new_owner_id, bot.id])
-    session.refresh(bot)
-    new_owner = session.get(User, new_owner_id)
-    if new_owner is None or new_owner.is_bot or not new_owner.is_active:
-        raise bots.InvalidBot("bot_owner_id", _("Choose an active person as the new owner."))
+def transfer(session: Session, bot: User, new_owner_id: int, *, actor_id: int) -> bool:
+    """An administrator's act: give ``bot`` to the active person ``new_owner_id`` at once
+    (hand_over); audited and committed. False when the bot was theirs already. Raises
+    bots.InvalidBot."""
+    lock_owners_and_bot(session, bot, new_owner_id)
     if bot.bot_owner_id == new_owner_id:
+        check_receiver(session, new_owner_id)
         session.rollback()
         return False
+    hand_over(session, bot, new_owner_id, actor_id=actor_id, how="administrator")
+    session.commit()
+    return True
+
+
+def lock_owners_and_bot(session: Session, bot: User, new_owner_id: int) -> None:
+    """Lock the bot's owner, the new owner and the bot (one order for every writer), and
+    read the bot again as of the lock."""
+    db.lock_for_write(session, User, [owner_id(bot), new_owner_id, bot.id])
+    session.refresh(bot)
+
+
+def check_receiver(session: Session, person_id: int) -> User:
+    """The active person ``person_id``; bots.InvalidBot for a bot, a deactivated person or
+    no one."""
+    person = session.get(User, person_id)
+    if person is None or person.is_bot or not person.is_active:
+        raise bots.InvalidBot("bot_owner_id", _("Choose an active person as the new owner."))
+    return person
+
+
+def hand_over(session: Session, bot: User, new_owner_id: int, *, actor_id: int, how: str) -> None:
+    """Within the caller's transaction, under lock_owners_and_bot: make ``new_owner_id`` the
+    bot's owner (within their bot limit when the bot is active), stop every key of the bot
+    and mint a new primary key, drop any pending offer, and audit it (``how``: an
+    "administrator" or an accepted "offer")."""
+    check_receiver(session, new_owner_id)
     if bot.is_active:
         bots.check_room(session, new_owner_id)
-    detail = {"from": bot.bot_owner_id, "to": new_owner_id, "key_replaced": replace_key}
+    previous = owner_id(bot)
     bot.bot_owner_id = new_owner_id
     session.flush()
-    if replace_key:
-        keys.mint(session, bot)
+    stopped: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(ApiKey)
+        .where(ApiKey.user_id == bot.id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+    keys.mint(session, bot)
+    session.execute(delete(BotTransferOffer).where(BotTransferOffer.bot_id == bot.id))
+    detail = {"from": previous, "to": new_owner_id, "keys_stopped": stopped.rowcount, "how": how}
     audit.record(
         session, "bot_owner_changed", actor_id=actor_id, subject_user_id=bot.id, detail=detail
     )
-    session.commit()
-    return True
 
 
 @db.unit_of_work
@@ -68,3 +98,9 @@ def orphans(session: Session) -> list[User]:
             .order_by(User.id)
         )
     )
+
+
+def owner_id(bot: User) -> int:
+    if bot.bot_owner_id is None:
+        raise ValueError(f"user {bot.id} is not a bot")
+    return bot.bot_owner_id

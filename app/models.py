@@ -1,4 +1,5 @@
-"""The tables: users (humans and bots), their API keys, the audit log, and the mail queue."""
+"""The tables: users (humans and bots), their API keys, the audit log, the mail queue, the
+organization's policies and the bots offered from one person to another."""
 
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -246,6 +247,22 @@ class OutboundMail(Base):
     sent_at: Mapped[datetime | None]
     gave_up_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(255))
+
+
+class BotTransferOffer(Base):
+    """A bot its owner offered to another person (app/bot_offers.py). The bot stays the
+    owner's, and counts against nobody else, until that person accepts; the offer lapses at
+    ``expires_at``, when the owner withdraws it or the person declines it, and whenever the
+    bot changes hands some other way. One pending offer per bot: the bot is the key."""
+
+    __tablename__ = "bot_transfer_offers"
+
+    bot_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    # The owner who made it: the offer holds only while the bot is still theirs.
+    from_owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    to_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
 
 
 class OrganizationPolicy(Base):

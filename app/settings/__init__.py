@@ -6,6 +6,7 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 from app.settings import (  # noqa: E402, F401  (routes register on bp)
     account,
+    bot_offers,
     bots,
     bots_edit,
     named,

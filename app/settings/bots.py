@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from app import bot_types, bots, db, keys, rcfile
+from app import bot_offers, bot_types, bots, db, keys, rcfile
 from app.headers import no_store
 from app.i18n import gettext as _
 from app.models import User
@@ -48,6 +48,8 @@ def bots_tab() -> Response | str:
         bot_domain=bots.email_domain(current_app.config),
         bots=bots.summaries(session, current_user.id),
         bot_type_labels=bot_types.LABELS,
+        offers_to_me=bot_offers.offered_to(session, current_user.id),
+        my_offers=bot_offers.offered_by(session, current_user.id),
     )
     return no_store(make_response(page)) if created else page
 

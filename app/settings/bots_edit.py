@@ -1,6 +1,7 @@
-"""Your bots > Edit: the owner renames a bot or gives it to another active person (Zulip's
-"Edit bot"), perhaps with a new key so that their own copy stops working. The same rule as
-`PATCH /api/v1/bots/<id>` (administration.update_bot); another's bot is the same 404."""
+"""Your bots > Edit: the owner renames a bot or offers it to another active person (Zulip's
+"Edit bot"; the bot changes hands, with new keys, when that person accepts: app/bot_offers.py).
+The same rule as `PATCH /api/v1/bots/<id>` (administration.update_bot); another's bot is the
+same 404."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -25,13 +26,12 @@ def edit_bot(bot_id: int) -> Response | str:
         new_owner = form.new_owner_id()
         actor = administration.Actor(current_user.id, current_user.role)
         try:
-            administration.update_bot(
+            outcome = administration.update_bot(
                 session,
                 actor,
                 bot,
                 form.bot_name.data or "",
                 new_owner if new_owner != current_user.id else None,
-                replace_key=form.replace_key.data,
             )
         except bots.InvalidBot as problem:
             field = form.new_owner if problem.field == "bot_owner_id" else form.bot_name
@@ -39,6 +39,12 @@ def edit_bot(bot_id: int) -> Response | str:
         except roles.RoleRefused as problem:
             form.form_errors.append(problem.message)
         else:
-            flash(_("%(name)s is saved.", name=bot.full_name), "success")
+            flash(_saved_message(bot.full_name, outcome), "success")
             return redirect(url_for(".bots_tab"))
     return render_template("settings/bot_edit.html", tab="bots", bot=bot, form=form)
+
+
+def _saved_message(name: str, outcome: administration.Handover) -> str:
+    if outcome == "offered":
+        return str(_("%(name)s is offered. It stays yours until the person accepts it.", name=name))
+    return str(_("%(name)s is saved.", name=name))

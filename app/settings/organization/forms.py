@@ -13,10 +13,9 @@ from app.models import User
 
 
 class OwnerForm(Form):
-    """Give a bot to another active person, perhaps with a new key."""
+    """Give a bot to another active person (it gets new keys: bot_ownership)."""
 
     new_owner = SelectField(_l("New owner"), validate_choice=False)
-    replace_key = BooleanField(_l("Also give it a new API key (the old one stops at once)"))
     back = HiddenField()
 
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:

@@ -32,9 +32,7 @@ def org_change_owner(bot_id: int) -> Response | str:
     back = ".org_orphans" if form.back.data == "orphans" else ".org_bots"
     if form.validate_on_submit():
         try:
-            administration.transfer(
-                session, acting(), bot, form.new_owner_id(), replace_key=form.replace_key.data
-            )
+            administration.transfer(session, acting(), bot, form.new_owner_id())
         except roles.RoleRefused as problem:
             form.form_errors.append(problem.message)
         except bots.InvalidBot as problem:
