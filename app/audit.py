@@ -5,8 +5,8 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from app import clock
 from app.client_ip import UNKNOWN, client_ip
@@ -47,6 +47,9 @@ EVENT_LABELS = {
     "role_changed": _l("Role changed"),
     "policy_changed": _l("Organization policy changed"),
     "bot_owner_changed": _l("Bot transferred to another owner"),
+    "bot_transfer_offered": _l("Bot offered to another person"),
+    "bot_transfer_declined": _l("Bot offer declined"),
+    "bot_transfer_withdrawn": _l("Bot offer withdrawn"),
     "bot_renamed": _l("Bot renamed"),
     "password_changed": _l("Password changed"),
     "password_reset_requested": _l("Password reset link requested"),
@@ -114,8 +117,22 @@ def _key_named_in(detail: dict[str, Any]) -> str:
 
 
 def security_log(session: Session, user_id: int) -> list[AuditEvent]:
-    """The newest events about the user or their bots, or done by the user."""
+    """The newest events about the user, done by the user, or about a bot of theirs since it
+    became theirs: a bot's history under a previous owner (their addresses and browsers)
+    stays in the organization's audit log."""
     own_bots = select(User.id).where(User.bot_owner_id == user_id)
+    handover = aliased(AuditEvent)
+    last_handover = (
+        select(func.max(handover.created_at))
+        .where(
+            handover.subject_user_id == AuditEvent.subject_user_id,
+            handover.event_type == "bot_owner_changed",
+        )
+        .scalar_subquery()
+    )
+    about_a_bot_of_theirs = AuditEvent.subject_user_id.in_(own_bots) & or_(
+        last_handover.is_(None), AuditEvent.created_at >= last_handover
+    )
     return list(
         session.scalars(
             select(AuditEvent)
@@ -123,7 +140,7 @@ def security_log(session: Session, user_id: int) -> list[AuditEvent]:
                 or_(
                     AuditEvent.subject_user_id == user_id,
                     AuditEvent.actor_id == user_id,
-                    AuditEvent.subject_user_id.in_(own_bots),
+                    about_a_bot_of_theirs,
                 )
             )
             .options(joinedload(AuditEvent.subject))
