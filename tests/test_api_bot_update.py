@@ -1,5 +1,6 @@
-"""PATCH /bots/<id> (Zulip's update-bot): its owner or an administrator renames a bot or
-gives it to another active person; each change audited with who made it."""
+"""PATCH /bots/<id> (Zulip's update-bot): its owner or an administrator renames a bot; its
+owner offers it to another active person (who accepts it), an administrator gives it at once;
+each change audited with who made it."""
 
 import pytest
 from flask import Flask
@@ -10,6 +11,7 @@ from app.models import AuditEvent
 from tests.helpers.admin import audit_events
 from tests.helpers.admin_api import new_bot, update_bot
 from tests.helpers.api import API, api_error, api_ok
+from tests.helpers.bot_offers import accept, browser_of
 from tests.helpers.users import Account, MakeUser
 
 
@@ -30,23 +32,23 @@ def test_the_owner_renames_a_bot(app: Flask, client: FlaskClient, user: Account)
     assert (event.actor_id, event.subject_user_id) == (user.id, bot.id)
 
 
-def test_the_owner_gives_a_bot_away_and_loses_it(
+def test_the_owner_gives_a_bot_away_and_loses_it_once_accepted(
     app: Flask, client: FlaskClient, user: Account, make_user: MakeUser
 ) -> None:
     other = make_user()
     bot = new_bot(client, user, "relay")
     api_ok(update_bot(client, user, bot.id, bot_owner_id=other.id))
+    accept(browser_of(app, other), bot.id)
     assert _bots_of(client, other) == {bot.id: "Relay"}
     assert _bots_of(client, user) == {}
     api_error(update_bot(client, user, bot.id, full_name="Mine"), 404, "NOT_FOUND")
-    event = audit_events(app, AuditEvent.event_type == "bot_owner_changed")[-1]
-    assert (event.actor_id, event.detail["from"], event.detail["to"]) == (
-        user.id,
+    offered = audit_events(app, AuditEvent.event_type == "bot_transfer_offered")[-1]
+    assert (offered.actor_id, offered.detail) == (user.id, {"from": user.id, "to": other.id})
+    handed = audit_events(app, AuditEvent.event_type == "bot_owner_changed")[-1]
+    assert (handed.actor_id, handed.detail["from"], handed.detail["to"]) == (
+        other.id,
         user.id,
         other.id,
-    )
-    assert api_ok(client.get(f"{API}/users/me", auth=(bot.email, bot.key)))["bot_owner_id"] == (
-        other.id
     )
 
 

@@ -1,10 +1,12 @@
-"""Your bots > Edit: the owner renames a bot, or gives it to another active person (perhaps
-with a new key), through the same rule as PATCH /api/v1/bots/<id>; another's bot is a 404."""
+"""Your bots > Edit: the owner renames a bot, or offers it to another active person (who
+accepts it: tests/test_bot_offers.py), through the same rule as PATCH /api/v1/bots/<id>;
+another's bot is a 404."""
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.helpers.api import api_me
+from tests.helpers.bot_offers import accept, offered_bot_ids
 from tests.helpers.users import Account, MakeUser
 from tests.helpers.web import BOTS, create_bot, csrf_token, log_in, post_form
 
@@ -37,24 +39,38 @@ def test_a_bad_name_is_a_form_error(logged_in: FlaskClient, user: Account) -> No
     assert "Relay" in logged_in.get(BOTS).get_data(as_text=True)
 
 
-def test_the_owner_gives_a_bot_away(
+def test_the_owner_offers_a_bot_and_keeps_it_until_it_is_accepted(
     app: Flask, logged_in: FlaskClient, user: Account, make_user: MakeUser
 ) -> None:
     bot = create_bot(logged_in, "Relay", "relay")
     grace = make_user("grace@example.com")
     assert edit(logged_in, bot.id, bot_name="Relay", new_owner=str(grace.id)) == BOTS
-    assert logged_in.get(f"{BOTS}/{bot.id}/edit").status_code == 404
-    assert "Relay" in logged_in_as(app, grace).get(BOTS).get_data(as_text=True)
-    assert api_me(app.test_client(), bot.email, bot.key).status_code == 200  # same key
+    assert "is offered. It stays yours" in logged_in.get(BOTS).get_data(as_text=True)
+    assert logged_in.get(f"{BOTS}/{bot.id}/edit").status_code == 200
+    assert offered_bot_ids(logged_in_as(app, grace)) == [bot.id]
 
 
-def test_giving_it_away_with_a_new_key_stops_the_old_one(
+def test_once_accepted_the_bot_is_theirs_and_the_old_key_stops(
     app: Flask, logged_in: FlaskClient, make_user: MakeUser
 ) -> None:
     bot = create_bot(logged_in, "Relay", "relay")
     grace = make_user("grace@example.com")
-    edit(logged_in, bot.id, bot_name="Relay", new_owner=str(grace.id), replace_key="y")
+    edit(logged_in, bot.id, bot_name="Relay", new_owner=str(grace.id))
+    receiver = logged_in_as(app, grace)
+    accept(receiver, bot.id)
+    assert logged_in.get(f"{BOTS}/{bot.id}/edit").status_code == 404
+    assert "Relay" in receiver.get(BOTS).get_data(as_text=True)
     assert api_me(app.test_client(), bot.email, bot.key).status_code == 401
+
+
+def test_saving_a_name_keeps_a_pending_offer(
+    app: Flask, logged_in: FlaskClient, user: Account, make_user: MakeUser
+) -> None:
+    bot = create_bot(logged_in, "Relay", "relay")
+    grace = make_user("grace@example.com")
+    edit(logged_in, bot.id, bot_name="Relay", new_owner=str(grace.id))
+    edit(logged_in, bot.id, bot_name="Night relay", new_owner=str(user.id))
+    assert offered_bot_ids(logged_in_as(app, grace)) == [bot.id]
 
 
 def test_a_bot_cannot_be_given_to_a_deactivated_person(

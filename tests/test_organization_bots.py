@@ -61,14 +61,13 @@ def test_changing_the_owner_moves_the_bot(app: Flask) -> None:
     assert answer.status_code == 302
     assert "Weather Bot" in people.admin_browser.get(BOTS).get_data(as_text=True)
     assert "Weather Bot" not in people.member_browser.get(BOTS).get_data(as_text=True)
-    assert works(app, bot.email, bot.key)  # its key stays unless asked
 
 
-def test_a_transfer_can_also_replace_the_key(app: Flask) -> None:
+def test_a_transfer_stops_the_previous_owners_key(app: Flask) -> None:
     people = organization(app)
     bot = bot_of(people.member_browser)
     path = f"{ORG}/bots/{bot.id}/owner"
-    confirm(people.admin_browser, path, {"new_owner": str(people.admin.id), "replace_key": "y"})
+    confirm(people.admin_browser, path, {"new_owner": str(people.admin.id)})
     assert not works(app, bot.email, bot.key)
 
 
