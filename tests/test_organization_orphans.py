@@ -4,6 +4,7 @@ under Orphaned bots, from which they are transferred to an active person and rea
 from flask import Flask
 
 from tests.helpers.api import API
+from tests.helpers.bot_offers import shown_bot_key
 from tests.helpers.organization import ORG, bot_of, confirm, organization
 from tests.helpers.web import post_form
 
@@ -45,5 +46,6 @@ def test_transfer_then_reactivate_brings_the_bot_back(app: Flask) -> None:
     assert "It is still inactive: reactivate it when ready." in orphans
     action = f"{ORG}/bots/{bot.id}/reactivate"
     post_form(people.admin_browser, f"{ORG}/bots", {}, action=action)
-    call = app.test_client().get(f"{API}/users/me", auth=(bot.email, bot.key))
-    assert call.status_code == 200
+    new_key = shown_bot_key(people.admin_browser, bot.id)
+    assert app.test_client().get(f"{API}/users/me", auth=(bot.email, new_key)).status_code == 200
+    assert app.test_client().get(f"{API}/users/me", auth=(bot.email, bot.key)).status_code == 401
