@@ -164,4 +164,3 @@ def test_a_replaced_key_cannot_fetch_a_later_rotation_at_the_same_instant(
     api_ok(regenerate(client, newer, idempotency_key="r2", grace_seconds=3600))
     response = regenerate(client, auth_of(user), idempotency_key="r2", grace_seconds=3600)
     api_error(response, 403, "PRIMARY_KEY_REQUIRED")
-
