@@ -1,5 +1,6 @@
 """The organization as the admin console lists it: every person and every bot, with their
-primary key's hint and last use (never a key). One query per list. No web code here."""
+primary key's hint and last use (never a key). One query per list. And the one person or
+bot the API's GET /users/<id> shows. No web code here."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from app.bots import MAX_ID
 from app.models import ApiKey, User
 
 
@@ -89,3 +91,16 @@ def active_people(session: Session) -> list[User]:
             .order_by(func.lower(User.full_name), User.id)
         )
     )
+
+
+def visible_user(session: Session, user_id: int, *, admin: bool) -> User | None:
+    """One person or bot, seen as GET /users lists them (administration.directory): anyone
+    to an administrator, only the active ones to anyone else. None alike for an id that
+    does not exist, could not exist, or names someone the caller may not see, so the
+    answer tells a member nothing about who was deactivated."""
+    if not 0 < user_id <= MAX_ID:  # a number the database could not even store
+        return None
+    found = session.get(User, user_id)
+    if found is None or not (admin or found.is_active):
+        return None
+    return found

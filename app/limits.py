@@ -14,7 +14,9 @@ Password guesses (login, re-auth and the API's fetch_api_key alike) draw on:
 A browser that has logged in to the account before (a known device, app/known_devices.py)
 draws on an allowance of its own instead, so the owner keeps working while the account is
 attacked from elsewhere. Once an allowance is used up, every attempt it covers gets 429,
-even with the right password, so the limit cannot be probed for the answer.
+even with the right password, so the limit cannot be probed for the answer. A completed
+password reset clears the account's own allowances (PasswordLimits.clear_account): its owner
+has proved themselves by email, and must not stay locked out.
 
 Failed API keys are limited per client IP, so keys cannot be guessed at line speed;
 registrations per IP (every POST counts), so one client cannot create accounts, or probe
@@ -74,6 +76,10 @@ class Allowance:
     def give_back(self, identity: str) -> None:
         """Uncount an attempt that turned out not to be a failure (within its window)."""
         self._windows.give_back(self._prefix + identity, self._limit)
+
+    def clear(self, identity: str) -> None:
+        """Forget every attempt counted for ``identity`` in the current window."""
+        self._windows.clear(self._prefix + identity, self._limit)
 
     def retry_after(self, identity: str) -> int:
         return self._windows.retry_after(self._prefix + identity, self._limit)
@@ -137,6 +143,20 @@ class PasswordLimits:
                 raise TooManyAttempts(allowance.scope, allowance.retry_after(identity))
             attempt.taken.append((allowance, identity))
         return attempt
+
+    def clear_account(self, email: str) -> None:
+        """Forget the failures counted on ``email``'s account once its owner has proved
+        themselves by email (a completed reset): the account's own allowance, and its
+        allowance at the client that did the reset, where the owner logs in next. Other
+        clients' allowances on it and every per-IP allowance stay: an attacker's address
+        stays refused. A store that does not answer keeps the counts (logged), and the
+        reset stands."""
+        account = account_identity(email)
+        try:
+            self.account.clear(account)
+            self.account_and_ip.clear(f"{account}/{limit_identity()}")
+        except StoreUnavailable:
+            _warn("The rate-limit store is unavailable: a reset account's failures stay counted")
 
     def should_record_refusal(self, email: str) -> bool:
         return self.notices.take(account_identity(email))

@@ -16,7 +16,7 @@ from flask import current_app
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from app import audit, clock, db, known_devices, notices, users
+from app import audit, clock, db, known_devices, limits, notices, users
 from app.models import User
 
 RESET_LINK_SECONDS = 3600
@@ -74,7 +74,9 @@ def check_link(session: Session, token: str) -> User:
 @db.unit_of_work
 def reset_password(session: Session, token: str, new_password: str, *, reset_url: str) -> None:
     """Set a new password with a reset link: every login session ends, audited, notified
-    and committed. Raises InvalidResetLink or users.InvalidRegistration."""
+    and committed; then the account's password failures are forgotten (the owner proved
+    themselves by email, so an attack must not keep them locked out). Raises
+    InvalidResetLink or users.InvalidRegistration."""
     user = check_link(session, token)
     users.check_new_password(new_password)
     db.lock_for_write(session, User, [user.id])
@@ -85,6 +87,7 @@ def reset_password(session: Session, token: str, new_password: str, *, reset_url
     audit.record(session, "password_reset", actor_id=user.id, subject_user_id=user.id)
     notices.password_reset_done(session, user, reset_url=reset_url)
     session.commit()
+    limits.password_limits().clear_account(user.email)
 
 
 def _token(user: User) -> str:

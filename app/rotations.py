@@ -13,8 +13,8 @@ key it missed rather than a second roll (README, Rotating secrets).
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session, aliased
 
 from app import clock, db, keys
 from app.keystore import keystore
@@ -59,18 +59,23 @@ def regenerate(
     actor_id: int,
     grace: timedelta = timedelta(0),
     idempotency_key: str | None = None,
-    repeat_only: bool = False,
+    replaced_key_id: int | None = None,
 ) -> Rotation:
     """A new primary key for ``subject`` (the old one dead now or after ``grace``), audited
     and committed; or, for a repeat of an earlier request with the same ``idempotency_key``
-    by the same actor within WINDOW, that request's key again, with nothing changed. With
-    ``repeat_only``, anything but such a repeat raises NotARepeat.
+    by the same actor within WINDOW, that request's key again, with nothing changed.
+
+    ``replaced_key_id`` is the caller's key when it is a replaced key in its overlap: then
+    only a repeat of the rotation that replaced that very key is answered, and anything
+    else raises NotARepeat. A later rotation's key (one that replaced a newer key) is never
+    read with it, or a leaked old key would fetch the current one.
 
     The subject's rows (its owner's first) are locked before the record is read, and the
     actor is always among them (the subject itself, or a bot's owner), so repeats of one
     request queue up and all but the first find its record.
     """
     db.lock_for_write(session, User, [subject.id, *_owner(subject)])
+    repeat_only = replaced_key_id is not None
     if idempotency_key is None and repeat_only:
         session.rollback()
         raise NotARepeat()
@@ -87,11 +92,15 @@ def regenerate(
             KeyRotation.created_at > since,
         )
     )
-    if earlier is not None:
-        return _repeat(session, earlier, subject, grace)
-    if repeat_only:
+    # Checked before anything else is said about the record, so a replaced key learns
+    # nothing (no 422 or 409) about rotations other than its own.
+    if replaced_key_id is not None and (
+        earlier is None or not _replaced(session, earlier, replaced_key_id)
+    ):
         session.rollback()
         raise NotARepeat()
+    if earlier is not None:
+        return _repeat(session, earlier, subject, grace)
     session.execute(  # expired records go, so their values may be used again
         delete(KeyRotation).where(KeyRotation.actor_id == actor_id, KeyRotation.created_at <= since)
     )
@@ -136,6 +145,34 @@ def _repeat(session: Session, earlier: KeyRotation, subject: Holder, grace: time
     key = keystore().decrypt(made.ciphertext)
     session.rollback()  # nothing was written: end the transaction and its locks
     return Rotation(key, made.created_at + grace if grace else None)
+
+
+def _replaced(session: Session, earlier: KeyRotation, key_id: int) -> bool:
+    """Whether ``earlier`` replaced the key ``key_id``: that key is a primary key of the
+    rotation's subject, superseded at the very instant the rotation's key was made (mint
+    does both at once), and the last primary key the subject got before that one. The ids
+    tell apart two rotations at one instant, which the times alone would not."""
+    made, between = aliased(ApiKey), aliased(ApiKey)
+    subject_id = earlier.subject_user_id
+    newer_primary_key_before_made = exists().where(
+        between.user_id == subject_id,
+        between.name.is_(None),
+        between.id > ApiKey.id,
+        between.id < made.id,
+    )
+    found = session.scalar(
+        select(ApiKey.id)
+        .join(made, made.id == earlier.new_key_id)
+        .where(
+            ApiKey.id == key_id,
+            ApiKey.user_id == subject_id,
+            ApiKey.name.is_(None),
+            made.user_id == subject_id,
+            ApiKey.superseded_at == made.created_at,
+            ~newer_primary_key_before_made,
+        )
+    )
+    return found is not None
 
 
 def _owner(subject: Holder) -> list[int]:

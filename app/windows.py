@@ -26,6 +26,7 @@ class StoreUnavailable(Exception):
 class Windows(Protocol):
     def take(self, key: str, limit: RateLimitItem) -> bool: ...
     def give_back(self, key: str, limit: RateLimitItem) -> None: ...
+    def clear(self, key: str, limit: RateLimitItem) -> None: ...
     def retry_after(self, key: str, limit: RateLimitItem) -> int: ...
 
 
@@ -53,6 +54,12 @@ class SharedWindows:
         try:
             if self._storage.get(limit.key_for(key)) > 0:
                 self._window.hit(limit, key, cost=-1)
+        except StorageError:
+            raise StoreUnavailable() from None
+
+    def clear(self, key: str, limit: RateLimitItem) -> None:
+        try:
+            self._window.clear(limit, key)
         except StorageError:
             raise StoreUnavailable() from None
 
@@ -93,6 +100,10 @@ class LocalWindows:
             count, ends = self._current(key, time.monotonic())
             if count > 0:
                 self._windows[key] = (count - 1, ends)
+
+    def clear(self, key: str, limit: RateLimitItem) -> None:
+        with self._lock:
+            self._windows.pop(key, None)
 
     def retry_after(self, key: str, limit: RateLimitItem) -> int:
         with self._lock:

@@ -11,18 +11,26 @@ from tests.helpers.admin_api import admin_routes, call, deactivate, new_bot, rea
 from tests.helpers.api import api_error, api_me, api_ok
 from tests.helpers.users import Account, MakeUser
 
+# Zulip's user object at feature level 277: every entry has these, to anyone who sees it.
 MEMBER_FIELDS = {
     "user_id",
     "email",
+    "delivery_email",
     "full_name",
     "is_bot",
     "is_active",
     "role",
     "is_owner",
     "is_admin",
+    "is_guest",
+    "is_billing_admin",
     "date_joined",
+    "avatar_url",
+    "avatar_version",
+    "timezone",
 }
-ADMIN_FIELDS = MEMBER_FIELDS | {"bot_owner_id", "bot_type"}
+# A bot's owner and type: Zulip sends them for bots only; here to administrators only.
+BOT_ADMIN_FIELDS = MEMBER_FIELDS | {"bot_owner_id", "bot_type"}
 
 
 def test_every_admin_route_answers_a_member_404(
@@ -49,10 +57,21 @@ def test_an_administrator_sees_everyone_with_the_admin_fields(
     api_ok(deactivate(client, admin, gone.id))
     members = {entry["user_id"]: entry for entry in users_list(client, admin)}
     assert set(members) == {user.id, admin.id, bot.id, gone.id}
-    assert all(set(entry) == ADMIN_FIELDS for entry in members.values())
+    assert all(set(entry) == MEMBER_FIELDS for entry in members.values() if not entry["is_bot"])
+    assert set(members[bot.id]) == BOT_ADMIN_FIELDS
     assert members[bot.id]["bot_owner_id"] == user.id and members[bot.id]["bot_type"] == 2
     assert members[gone.id]["is_active"] is False
     assert members[admin.id]["role"] == 200 and members[admin.id]["is_admin"] is True
+    assert members[gone.id]["delivery_email"] == gone.email  # an administrator sees addresses
+
+
+def test_every_entry_has_zulips_avatar_timezone_and_guest_fields(
+    client: FlaskClient, user: Account
+) -> None:
+    (entry,) = users_list(client, user)
+    assert str(entry["avatar_url"]).endswith("/static/avatar.svg?version=1")
+    assert (entry["avatar_version"], entry["timezone"]) == (1, "")
+    assert (entry["is_guest"], entry["is_billing_admin"]) == (False, False)
 
 
 def test_a_member_sees_the_active_only_without_admin_fields(

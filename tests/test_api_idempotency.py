@@ -139,3 +139,28 @@ def test_parallel_repeats_roll_once(
     client = app.test_client()
     assert [k["kind"] for k in list_keys(client, new)] == ["primary", "rolled"]
     api_ok(api_me(client, owner.email, owner.key))  # the old key: in its overlap, once
+
+
+def test_a_replaced_key_cannot_fetch_a_later_rotations_key(
+    client: FlaskClient, user: Account
+) -> None:
+    """A leaked old key, still in its overlap, must not read the key of a rotation that
+    replaced a newer key: it may only repeat the rotation that replaced itself."""
+    second = api_ok(regenerate(client, auth_of(user), idempotency_key="r1", grace_seconds=3600))
+    newer = (user.email, str(second["api_key"]))
+    third = api_ok(regenerate(client, newer, idempotency_key="r2", grace_seconds=3600))
+    response = regenerate(client, auth_of(user), idempotency_key="r2", grace_seconds=3600)
+    api_error(response, 403, "PRIMARY_KEY_REQUIRED")
+    assert str(third["api_key"]) not in response.get_data(as_text=True)
+
+
+def test_a_replaced_key_cannot_fetch_a_later_rotation_at_the_same_instant(
+    client: FlaskClient, user: Account, clock: Clock
+) -> None:
+    """Two rotations at one instant (the clock stands still) are told apart by which key
+    each replaced, not by the time."""
+    second = api_ok(regenerate(client, auth_of(user), grace_seconds=3600))
+    newer = (user.email, str(second["api_key"]))
+    api_ok(regenerate(client, newer, idempotency_key="r2", grace_seconds=3600))
+    response = regenerate(client, auth_of(user), idempotency_key="r2", grace_seconds=3600)
+    api_error(response, 403, "PRIMARY_KEY_REQUIRED")

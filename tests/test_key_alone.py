@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.helpers.api import API, api_error, api_me, api_ok
+from tests.helpers.api import API, api_error, api_me, api_ok, basic_auth
 from tests.helpers.api_keys import bearer
 from tests.helpers.users import Account, MakeUser
 
@@ -45,6 +45,25 @@ def test_basic_still_works(client: FlaskClient, user: Account) -> None:
 
 def test_both_headers_at_once_are_refused(client: FlaskClient, user: Account) -> None:
     headers = {**bearer(user.key), **x_api_key(user.key)}
+    api_error(client.get(ME, headers=headers), 400, "BAD_REQUEST")
+
+
+@pytest.mark.parametrize(
+    ("authorization", "alone"),
+    [("basic", ""), ("basic", "  "), ("bearer", ""), ("", "key"), ("", "")],
+)
+def test_both_headers_are_refused_whatever_their_values(
+    client: FlaskClient, user: Account, authorization: str, alone: str
+) -> None:
+    """Two credential headers are ambiguous even when one is empty: a proxy or client that
+    adds one must not have the other silently win."""
+    values = {
+        "basic": basic_auth(user.email, user.key)["Authorization"],
+        "bearer": bearer(user.key)["Authorization"],
+        "": "",
+    }
+    alone_value = user.key if alone == "key" else alone
+    headers = {"Authorization": values[authorization], **x_api_key(alone_value)}
     api_error(client.get(ME, headers=headers), 400, "BAD_REQUEST")
 
 

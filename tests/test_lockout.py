@@ -13,7 +13,9 @@ from app.known_devices import COOKIE
 from app.models import AuditEvent, User
 from tests.helpers.admin import audit_events
 from tests.helpers.api import fetch_key
-from tests.helpers.users import PASSWORD, Account
+from tests.helpers.mail import SmtpServer, deliver
+from tests.helpers.passwords import NEW_PASSWORD, ask_for_reset, reset_link_in, reset_with
+from tests.helpers.users import PASSWORD, Account, MakeUser
 from tests.helpers.web import KEY_PAGE, csrf_token, from_ip, log_in, reauthenticate
 
 ATTACKER = "203.0.113.66"
@@ -207,3 +209,41 @@ def test_addresses_of_one_ipv6_network_share_an_allowance(app: Flask, user: Acco
         fetch_key(from_ip(app.test_client(), f"2001:db8:1:2::{host}"), user.email, "guess")
     assert fetch_key(from_ip(app.test_client(), "2001:db8:1:2::99"), user.email, PASSWORD) == 429
     assert fetch_key(from_ip(app.test_client(), "2001:db8:1:3::1"), user.email, PASSWORD) == 200
+
+
+def reset_by_email(app: Flask, smtp: SmtpServer, browser: FlaskClient, email: str) -> None:
+    """The owner proves themselves: asks for a link in ``browser`` and sets NEW_PASSWORD."""
+    assert ask_for_reset(browser, email).status_code == 200
+    deliver(app)
+    assert reset_with(browser, reset_link_in(smtp.received[-1])).status_code == 302
+
+
+def test_a_reset_unlocks_the_owner_locked_by_their_own_failures(
+    mail_app: Flask, smtp: SmtpServer
+) -> None:
+    owner = MakeUser(mail_app)("ada@example.com")
+    browser = from_ip(mail_app.test_client(), OWNER_AT_HOME)
+    for _ in range(5):
+        assert log_in(browser, owner.email, "forgotten").status_code == 200
+    assert log_in(browser, owner.email).status_code == 429  # locked, the right password too
+    reset_by_email(mail_app, smtp, browser, owner.email)
+    assert log_in(browser, owner.email, NEW_PASSWORD).status_code == 302
+
+
+def test_a_reset_unlocks_an_account_at_its_ceiling(
+    make_app: Callable[..., Flask], smtp: SmtpServer
+) -> None:
+    app = make_app(**smtp.settings(), PASSWORD_LIMIT_PER_ACCOUNT="20 per hour")
+    owner = MakeUser(app)("ada@example.com")
+    assert attack(app, owner.email, 21, distinct_ips=True)[-1] == 429
+    browser = from_ip(app.test_client(), OWNER_AT_HOME)
+    reset_by_email(app, smtp, browser, owner.email)
+    assert fetch_key(from_ip(app.test_client(), OWNER_AT_HOME), owner.email, NEW_PASSWORD) == 200
+
+
+def test_a_reset_leaves_the_attacker_locked(mail_app: Flask, smtp: SmtpServer) -> None:
+    """Only the owner's counters go: the attacker's address stays refused."""
+    owner = MakeUser(mail_app)("ada@example.com")
+    assert attack(mail_app, owner.email, 6)[-1] == 429
+    reset_by_email(mail_app, smtp, from_ip(mail_app.test_client(), OWNER_AT_HOME), owner.email)
+    assert attack(mail_app, owner.email, 1) == [429]

@@ -195,6 +195,9 @@ def test_organization_responses_match_the_document(
     hook = (bot["email"], bot["api_key"])
     assert_matches("/users", "get", client.get(f"{API}/users", auth=hook))
     assert_matches("/bots", "get", client.get(f"{API}/bots", auth=as_member))
+    for who, user_id in ((as_admin, bot["user_id"]), (as_member, bot["user_id"]), (as_member, 1)):
+        assert_matches(one, "get", client.get(f"{API}/users/{user_id}", auth=who))
+    assert_matches(one, "get", client.get(f"{API}/users/999999", auth=as_member))
     path = f"{API}/bots/{bot['user_id']}"
     assert_matches(
         "/bots/{bot_id}", "patch", client.patch(path, json={"full_name": "H"}, auth=as_member)

@@ -165,10 +165,12 @@ def _credentials() -> tuple[str | None, str]:
     Read straight from the WSGI environ and decoded here (as werkzeug's
     ``request.authorization`` decodes Basic: strict base64, then UTF-8), once per call."""
     environ = request.environ
+    # Both headers present is a 400 whatever they hold, even empty: otherwise the one with
+    # a value would silently win, and which one a request meant would be a guess.
+    if "HTTP_AUTHORIZATION" in environ and "HTTP_X_API_KEY" in environ:
+        raise ApiError(400, _("Send the key in one header: Authorization or X-API-Key"))
     header = environ.get("HTTP_AUTHORIZATION", "").strip()
     alone = environ.get("HTTP_X_API_KEY", "").strip()
-    if header and alone:
-        raise ApiError(400, _("Send the key in one header: Authorization or X-API-Key"))
     if alone:
         return None, alone
     if not header:

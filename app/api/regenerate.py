@@ -37,7 +37,7 @@ def regenerate(principal: Principal, subject: Holder) -> Response:
             actor_id=principal.id,
             grace=timedelta(seconds=grace),
             idempotency_key=_idempotency_key(),
-            repeat_only=principal.key_kind == "rolled",
+            replaced_key_id=principal.key_id if principal.key_kind == "rolled" else None,
         )
     except rotations.NotARepeat:
         refuse_unless_primary(principal)

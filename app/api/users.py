@@ -1,15 +1,17 @@
-"""The organization's users (Zulip's paths): the directory for everyone, and deactivating
-and reactivating people and bots for administrators (app/administration.py holds the
-rules; every admin route is marked by require_admin, which tests enumerate)."""
+"""The organization's users (Zulip's paths): the directory and one entry of it for everyone,
+and deactivating and reactivating people and bots for administrators (app/administration.py
+and app/directory.py hold the rules; every admin route is marked by require_admin, which
+tests enumerate)."""
 
 from typing import Any
 
 from werkzeug.wrappers import Response
 
-from app import administration, bots, db, roles
+from app import administration, bots, db, directory, roles
 from app.api import bp
 from app.api.auth import require_admin, require_key
 from app.api.responses import ApiError, success
+from app.api.views import AVATAR_VERSION, default_avatar_url
 from app.i18n import gettext as _
 from app.keys import Principal
 from app.models import User
@@ -19,11 +21,22 @@ from app.models import User
 @require_key
 def list_users(principal: Principal) -> Response:
     """Everyone active, to anyone; to administrators also the deactivated, each bot's owner
-    and type."""
+    and type, and every real address."""
     actor = _actor(principal)
-    admin = roles.is_admin(actor.role)
     found = administration.directory(db.session(), actor)
-    return success(members=[_entry(user, admin=admin) for user in found])
+    return success(members=[_entry(user, principal) for user in found])
+
+
+@bp.get("/users/<int:user_id>")
+@require_key
+def get_user(principal: Principal, user_id: int) -> Response:
+    """Zulip's "get a user": the entry GET /users would list for this caller, or the one
+    404 an unknown id gets (a deactivated person, to a member, is unknown)."""
+    admin = roles.is_admin(principal.role)
+    found = directory.visible_user(db.session(), user_id, admin=admin)
+    if found is None:
+        raise ApiError(404, _("No such user"))
+    return success(user=_entry(found, principal))
 
 
 @bp.delete("/users/<int:user_id>")
@@ -65,20 +78,29 @@ def _reachable(actor: administration.Actor, user_id: int) -> User:
     return target
 
 
-def _entry(user: User, *, admin: bool) -> dict[str, Any]:
-    """One user as Zulip's get-users shapes it; the admin fields only for administrators."""
+def _entry(user: User, viewer: Principal) -> dict[str, Any]:
+    """One user as Zulip's get-users shapes it (feature level 277). The admin fields only
+    for administrators: the real address (also to oneself, as Zulip and users/me give it;
+    null otherwise), and a bot's owner and type, which Zulip sends for bots only."""
+    admin = roles.is_admin(viewer.role)
     entry: dict[str, Any] = {
         "user_id": user.id,
         "email": user.email,
+        "delivery_email": user.email if admin or user.id == viewer.id else None,
         "full_name": user.full_name,
         "is_bot": user.is_bot,
         "is_active": user.is_active,
         "role": user.role,
         "is_owner": not user.is_bot and roles.is_owner(user.role),
         "is_admin": not user.is_bot and roles.is_admin(user.role),
+        "is_guest": False,  # Keyfob has no guests
+        "is_billing_admin": False,
         "date_joined": user.created_at.isoformat(),
+        "avatar_url": default_avatar_url(),
+        "avatar_version": AVATAR_VERSION,
+        "timezone": "",  # unset, as Zulip sends it
     }
-    if admin:
+    if admin and user.is_bot:
         entry["bot_owner_id"] = user.bot_owner_id
         entry["bot_type"] = user.bot_type
     return entry

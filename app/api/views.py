@@ -29,6 +29,11 @@ REALM_ICON_PATH = "/static/favicon.svg"
 OPENAPI = Path(__file__).with_name("openapi.json")
 
 
+def default_avatar_url() -> str:
+    """Everyone's avatar (users/me, GET /users), on this site."""
+    return f"{hosts.site_url()}{AVATAR_PATH}?version={AVATAR_VERSION}"
+
+
 @cache
 def keyfob_version() -> str:
     try:
@@ -104,7 +109,7 @@ def users_me(principal: Principal) -> Response:
         is_bot=principal.is_bot,
         is_active=True,
         date_joined=principal.date_joined.isoformat(),
-        avatar_url=f"{hosts.site_url()}{AVATAR_PATH}?version={AVATAR_VERSION}",
+        avatar_url=default_avatar_url(),
         avatar_version=AVATAR_VERSION,
         role=principal.role,
         is_owner=roles.is_owner(principal.role),
