@@ -9,8 +9,8 @@ a real address.
 
 A display name (the full name of a person or a bot, a key's name) is only shown, never
 matched, so it may mix scripts across its words (people's names do: "Sasha Петров"), but
-each word uses one script, as each part of an email does: "Deploy Bоt" with a Cyrillic о
-passes for "Deploy Bot" otherwise. It is one line (it is quoted in emails, whose lines
+each word uses one script, as each part of an email does: "Deploy B\u043et" (a Cyrillic
+o) would pass for "Deploy Bot" otherwise. It is one line (it is quoted in emails, whose lines
 must all be Keyfob's), holds no control or invisible format character, and shows something.
 """
 
@@ -123,7 +123,8 @@ def clean_display_name(name: str) -> str:
     if text.has_line_breaks(cleaned):
         raise InvalidIdentity(_l("Remove the line breaks: a name is one line."))
     if text.has_control_characters(cleaned) or any(
-        unicodedata.category(character) == "Cc" for character in cleaned  # a tab, too
+        unicodedata.category(character) == "Cc"
+        for character in cleaned  # a tab, too
     ):
         raise InvalidIdentity(_l("Remove the control characters."))
     if all(_is_invisible(character) or _is_mark(character) for character in cleaned):

@@ -88,7 +88,9 @@ def test_users_create_refuses_a_line_break_in_the_name(app: Flask, break_: str) 
 def test_the_bot_form_refuses_a_line_break_in_the_name(
     app: Flask, logged_in: FlaskClient, break_: str
 ) -> None:
-    response = post_form(logged_in, BOTS, {"full_name": f"Relay{break_}{INJECTED}", "username": "r"})
+    response = post_form(
+        logged_in, BOTS, {"full_name": f"Relay{break_}{INJECTED}", "username": "r"}
+    )
     assert field_error(response, "full_name") == ONE_LINE
     assert names_of_users(app) == [OWNER]
 
@@ -177,7 +179,7 @@ def test_renaming_a_bot_to_a_mixed_script_name_is_refused(
 
 
 def test_a_person_follows_the_same_rule(app: Flask, client: FlaskClient) -> None:
-    response = register_account(client, full_name="Gr\u0430ce Hopper")  # a Cyrillic а
+    response = register_account(client, full_name="Gr\u0430ce Hopper")  # a Cyrillic a
     assert MIXED in field_error(response, "full_name")
     assert names_of_users(app) == []
 
