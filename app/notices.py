@@ -1,7 +1,10 @@
 """Security notices by email: each tells the owner (for a bot, its owner) what happened to
 which key, when, and from which IP address and browser. A person may turn off notices of
 their own routine actions; notices of what someone else did, of a leak or of an expiry are
-always sent. Queued in the caller's transaction (app/mail); the caller commits."""
+always sent. Queued in the caller's transaction (app/mail); the caller commits.
+
+What people typed (names, a user agent, a leak's source) is quoted by the mail templates
+themselves (app/mail/compose.py); the facts Keyfob made are passed as ``Verbatim``."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,14 +14,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app import audit, clock, mail, not_me, seen_addresses
+from app.mail.compose import Verbatim
 from app.models import ApiKey, User
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M UTC"
 
 
-def when(moment: datetime) -> str:
+def when(moment: datetime) -> Verbatim:
     """A moment as every notice prints it: the same in each language, and unambiguous."""
-    return moment.strftime(WHEN_FORMAT)
+    return Verbatim(moment.strftime(WHEN_FORMAT))
+
+
+def _hint(record: ApiKey) -> Verbatim:
+    return Verbatim(record.hint)  # the key's last four characters: Keyfob's alphabet
 
 
 def key_regenerated(
@@ -32,7 +40,7 @@ def key_regenerated(
         subject=_l("API key regenerated"),
         routine_for=actor_id,
         reportable=record,
-        hint=record.hint,
+        hint=_hint(record),
         grace_seconds=int(grace.total_seconds()),
         overlap_ends=overlap_ends,
     )
@@ -48,7 +56,7 @@ def key_created(session: Session, holder: User, *, actor_id: int, record: ApiKey
         routine_for=actor_id,
         reportable=record,
         key_name=record.name,
-        hint=record.hint,
+        hint=_hint(record),
         expires=when(record.expires_at) if record.expires_at else None,
     )
 
@@ -61,7 +69,7 @@ def bot_created(session: Session, bot: User, *, actor_id: int, record: ApiKey) -
         subject=_l("New bot created"),
         routine_for=actor_id,
         reportable=record,
-        hint=record.hint,
+        hint=_hint(record),
     )
 
 
@@ -84,7 +92,7 @@ def key_revealed(session: Session, holder: User, *, record: ApiKey, how: str) ->
         reportable=record,
         how=how,
         key_name=record.name,
-        hint=record.hint,
+        hint=_hint(record),
     )
 
 
@@ -114,7 +122,7 @@ def key_expiring(session: Session, holder: User, *, record: ApiKey, days: int) -
         "key_expiring",
         subject=_l("An API key expires soon"),
         key_name=record.name,
-        hint=record.hint,
+        hint=_hint(record),
         days=days,
         expires=when(record.expires_at),
     )
@@ -133,7 +141,8 @@ def _notify(
     """Queue ``template`` about ``user``. ``routine_for``: the acting user's id when this is
     a routine action, skipped if the recipient did it and turned such notices off (what
     anyone else did, a leak or an expiry passes no ``routine_for`` and always goes).
-    ``reportable``: the key a "This wasn't me" link in the notice would stop."""
+    ``reportable``: the key a "This wasn't me" link in the notice would stop. Text in
+    ``facts`` is quoted in the message unless it is Verbatim."""
     recipient = mail.recipient_for(user)
     if recipient is None:
         return
@@ -147,10 +156,10 @@ def _notify(
         subject=subject,
         template=template,
         when=when(clock.now()),
-        ip=ip,
+        ip=Verbatim(ip) if ip else None,  # a valid address (app/client_ip.py)
         user_agent=user_agent,
-        realm=current_app.config["REALM_NAME"],
-        not_me_url=link,
+        realm=Verbatim(current_app.config["REALM_NAME"]),
+        not_me_url=Verbatim(link) if link else None,
         link_hours=not_me.TOKEN_HOURS,
         **facts,
     )
@@ -162,13 +171,15 @@ def _notify(
 def password_changed(
     session: Session, user: User, *, choices: dict[str, bool], reset_url: str
 ) -> None:
-    facts: dict[str, Any] = {"reset_url": reset_url, **choices}
+    facts: dict[str, Any] = {"reset_url": Verbatim(reset_url), **choices}
     _notify(session, user, "password_changed", subject=_l("Your password was changed"), **facts)
 
 
 def password_reset_link(session: Session, user: User, *, link: str, minutes: int) -> None:
     subject = _l("Reset your password")
-    _notify(session, user, "password_reset_link", subject=subject, link=link, minutes=minutes)
+    _notify(
+        session, user, "password_reset_link", subject=subject, link=Verbatim(link), minutes=minutes
+    )
 
 
 def password_reset_done(session: Session, user: User, *, reset_url: str) -> None:
@@ -177,7 +188,7 @@ def password_reset_done(session: Session, user: User, *, reset_url: str) -> None
         user,
         "password_reset_done",
         subject=_l("Your password was reset"),
-        reset_url=reset_url,
+        reset_url=Verbatim(reset_url),
     )
 
 
@@ -190,13 +201,14 @@ def key_leaked(
     source: str | None,
     replaced: bool,
 ) -> None:
-    """A key was reported leaked and revoked (app/leaks.py): always sent, never routine."""
+    """A key was reported leaked and revoked (app/leaks.py): always sent, never routine.
+    ``source`` is the reporter's text: the notice quotes it, never as a link."""
     _notify(
         session,
         user,
         "key_leaked",
         subject=_l("API key revoked: reported leaked"),
-        hint=hint,
+        hint=Verbatim(hint),
         key_name=key_name,
         source=source,
         replaced=replaced,
@@ -216,5 +228,5 @@ def bot_key_revealed_by_admin(
         routine_for=administrator.id,
         reportable=record,
         administrator=administrator.full_name,
-        hint=record.hint,
+        hint=_hint(record),
     )
