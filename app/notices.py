@@ -4,20 +4,30 @@ their own routine actions; notices of what someone else did, of a leak or of an 
 always sent. Queued in the caller's transaction (app/mail); the caller commits.
 
 What people typed (names, a user agent, a leak's source) is quoted by the mail templates
-themselves (app/mail/compose.py); the facts Keyfob made are passed as ``Verbatim``."""
+themselves (app/mail/compose.py); the facts Keyfob made are passed as ``Verbatim``.
 
+Notices a person did not cause (another person's action on their keys or bots, a leak
+report) are limited per recipient: NOTICES_FROM_OTHERS_PER_HOUR of them in any hour, then
+one notice saying that more are held back, then none until the hour has passed. The count
+is of the rows in outbound_mail, read in the caller's transaction, so it holds across
+processes and nodes."""
+
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock, mail, not_me, seen_addresses
 from app.mail.compose import Verbatim
-from app.models import ApiKey, User
+from app.models import ApiKey, OutboundMail, User
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M UTC"
+LIMIT_WINDOW = timedelta(hours=1)
+log = logging.getLogger("keyfob.notices")
 
 
 def when(moment: datetime) -> Verbatim:
@@ -135,18 +145,26 @@ def _notify(
     *,
     subject: object,
     routine_for: int | None = None,
+    from_stranger: bool = False,
     reportable: ApiKey | None = None,
     **facts: Any,
 ) -> None:
     """Queue ``template`` about ``user``. ``routine_for``: the acting user's id when this is
     a routine action, skipped if the recipient did it and turned such notices off (what
     anyone else did, a leak or an expiry passes no ``routine_for`` and always goes).
-    ``reportable``: the key a "This wasn't me" link in the notice would stop. Text in
-    ``facts`` is quoted in the message unless it is Verbatim."""
+    An action of anyone but the recipient (or their own bot), and what ``from_stranger``
+    marks (a leak report), counts against the recipient's hourly allowance of notices
+    caused by others. ``reportable``: the key a "This wasn't me" link in the notice would
+    stop. Text in ``facts`` is quoted in the message unless it is Verbatim."""
     recipient = mail.recipient_for(user)
     if recipient is None:
         return
     if routine_for == recipient.id and not recipient.routine_notices:
+        return
+    unsolicited = from_stranger or (
+        routine_for is not None and not _caused_by(session, routine_for, recipient)
+    )
+    if unsolicited and not _within_allowance(session, user, recipient):
         return
     link = not_me.link(recipient, reportable) if reportable is not None else None
     ip, user_agent = audit.request_client()
@@ -155,6 +173,7 @@ def _notify(
         user,
         subject=subject,
         template=template,
+        unsolicited=unsolicited,
         when=when(clock.now()),
         ip=Verbatim(ip) if ip else None,  # a valid address (app/client_ip.py)
         user_agent=user_agent,
@@ -163,6 +182,53 @@ def _notify(
         link_hours=not_me.TOKEN_HOURS,
         **facts,
     )
+
+
+def _caused_by_others_this_hour(session: Session, recipient: User) -> int:
+    """Notices caused by others queued for ``recipient`` within the last hour, this
+    transaction's own included (the session flushes them before it counts)."""
+    since = clock.now() - LIMIT_WINDOW
+    counted = select(func.count()).where(
+        OutboundMail.user_id == recipient.id,
+        OutboundMail.unsolicited.is_(True),
+        OutboundMail.created_at > since,
+    )
+    return session.scalar(counted) or 0
+
+
+def _caused_by(session: Session, actor_id: int, recipient: User) -> bool:
+    """Whether the recipient did it, themselves or through one of their bots' keys."""
+    if actor_id == recipient.id:
+        return True
+    actor = session.get(User, actor_id)
+    return actor is not None and actor.bot_owner_id == recipient.id
+
+
+def _within_allowance(session: Session, user: User, recipient: User) -> bool:
+    """Whether one more notice caused by others may go to ``recipient`` this hour. The one
+    past the allowance becomes a notice that more are held back; later ones go nowhere
+    (the security log keeps every event) until the hour has passed."""
+    allowance: int = current_app.config["NOTICES_FROM_OTHERS_PER_HOUR"]
+    if allowance <= 0:  # 0: no limit
+        return True
+    sent = _caused_by_others_this_hour(session, recipient)
+    if sent < allowance:
+        return True
+    if sent == allowance:
+        mail.queue(
+            session,
+            user,
+            subject=_l("Security notices held back"),
+            template="notices_held_back",
+            unsolicited=True,  # counts too: nothing more this hour
+            when=when(clock.now()),
+            ip=None,
+            user_agent=None,
+            realm=Verbatim(current_app.config["REALM_NAME"]),
+            allowance=allowance,
+        )
+    log.info("notice to user %d held back: %d caused by others this hour", recipient.id, sent)
+    return False
 
 
 # Passwords (app/password_changes.py, app/password_resets.py): always sent, never routine.
@@ -201,13 +267,15 @@ def key_leaked(
     source: str | None,
     replaced: bool,
 ) -> None:
-    """A key was reported leaked and revoked (app/leaks.py): always sent, never routine.
-    ``source`` is the reporter's text: the notice quotes it, never as a link."""
+    """A key was reported leaked and revoked (app/leaks.py): never routine, and caused by
+    a stranger, so within the allowance of notices caused by others. ``source`` is the
+    reporter's text: the notice quotes it, never as a link."""
     _notify(
         session,
         user,
         "key_leaked",
         subject=_l("API key revoked: reported leaked"),
+        from_stranger=True,
         hint=Verbatim(hint),
         key_name=key_name,
         source=source,

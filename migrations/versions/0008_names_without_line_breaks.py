@@ -5,7 +5,11 @@ a space for each run of them, as the rule every name now follows allows no such 
 break in it let its author write lines of their own into them. A key name stays unique
 among its holder's live keys: one that would collide gets " (2)", " (3)" … at the end.
 
-Nothing is put back by a downgrade: the names were never meant to hold those characters.
+And outbound_mail.unsolicited: whether a message is a notice its recipient did not cause,
+which app/notices.py limits per recipient and hour (the same issue: what other people
+write, and how often, into someone's mailbox).
+
+The names are not put back by a downgrade: they were never meant to hold those characters.
 
 Revision ID: 0008
 Revises: 0007
@@ -45,10 +49,15 @@ def upgrade() -> None:
     connection = op.get_bind()
     _clean_full_names(connection)
     _clean_key_names(connection)
+    with op.batch_alter_table("outbound_mail", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("unsolicited", sa.Boolean(), server_default="0", nullable=False)
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("outbound_mail", schema=None) as batch_op:
+        batch_op.drop_column("unsolicited")
 
 
 def one_line(name: str) -> str:
