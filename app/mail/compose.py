@@ -92,7 +92,7 @@ _templates = Environment(
     lstrip_blocks=True,
     finalize=_shown,  # {{ value }} alone: quoted unless Verbatim, as _() does
 )
-# Not Jinja's "newstyle" wrappers, which would format the values in unshown: ours do it.
+# Our own callables, not Jinja's "newstyle" wrappers: those would put the values in unquoted.
 _templates.install_gettext_callables(_gettext, _ngettext, newstyle=False)  # type: ignore[attr-defined]
 # For an address a template prints as it is: the identity rules checked it (no spaces, no
 # line breaks), and it is the recipient's own or a bot's that Keyfob made.
