@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from app import audit, bot_types, db, identities, keys, notices, policies, roles
 from app.i18n import gettext as _
 from app.models import ApiKey, Holder, User
-from app.text import has_control_characters
 
 USERNAME = re.compile(r"[a-z0-9-]{1,40}")
 # Short enough that the longest username still makes an email of at most 254 characters.
@@ -54,13 +53,14 @@ class BotSummary:
 
 
 def clean_full_name(full_name: str) -> str:
+    """A bot's name, made or renamed: a person's rules (identities.clean_display_name: one
+    line, one script a word, something to see), with the bot's own messages for a blank or
+    long one."""
     name = full_name.strip()
     if not name:
         raise InvalidBot("full_name", _("Enter a name for the bot."))
     if len(name) > FULL_NAME_MAX:
         raise InvalidBot("full_name", _("Use at most 100 characters."))
-    if has_control_characters(name):
-        raise InvalidBot("full_name", _("Remove the control characters."))
     try:
         return identities.clean_display_name(name)
     except identities.InvalidIdentity as problem:

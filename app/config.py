@@ -89,6 +89,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_RETRY_SECONDS": 30,  # the first retry's wait; each later one doubles it
         "MAIL_RETRY_MAX_SECONDS": 3600,
         "MAIL_GIVE_UP_HOURS": 72,
+        # Notices one person may get in an hour of what others did (app/notices.py): past
+        # it, one says more are held back, then none until the hour has passed. 0: no limit.
+        "NOTICES_FROM_OTHERS_PER_HOUR": 10,
     }
 
 

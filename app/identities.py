@@ -7,8 +7,11 @@ script (confusable-homoglyphs carries that list and the script data). Internatio
 addresses are allowed under those rules: Keyfob speaks Chinese, and ``用户@例子.中国`` is
 a real address.
 
-A display name ("full name" of a human or a bot) is only shown, never matched, so it may
-mix scripts (people's names do), but it must show something.
+A display name (the full name of a person or a bot, a key's name) is only shown, never
+matched, so it may mix scripts across its words (people's names do: "Sasha Петров"), but
+each word uses one script, as each part of an email does: "Deploy B\u043et" (a Cyrillic
+o) would pass for "Deploy Bot" otherwise. It is one line (it is quoted in emails, whose lines
+must all be Keyfob's), holds no control or invisible format character, and shows something.
 """
 
 import unicodedata
@@ -17,6 +20,8 @@ from confusable_homoglyphs import categories, confusables
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+
+from app import text
 
 EMAIL_MAX = 254
 
@@ -55,6 +60,9 @@ _WRITING_SYSTEMS = (
     frozenset({"HAN", "HANGUL"}),
     frozenset({"HAN", "BOPOMOFO"}),
 )
+# In a name, emoji and punctuation (common), combining accents (inherited: a decomposed "é")
+# and unassigned code points belong to no script of their own.
+_NAME_SCRIPTLESS = frozenset({"COMMON", "INHERITED", "Unknown"})
 # The list pairs right-to-left letters with ASCII ones only on the ASCII side, wrapped in
 # direction marks (U+0627 ARABIC LETTER ALEF under "l", U+05E1 HEBREW LETTER SAMEKH under
 # "o"), so read those pairs from there.
@@ -107,10 +115,29 @@ def normalize_email(email: str) -> str:
 
 
 def clean_display_name(name: str) -> str:
-    """``name`` without surrounding spaces; InvalidIdentity when it would show nothing."""
+    """``name`` without surrounding spaces, under the rules of every name Keyfob shows (a
+    person's, a bot's, a key's); InvalidIdentity says which one it breaks. The one place
+    these rules live: registration, `flask users create`, bots made or renamed (pages and
+    API) and named keys (pages and API) all call it."""
     cleaned = name.strip()
+    if text.has_line_breaks(cleaned):
+        raise InvalidIdentity(_l("Remove the line breaks: a name is one line."))
+    if text.has_control_characters(cleaned) or any(
+        unicodedata.category(character) == "Cc"
+        for character in cleaned  # a tab, too
+    ):
+        raise InvalidIdentity(_l("Remove the control characters."))
     if all(_is_invisible(character) or _is_mark(character) for character in cleaned):
         raise InvalidIdentity(_l("Enter a name with visible characters."))
+    mixed = next((word for word in cleaned.split() if _mixes_scripts(word, _NAME_SCRIPTLESS)), None)
+    if mixed is not None:
+        raise InvalidIdentity(
+            _l(
+                "“%(word)s” mixes letters of different scripts (such as Latin and Cyrillic); "
+                "use one script in each word of a name.",
+                word=mixed,
+            )
+        )
     return cleaned
 
 
@@ -137,8 +164,10 @@ def _check_email_part(part: str) -> None:
         )
 
 
-def _mixes_scripts(part: str) -> bool:
-    scripts = categories.unique_aliases(part) - {"COMMON"}  # digits, "-", "_" go anywhere
+def _mixes_scripts(part: str, scriptless: frozenset[str] = frozenset({"COMMON"})) -> bool:
+    """Whether ``part`` uses letters of more than one script (or writing system), the
+    ``scriptless`` characters aside: digits, "-" and "_" go anywhere."""
+    scripts = categories.unique_aliases(part) - scriptless
     return len(scripts) > 1 and not any(scripts <= system for system in _WRITING_SYSTEMS)
 
 

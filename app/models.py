@@ -247,6 +247,8 @@ class OutboundMail(Base):
     sent_at: Mapped[datetime | None]
     gave_up_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(255))
+    # A notice its recipient did not cause (app/notices.py limits those per hour).
+    unsolicited: Mapped[bool] = mapped_column(default=False, server_default="0")
 
 
 class BotTransferOffer(Base):

@@ -1,24 +1,42 @@
 """Security notices by email: each tells the owner (for a bot, its owner) what happened to
 which key, when, and from which IP address and browser. A person may turn off notices of
 their own routine actions; notices of what someone else did, of a leak or of an expiry are
-always sent. Queued in the caller's transaction (app/mail); the caller commits."""
+always sent. Queued in the caller's transaction (app/mail); the caller commits.
 
+What people typed (names, a user agent, a leak's source) is quoted by the mail templates
+themselves (app/mail/compose.py); the facts Keyfob made are passed as ``Verbatim``.
+
+Notices a person did not cause (another person's action on their keys or bots, a leak
+report) are limited per recipient: NOTICES_FROM_OTHERS_PER_HOUR of them in any hour, then
+one notice saying that more are held back, then none until the hour has passed. The count
+is of the rows in outbound_mail, read in the caller's transaction, so it holds across
+processes and nodes."""
+
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock, mail, not_me, seen_addresses
-from app.models import ApiKey, User
+from app.mail.compose import Verbatim
+from app.models import ApiKey, OutboundMail, User
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M UTC"
+LIMIT_WINDOW = timedelta(hours=1)
+log = logging.getLogger("keyfob.notices")
 
 
-def when(moment: datetime) -> str:
+def when(moment: datetime) -> Verbatim:
     """A moment as every notice prints it: the same in each language, and unambiguous."""
-    return moment.strftime(WHEN_FORMAT)
+    return Verbatim(moment.strftime(WHEN_FORMAT))
+
+
+def _hint(record: ApiKey) -> Verbatim:
+    return Verbatim(record.hint)  # the key's last four characters: Keyfob's alphabet
 
 
 def key_regenerated(
@@ -32,7 +50,7 @@ def key_regenerated(
         subject=_l("API key regenerated"),
         routine_for=actor_id,
         reportable=record,
-        hint=record.hint,
+        hint=_hint(record),
         grace_seconds=int(grace.total_seconds()),
         overlap_ends=overlap_ends,
     )
@@ -48,7 +66,7 @@ def key_created(session: Session, holder: User, *, actor_id: int, record: ApiKey
         routine_for=actor_id,
         reportable=record,
         key_name=record.name,
-        hint=record.hint,
+        hint=_hint(record),
         expires=when(record.expires_at) if record.expires_at else None,
     )
 
@@ -61,7 +79,7 @@ def bot_created(session: Session, bot: User, *, actor_id: int, record: ApiKey) -
         subject=_l("New bot created"),
         routine_for=actor_id,
         reportable=record,
-        hint=record.hint,
+        hint=_hint(record),
     )
 
 
@@ -84,7 +102,7 @@ def key_revealed(session: Session, holder: User, *, record: ApiKey, how: str) ->
         reportable=record,
         how=how,
         key_name=record.name,
-        hint=record.hint,
+        hint=_hint(record),
     )
 
 
@@ -114,7 +132,7 @@ def key_expiring(session: Session, holder: User, *, record: ApiKey, days: int) -
         "key_expiring",
         subject=_l("An API key expires soon"),
         key_name=record.name,
-        hint=record.hint,
+        hint=_hint(record),
         days=days,
         expires=when(record.expires_at),
     )
@@ -127,17 +145,26 @@ def _notify(
     *,
     subject: object,
     routine_for: int | None = None,
+    from_stranger: bool = False,
     reportable: ApiKey | None = None,
     **facts: Any,
 ) -> None:
     """Queue ``template`` about ``user``. ``routine_for``: the acting user's id when this is
     a routine action, skipped if the recipient did it and turned such notices off (what
     anyone else did, a leak or an expiry passes no ``routine_for`` and always goes).
-    ``reportable``: the key a "This wasn't me" link in the notice would stop."""
+    An action of anyone but the recipient (or their own bot), and what ``from_stranger``
+    marks (a leak report), counts against the recipient's hourly allowance of notices
+    caused by others. ``reportable``: the key a "This wasn't me" link in the notice would
+    stop. Text in ``facts`` is quoted in the message unless it is Verbatim."""
     recipient = mail.recipient_for(user)
     if recipient is None:
         return
     if routine_for == recipient.id and not recipient.routine_notices:
+        return
+    unsolicited = from_stranger or (
+        routine_for is not None and not _caused_by(session, routine_for, recipient)
+    )
+    if unsolicited and not _within_allowance(session, user, recipient):
         return
     link = not_me.link(recipient, reportable) if reportable is not None else None
     ip, user_agent = audit.request_client()
@@ -146,14 +173,62 @@ def _notify(
         user,
         subject=subject,
         template=template,
+        unsolicited=unsolicited,
         when=when(clock.now()),
-        ip=ip,
+        ip=Verbatim(ip) if ip else None,  # a valid address (app/client_ip.py)
         user_agent=user_agent,
-        realm=current_app.config["REALM_NAME"],
-        not_me_url=link,
+        realm=Verbatim(current_app.config["REALM_NAME"]),
+        not_me_url=Verbatim(link) if link else None,
         link_hours=not_me.TOKEN_HOURS,
         **facts,
     )
+
+
+def _caused_by_others_this_hour(session: Session, recipient: User) -> int:
+    """Notices caused by others queued for ``recipient`` within the last hour, this
+    transaction's own included (the session flushes them before it counts)."""
+    since = clock.now() - LIMIT_WINDOW
+    counted = select(func.count()).where(
+        OutboundMail.user_id == recipient.id,
+        OutboundMail.unsolicited.is_(True),
+        OutboundMail.created_at > since,
+    )
+    return session.scalar(counted) or 0
+
+
+def _caused_by(session: Session, actor_id: int, recipient: User) -> bool:
+    """Whether the recipient did it, themselves or through one of their bots' keys."""
+    if actor_id == recipient.id:
+        return True
+    actor = session.get(User, actor_id)
+    return actor is not None and actor.bot_owner_id == recipient.id
+
+
+def _within_allowance(session: Session, user: User, recipient: User) -> bool:
+    """Whether one more notice caused by others may go to ``recipient`` this hour. The one
+    past the allowance becomes a notice that more are held back; later ones go nowhere
+    (the security log keeps every event) until the hour has passed."""
+    allowance: int = current_app.config["NOTICES_FROM_OTHERS_PER_HOUR"]
+    if allowance <= 0:  # 0: no limit
+        return True
+    sent = _caused_by_others_this_hour(session, recipient)
+    if sent < allowance:
+        return True
+    if sent == allowance:
+        mail.queue(
+            session,
+            user,
+            subject=_l("Security notices held back"),
+            template="notices_held_back",
+            unsolicited=True,  # counts too: nothing more this hour
+            when=when(clock.now()),
+            ip=None,
+            user_agent=None,
+            realm=Verbatim(current_app.config["REALM_NAME"]),
+            allowance=allowance,
+        )
+    log.info("notice to user %d held back: %d caused by others this hour", recipient.id, sent)
+    return False
 
 
 # Passwords (app/password_changes.py, app/password_resets.py): always sent, never routine.
@@ -162,13 +237,15 @@ def _notify(
 def password_changed(
     session: Session, user: User, *, choices: dict[str, bool], reset_url: str
 ) -> None:
-    facts: dict[str, Any] = {"reset_url": reset_url, **choices}
+    facts: dict[str, Any] = {"reset_url": Verbatim(reset_url), **choices}
     _notify(session, user, "password_changed", subject=_l("Your password was changed"), **facts)
 
 
 def password_reset_link(session: Session, user: User, *, link: str, minutes: int) -> None:
     subject = _l("Reset your password")
-    _notify(session, user, "password_reset_link", subject=subject, link=link, minutes=minutes)
+    _notify(
+        session, user, "password_reset_link", subject=subject, link=Verbatim(link), minutes=minutes
+    )
 
 
 def password_reset_done(session: Session, user: User, *, reset_url: str) -> None:
@@ -177,7 +254,7 @@ def password_reset_done(session: Session, user: User, *, reset_url: str) -> None
         user,
         "password_reset_done",
         subject=_l("Your password was reset"),
-        reset_url=reset_url,
+        reset_url=Verbatim(reset_url),
     )
 
 
@@ -190,13 +267,16 @@ def key_leaked(
     source: str | None,
     replaced: bool,
 ) -> None:
-    """A key was reported leaked and revoked (app/leaks.py): always sent, never routine."""
+    """A key was reported leaked and revoked (app/leaks.py): never routine, and caused by
+    a stranger, so within the allowance of notices caused by others. ``source`` is the
+    reporter's text: the notice quotes it, never as a link."""
     _notify(
         session,
         user,
         "key_leaked",
         subject=_l("API key revoked: reported leaked"),
-        hint=hint,
+        from_stranger=True,
+        hint=Verbatim(hint),
         key_name=key_name,
         source=source,
         replaced=replaced,
@@ -216,5 +296,5 @@ def bot_key_revealed_by_admin(
         routine_for=administrator.id,
         reportable=record,
         administrator=administrator.full_name,
-        hint=record.hint,
+        hint=_hint(record),
     )

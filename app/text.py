@@ -24,3 +24,13 @@ def has_control_characters(value: str) -> bool:
 
 def without_control_characters(value: str) -> str:
     return _UNWANTED.sub("", value)
+
+
+# Every character that ends a line somewhere: what str.splitlines() breaks on (LF, CR, VT,
+# FF, the information separators, NEL) and Unicode's line and paragraph separators. A mail
+# reader, a terminal or a browser's text layout starts a new line at one of them.
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def has_line_breaks(value: str) -> bool:
+    return any(character in LINE_BREAKS for character in value)

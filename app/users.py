@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import audit, db, identities, keys, passwords, roles, text
+from app import audit, db, identities, keys, passwords, roles
 from app.i18n import gettext as _
 from app.models import User
 
@@ -34,14 +34,14 @@ def clean_email(email: str) -> str:
 
 
 def clean_full_name(full_name: str) -> str:
+    """A person's name under the rules every shown name follows (identities), at most
+    FULL_NAME_MAX characters."""
     try:
         name = identities.clean_display_name(full_name)
     except identities.InvalidIdentity as problem:
         raise InvalidRegistration("full_name", problem.message) from None
     if len(name) > FULL_NAME_MAX:
         raise InvalidRegistration("full_name", _("Use at most 100 characters."))
-    if text.has_control_characters(name):
-        raise InvalidRegistration("full_name", _("Remove the control characters."))
     return name
 
 

@@ -79,7 +79,7 @@ def test_the_owner_is_told_where_github_found_the_key(
     deliver(app)
     [message] = smtp.received
     assert message["Subject"] == "API key revoked: reported leaked"
-    assert f"(not checked): {FOUND_AT}" in body_of(message)
+    assert "“https[://]github[.]com/octo/repo/blob/abc/settings[.]py”" in body_of(message)
 
 
 def test_the_audit_names_github_and_the_url(

@@ -12,6 +12,7 @@ from tests.helpers.mail import SmtpServer, body_of, deliver
 from tests.helpers.users import MakeUser
 
 LEAKED_AT = "https://pastebin.example/raw/abc123"
+SHOWN_AS = "“https[://]pastebin[.]example/raw/abc123”"  # quoted, and no link
 
 
 def test_the_owner_is_told_what_leaked_and_where(mail_app: Flask, smtp: SmtpServer) -> None:
@@ -22,9 +23,10 @@ def test_the_owner_is_told_what_leaked_and_where(mail_app: Flask, smtp: SmtpServ
     assert message["To"] == "ada@example.com"
     assert message["Subject"] == "API key revoked: reported leaked"
     body = body_of(message)
-    assert f"An API key of Ada Lovelace (ending in {ada.key[-4:]}) was reported as leaked" in body
+    assert f"An API key of “Ada Lovelace” (ending in {ada.key[-4:]}) was reported as leaked" in body
     assert "It was the primary key: a new one replaces it." in body
-    assert f"Where it was found, as the reporter says (not checked): {LEAKED_AT}" in body
+    said = "Where it was found, as the reporter says (not checked, and written so that it is no"
+    assert f"{said} link: [.] for a dot, [://] for ://): {SHOWN_AS}" in body
 
 
 def test_the_notice_never_holds_the_key(mail_app: Flask, smtp: SmtpServer) -> None:
@@ -51,7 +53,7 @@ def test_a_bots_leak_is_told_to_its_owner(mail_app: Flask, smtp: SmtpServer) -> 
     deliver(mail_app)
     [message] = smtp.received
     assert message["To"] == "owner@example.com"
-    assert "An API key of Relay" in body_of(message)
+    assert "An API key of “Relay”" in body_of(message)
 
 
 def test_leak_notices_are_sent_to_those_who_turned_routine_ones_off(
@@ -74,7 +76,7 @@ def test_the_notice_is_in_the_owners_language(mail_app: Flask, smtp: SmtpServer)
     deliver(mail_app)
     [message] = smtp.received
     assert message["Subject"] == "API 密钥已撤销：被报告泄露"  # noqa: RUF001
-    assert LEAKED_AT in body_of(message) and ada.key[-4:] in body_of(message)
+    assert SHOWN_AS in body_of(message) and ada.key[-4:] in body_of(message)
 
 
 def test_a_dead_key_sends_no_notice(mail_app: Flask, smtp: SmtpServer) -> None:

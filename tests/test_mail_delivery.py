@@ -39,10 +39,10 @@ def test_the_notice_says_what_when_and_from_where(mail_app: Flask, smtp: SmtpSer
     new_key = regenerate(mail_app, ada)
     deliver(mail_app)
     body = body_of(smtp.received[0])
-    assert "Hello Ada Lovelace," in body
+    assert "Hello “Ada Lovelace”," in body
     assert f"The new key ends in {new_key[-4:]}." in body
     assert "IP address: 127.0.0.1" in body
-    assert "Browser or program: rotate-script/1.0" in body
+    assert "Browser or program: “rotate-script/1.0”" in body
     assert " UTC" in body.split("When: ")[1].splitlines()[0]
 
 
@@ -71,7 +71,7 @@ def test_a_bots_notice_goes_to_its_owner(mail_app: Flask, smtp: SmtpServer) -> N
     deliver(mail_app)
     notices = [m for m in smtp.received if m["Subject"] == "API key regenerated"]
     assert [m["To"] for m in notices] == ["owner@example.com"]
-    assert "A new API key was made for Relay." in body_of(notices[0])
+    assert "A new API key was made for “Relay”." in body_of(notices[0])
 
 
 def test_the_notice_is_in_the_recipients_language(mail_app: Flask, smtp: SmtpServer) -> None:

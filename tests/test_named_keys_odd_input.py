@@ -18,9 +18,16 @@ def test_only_the_lifetimes_offered_are_taken(reauthed: FlaskClient, choice: str
     assert "Choose when the key expires." in form_message(response)
 
 
-@pytest.mark.parametrize("name", ["CI\tdeploy", "CI\ndeploy", "CI\rdeploy"])
-def test_a_name_is_one_line(reauthed: FlaskClient, name: str) -> None:
-    assert "Remove the control characters." in form_message(submit_named_key(reauthed, name=name))
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("CI\tdeploy", "Remove the control characters."),
+        ("CI\ndeploy", "Remove the line breaks: a name is one line."),
+        ("CI\rdeploy", "Remove the line breaks: a name is one line."),
+    ],
+)
+def test_a_name_is_one_line(reauthed: FlaskClient, name: str, message: str) -> None:
+    assert message in form_message(submit_named_key(reauthed, name=name))
 
 
 @pytest.mark.parametrize("key_id", [2**31, 2**63, 10**30])

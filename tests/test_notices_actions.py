@@ -24,7 +24,7 @@ def test_a_named_key_made_in_the_pages_is_told_by_name_and_hint(
     ada = MakeUser(mail_app)("ada@example.com", "Ada Lovelace")
     made = create_named_key(reauthed_client(mail_app, ada.email), name="CI deploy")
     body = the_notice(mail_app, smtp, "New API key created")
-    named = "A new API key named “CI deploy” was made for Ada Lovelace."
+    named = "A new API key named “CI deploy” was made for “Ada Lovelace”."
     assert f"{named} It ends in {made.key[-4:]}." in body
     assert "It does not expire." in body
     assert "IP address: 127.0.0.1" in body
@@ -46,7 +46,7 @@ def test_a_named_key_made_through_the_api_is_told_with_its_expiry(
     body = the_notice(mail_app, smtp, "New API key created")
     assert f"ends in {made['key_hint']}" in body
     assert f"It expires at {str(made['expires_at'])[:10]}" in body
-    assert "Browser or program: deploy-tool/2.0" in body
+    assert "Browser or program: “deploy-tool/2.0”" in body
     assert str(made["api_key"]) not in body
 
 
@@ -65,7 +65,7 @@ def test_a_bot_made_in_the_pages_is_told_with_its_keys_hint(
     owner = MakeUser(mail_app)("owner@example.com")
     bot = create_bot(reauthed_client(mail_app, owner.email), "Weather Bot", "weather")
     body = the_notice(mail_app, smtp, "New bot created")
-    assert f"A new bot, Weather Bot ({bot.email}), was created." in body
+    assert f"A new bot, “Weather Bot” ({bot.email}), was created." in body
     assert f"Its API key ends in {bot.key[-4:]}." in body
     assert bot.key not in body
 
@@ -85,7 +85,7 @@ def test_a_bots_key_regenerated_in_the_pages_is_told(mail_app: Flask, smtp: Smtp
     bot = create_bot(browser)
     post_form(browser, BOTS, {}, action=f"{BOTS}/{bot.id}/regenerate")
     body = the_notice(mail_app, smtp, "API key regenerated")
-    assert "A new API key was made for Weather Bot." in body
+    assert "A new API key was made for “Weather Bot”." in body
 
 
 def test_revoking_everything_is_told_once_however_many_keys(

@@ -51,7 +51,7 @@ def test_each_threshold_is_told_once_on_its_day(
     [seven, three, one] = told(mail_app, smtp)
     assert "That is within 7 days." in seven and "within 3 days" in three
     assert "That is within 1 day." in one
-    assert f"The API key “ci” of Ada Lovelace, ending in {made['key_hint']}, expires at" in one
+    assert f"The API key “ci” of “Ada Lovelace”, ending in {made['key_hint']}, expires at" in one
     assert str(made["api_key"]) not in seven + three + one
     assert "/not-me" not in seven and "IP address" not in seven
 
@@ -93,7 +93,7 @@ def test_a_bots_key_is_told_to_its_owner_even_with_routine_notices_off(
     notify(mail_app)
     [message] = delivered(mail_app, smtp, EXPIRING)
     assert message["To"] == "owner@example.com"
-    assert "of Relay" in body_of(message)
+    assert "of “Relay”" in body_of(message)
 
 
 def test_the_expiry_notice_is_in_the_recipients_language(

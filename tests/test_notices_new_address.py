@@ -17,7 +17,7 @@ def test_the_first_reveal_ever_is_told(mail_app: Flask, smtp: SmtpServer) -> Non
     ada = MakeUser(mail_app)("ada@example.com", "Ada Lovelace")
     reauthed_client(mail_app, ada.email).get(KEY_PAGE)
     body = the_notice(mail_app, smtp, SHOWN)
-    assert "The API key of Ada Lovelace was shown from an IP address not seen before" in body
+    assert "The API key of “Ada Lovelace” was shown from an IP address not seen before" in body
     assert f"The key ends in {ada.key[-4:]}." in body
     assert "IP address: 127.0.0.1" in body and ada.key not in body
     assert not_me_link(body)
@@ -47,7 +47,7 @@ def test_a_zuliprc_download_from_a_new_address_is_told(mail_app: Flask, smtp: Sm
     ada = MakeUser(mail_app)("ada@example.com")
     reauthed_client(mail_app, ada.email).get(KEY_ZULIPRC)
     body = the_notice(mail_app, smtp, SHOWN)
-    assert "A zuliprc file holding the API key of Test User was downloaded" in body
+    assert "A zuliprc file holding the API key of “Test User” was downloaded" in body
 
 
 def test_a_named_keys_download_is_told_by_name(mail_app: Flask, smtp: SmtpServer) -> None:
@@ -66,7 +66,7 @@ def test_a_bots_key_shown_is_told_to_its_owner(mail_app: Flask, smtp: SmtpServer
     bot = create_bot(browser)
     browser.get(f"{BOTS}/{bot.id}/key")
     body = the_notice(mail_app, smtp, SHOWN)
-    assert "The API key of Weather Bot was shown" in body
+    assert "The API key of “Weather Bot” was shown" in body
 
 
 def test_fetching_the_key_with_the_password_from_a_new_address_is_told(

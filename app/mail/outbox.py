@@ -44,22 +44,32 @@ def recipient_for(user: User) -> User | None:
 
 
 def queue(
-    session: Session, user: User, *, subject: object, template: str, **facts: Any
+    session: Session,
+    user: User,
+    *,
+    subject: object,
+    template: str,
+    unsolicited: bool = False,
+    **facts: Any,
 ) -> OutboundMail | None:
     """Add a message about ``user`` (to them, or to a bot's owner) to the caller's
-    transaction, written in the recipient's language. None if nobody is to be told."""
+    transaction, written in the recipient's language. None if nobody is to be told.
+    ``unsolicited``: the recipient did not cause it (app/notices.py counts those)."""
     recipient = recipient_for(user)
     if recipient is None:
         return None
     language = recipient.language if recipient.language in SUPPORTED else ENGLISH
     body = compose.render(template, language, recipient=recipient, subject_user=user, **facts)
+    now = clock.now()
     mail = OutboundMail(
+        created_at=now,  # the app's clock, which the hourly count of notices reads too
         user_id=recipient.id,
         recipient=recipient.email,
         language=language,
         subject=compose.translated(subject, language)[:255],
         body=body,
-        next_attempt_at=clock.now(),
+        unsolicited=unsolicited,
+        next_attempt_at=now,
     )
     session.add(mail)
     session.info[QUEUED] = True
