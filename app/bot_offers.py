@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, aliased
 
-from app import audit, bot_ownership, bots, clock, db
+from app import audit, bot_ownership, bots, clock, db, notices
 from app.models import BotTransferOffer, User
 
 LIFETIME = timedelta(days=7)
@@ -51,15 +51,14 @@ def offer(session: Session, bot: User, to_user_id: int, *, actor_id: int) -> boo
         session.commit()
         return False
     now = clock.now()
-    session.add(
-        BotTransferOffer(
-            bot_id=bot.id,
-            from_owner_id=owner_id,
-            to_user_id=to_user_id,
-            created_at=now,
-            expires_at=now + LIFETIME,
-        )
+    made = BotTransferOffer(
+        bot_id=bot.id,
+        from_owner_id=owner_id,
+        to_user_id=to_user_id,
+        created_at=now,
+        expires_at=now + LIFETIME,
     )
+    session.add(made)
     audit.record(
         session,
         "bot_transfer_offered",
@@ -67,6 +66,8 @@ def offer(session: Session, bot: User, to_user_id: int, *, actor_id: int) -> boo
         subject_user_id=bot.id,
         detail={"from": owner_id, "to": to_user_id},
     )
+    receiver, giver = session.get_one(User, to_user_id), session.get_one(User, owner_id)
+    notices.bot_offered(session, receiver, bot=bot, giver=giver, expires_at=made.expires_at)
     session.commit()
     return True
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session, aliased
 
-from app import audit, bots, clock, db, keys
+from app import audit, bots, clock, db, keys, notices
 from app.i18n import gettext as _
 from app.models import ApiKey, BotTransferOffer, User
 
@@ -71,6 +71,9 @@ def hand_over(session: Session, bot: User, new_owner_id: int, *, actor_id: int, 
     audit.record(
         session, "bot_owner_changed", actor_id=actor_id, subject_user_id=bot.id, detail=detail
     )
+    previous_owner, actor = session.get_one(User, previous), session.get_one(User, actor_id)
+    session.refresh(bot, ["bot_owner"])
+    notices.bot_handed_over(session, bot, previous_owner=previous_owner, actor=actor, how=how)
 
 
 @db.unit_of_work

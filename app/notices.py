@@ -298,3 +298,52 @@ def bot_key_revealed_by_admin(
         administrator=administrator.full_name,
         hint=_hint(record),
     )
+
+
+# Bots changing hands (app/bot_offers.py, app/bot_ownership.py).
+
+
+def bot_offered(
+    session: Session, receiver: User, *, bot: User, giver: User, expires_at: datetime
+) -> None:
+    """``giver`` offered ``bot`` to ``receiver``: told to the receiver, who did not cause it
+    (so it counts against their allowance of notices caused by others)."""
+    _notify(
+        session,
+        receiver,
+        "bot_offered",
+        subject=_l("A bot was offered to you"),
+        routine_for=giver.id,
+        bot_name=bot.full_name,
+        bot_email=Verbatim(bot.email),
+        giver=giver.full_name,
+        expires=when(expires_at),
+    )
+
+
+def bot_handed_over(
+    session: Session, bot: User, *, previous_owner: User, actor: User, how: str
+) -> None:
+    """``bot`` now belongs to someone else, with new keys: its previous owner is told (their
+    copies of its keys stopped), and so is its new owner when an administrator gave it."""
+    new_owner = bot.bot_owner
+    assert new_owner is not None
+    _notify(
+        session,
+        previous_owner,
+        "bot_given_away",
+        subject=_l("Your bot now belongs to someone else"),
+        routine_for=actor.id,
+        bot_name=bot.full_name,
+        bot_email=Verbatim(bot.email),
+        new_owner=new_owner.full_name,
+    )
+    if how == "administrator":
+        _notify(
+            session,
+            bot,
+            "bot_received",
+            subject=_l("A bot was given to you"),
+            routine_for=actor.id,
+            administrator=actor.full_name,
+        )

@@ -198,6 +198,10 @@ def _facts() -> dict[str, object]:
         "link": KEYFOB_LINK,
         "minutes": 60,
         "allowance": 10,
+        "bot_name": HOSTILE,
+        "bot_email": Verbatim("relay-bot@example.com"),
+        "giver": HOSTILE,
+        "new_owner": HOSTILE,
     }
 
 
