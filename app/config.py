@@ -33,8 +33,18 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "KEY_PEPPER_PREVIOUS": "",
         "SITE_URL": "",
         "REALM_NAME": "Keyfob",  # what Zulip clients show as the organization's name
-        # Hosts a request may name (SITE_URL's is added); any other gets 400 (app/hosts.py).
-        "TRUSTED_HOSTS": ["localhost", "127.0.0.1", "::1"],
+        # Hosts a request may name, each on the port it names, else on the scheme's default
+        # port (SITE_URL's is added); any other gets 400 (app/hosts.py). By default the
+        # loopback names on port 80 or 443, which only root may listen on, and on 5000, where
+        # `make run` serves: never a port anyone on the machine could open.
+        "TRUSTED_HOSTS": [
+            "localhost",
+            "127.0.0.1",
+            "::1",
+            "localhost:5000",
+            "127.0.0.1:5000",
+            "[::1]:5000",
+        ],
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": True,

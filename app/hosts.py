@@ -1,19 +1,25 @@
-"""The Host header decides nothing that matters: only trusted hosts are served.
+"""The Host header decides nothing that matters: only trusted hosts, on trusted ports, are served.
 
-Flask's TRUSTED_HOSTS is KEYFOB_TRUSTED_HOSTS plus SITE_URL's host; a request naming any
-other host (in Host, or in X-Forwarded-Host behind KEYFOB_PROXY_FIX) gets 400 before any
-view runs. So the URLs built from the request (the rc file's site and realm_url when
-SITE_URL is unset, werkzeug's slash redirects) only ever name a trusted host, and with
-SITE_URL set every absolute redirect names SITE_URL.
+Each KEYFOB_TRUSTED_HOSTS entry names a host as a Host header does: `keys.example.com` (on the
+scheme's default port: a Host without a port), `keys.example.com:8443`, `::1` or `[::1]:5000`;
+a leading dot (`.example.com`) trusts the name and its subdomains. SITE_URL's host and port
+are added. A request whose Host (or X-Forwarded-Host behind KEYFOB_PROXY_FIX) is not one of
+them, **port included**, gets 400 before any view runs. So the URLs built from the request
+when SITE_URL is unset (the emailed "This wasn't me" and password-reset links, the rc file's
+site and realm_url, werkzeug's slash redirects) only ever name a host and port that the
+configuration named: a Host of `localhost:1` is refused, not copied into someone's email.
+With SITE_URL set, those URLs and every absolute redirect name SITE_URL.
 """
 
 import ipaddress
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 from flask import Request as FlaskRequest
+from werkzeug.exceptions import SecurityError
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import get_host
@@ -26,7 +32,7 @@ def init_app(app: Flask) -> None:
 
 
 def guard(app: Flask) -> None:
-    """Enforce the app's TRUSTED_HOSTS (IPv6 entries too) and send redirects to SITE_URL."""
+    """Enforce the app's TRUSTED_HOSTS (ports and IPv6 too) and send redirects to SITE_URL."""
     app.request_class = Request
     if app.config["SITE_URL"]:  # without it, the trusted Host is the right one to name
         app.after_request(_absolute_redirects_name_the_site)
@@ -41,7 +47,7 @@ MAX_SITES_REMEMBERED = 64
 
 def site_url() -> str:
     """SITE_URL when configured, else the URL this request came in on (ProxyFix-aware),
-    whose host has already been checked against TRUSTED_HOSTS; no trailing slash."""
+    whose host and port have already been checked against TRUSTED_HOSTS; no trailing slash."""
     configured: str = current_app.config["SITE_URL"]
     if configured:
         return configured.rstrip("/")
@@ -56,12 +62,13 @@ def site_url() -> str:
 
 
 def trusted_hosts(config: Mapping[str, Any]) -> list[str]:
-    """The configured hosts plus SITE_URL's; a list that trusts nothing is a start error."""
+    """The configured hosts plus SITE_URL's, each as a Host header names it; a list that
+    trusts nothing, or an entry that is not a host, is a start error."""
     hosts = [_normalise(host) for host in config["TRUSTED_HOSTS"]]
-    site = site_hostname(config)
+    site = site_host(config)
     if site and site not in hosts:
         hosts.append(site)
-    if not hosts:  # Flask and werkzeug would take an empty list as "trust every host"
+    if not hosts:  # an empty list would trust nothing: every request a 400
         raise ValueError("KEYFOB_TRUSTED_HOSTS is empty and KEYFOB_SITE_URL is not set")
     return hosts
 
@@ -77,12 +84,66 @@ def site_hostname(config: Mapping[str, Any]) -> str | None:
     return parts.hostname
 
 
-def _normalise(host: str) -> str:
-    if not isinstance(host, str) or not host.strip() or "/" in host:
-        raise ValueError(f"KEYFOB_TRUSTED_HOSTS: {host!r} is not a host name (no scheme, no path)")
-    host = host.strip().lower()
-    bare = host.removeprefix("[").removesuffix("]")
-    return bare if _ipv6(bare) else host
+def site_host(config: Mapping[str, Any]) -> str | None:
+    """SITE_URL's host as a Host header names it: with its port unless the scheme's default."""
+    hostname = site_hostname(config)
+    if hostname is None:
+        return None
+    parts = urlsplit(config["SITE_URL"])
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"KEYFOB_SITE_URL has no valid port: {config['SITE_URL']!r}") from None
+    default = 443 if parts.scheme == "https" else 80
+    return _join(hostname, None if port in (None, default) else str(port))
+
+
+def _normalise(entry: object) -> str:
+    """One TRUSTED_HOSTS entry in the form a request's Host is compared in."""
+    if not isinstance(entry, str) or not entry.strip() or "/" in entry:
+        raise ValueError(f"KEYFOB_TRUSTED_HOSTS: {entry!r} is not a host name (no scheme, no path)")
+    try:
+        name, port = _split(entry.strip().lower())
+        if ":" not in name:  # a name, not an IPv6 address: its ASCII form, as in a Host
+            suffix = "." if name.startswith(".") else ""
+            name = suffix + name.removeprefix(".").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        raise ValueError(
+            f"KEYFOB_TRUSTED_HOSTS: {entry!r} is not a host name or host:port"
+        ) from None
+    host = _join(name, port)
+    if not host_is_trusted(host.removeprefix(".")):  # werkzeug's rules for a Host header
+        raise ValueError(f"KEYFOB_TRUSTED_HOSTS: {entry!r} is not a host name or host:port")
+    return host
+
+
+def _split(host: str) -> tuple[str, str | None]:
+    """(name, port or None) of a lower-case ``host`` or ``host:port``; an IPv6 address
+    (bare, or in brackets with or without a port) comes back compressed, without brackets.
+    ValueError for anything else."""
+    if address := _ipv6(host):
+        return address.compressed, None
+    if host.startswith("["):
+        inside, bracket, rest = host[1:].partition("]")
+        address = _ipv6(inside)
+        if not bracket or address is None or (rest and not rest.startswith(":")):
+            raise ValueError("not an IPv6 host")
+        return address.compressed, _port(rest[1:]) if rest else None
+    name, colon, port = host.partition(":")
+    if not name:
+        raise ValueError("no host name")
+    return name, _port(port) if colon else None
+
+
+def _port(text: str) -> str:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 65535):
+        raise ValueError("not a port")
+    return str(int(text))
+
+
+def _join(name: str, port: str | None) -> str:
+    host = f"[{name}]" if ":" in name else name
+    return f"{host}:{port}" if port else host
 
 
 def _ipv6(text: str) -> ipaddress.IPv6Address | None:
@@ -92,38 +153,55 @@ def _ipv6(text: str) -> ipaddress.IPv6Address | None:
         return None
 
 
-class Request(FlaskRequest):
-    """Flask's request, able to trust IPv6 hosts.
+@lru_cache(maxsize=16)
+def _entries(trusted: tuple[str, ...]) -> tuple[frozenset[str], tuple[tuple[str, str | None], ...]]:
+    """The exact hosts, and the (name, port) of each leading-dot entry, of a trusted list."""
+    hosts = [_normalise(entry) for entry in trusted]
+    suffixes = tuple(_split(host[1:]) for host in hosts if host.startswith("."))
+    return frozenset(hosts), suffixes
 
-    werkzeug 3.1 cannot match an IPv6 literal against TRUSTED_HOSTS: it compares the
-    Host's "[::1]" with each entry's text before its first colon. So a well-formed Host
-    that is an IPv6 address some entry names is let through here (with no list, which
-    werkzeug reads as "trust any host"); every other Host meets the list.
+
+def host_is_allowed(environ: dict[str, Any], trusted: list[str]) -> bool:
+    """Whether the request's host, port included, is one ``trusted`` names. werkzeug reads
+    the Host header (else the server's address), drops the scheme's default port and turns
+    a malformed host (userinfo, a bad port, stray characters) into ""."""
+    host = get_host(environ)
+    if not host:
+        return False
+    try:
+        name, port = _split(host.lower())
+    except ValueError:
+        return False
+    exact, suffixes = _entries(tuple(trusted))
+    if _join(name, port) in exact:
+        return True
+    return any(
+        port == trusted_port and (name == parent or name.endswith("." + parent))
+        for parent, trusted_port in suffixes
+    )
+
+
+class Request(FlaskRequest):
+    """Flask's request, with the whole trusted-host check done here.
+
+    werkzeug compares only the name before the first colon, so it would trust any port of a
+    trusted name (and cannot match an IPv6 literal at all). Flask reads ``trusted_hosts``
+    once per request, before any view, to check the Host: a host that is not allowed, port
+    included, raises werkzeug's SecurityError there (400); an allowed one answers None, so
+    that werkzeug only does its own syntax checks after ours.
     """
 
     _trusted: list[str] | None = None
 
     @property
     def trusted_hosts(self) -> list[str] | None:
-        if self._trusted and _names_trusted_ipv6(self.environ, self._trusted):
-            return None
-        return self._trusted
+        if self._trusted is not None and not host_is_allowed(self.environ, self._trusted):
+            raise SecurityError("The Host header names a host or port this site does not serve.")
+        return None
 
     @trusted_hosts.setter
     def trusted_hosts(self, hosts: list[str] | None) -> None:
         self._trusted = hosts
-
-
-def _names_trusted_ipv6(environ: dict[str, Any], trusted: list[str]) -> bool:
-    host = environ.get("HTTP_HOST") or get_host(environ)
-    if not isinstance(host, str) or not host.startswith("["):
-        return False  # the usual case, decided without parsing anything
-    # werkzeug's own syntax and port checks first: without a list it would turn a malformed
-    # host into "" instead of refusing it.
-    if not host_is_trusted(host):
-        return False
-    address = _ipv6(host[1:].partition("]")[0])
-    return address is not None and any(_ipv6(entry) == address for entry in trusted)
 
 
 def _absolute_redirects_name_the_site(response: Response) -> Response:

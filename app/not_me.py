@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_request_context
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from app import audit, clock, db, keys, users
+from app import audit, clock, db, hosts, keys, users
 from app.mail import recipient_for
 from app.models import ApiKey, User
 
@@ -67,10 +67,11 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def link(person: User, key: ApiKey) -> str | None:
-    """The absolute URL of the link for ``key`` (SITE_URL, else this request's host), or None
-    where there is neither (a command run with no SITE_URL). The token rides in the query
-    string, which the access log leaves out (gunicorn.conf.py logs the path alone)."""
-    base = current_app.config["SITE_URL"] or (request.host_url if has_request_context() else "")
+    """The absolute URL of the link for ``key`` (SITE_URL, else this request's host and port,
+    which app/hosts.py has checked are a trusted pair), or None where there is neither (a
+    command run with no SITE_URL). The token rides in the query string, which the access
+    log leaves out (gunicorn.conf.py logs the path alone)."""
+    base = current_app.config["SITE_URL"] or (hosts.site_url() if has_request_context() else "")
     if not base:
         return None
     token = _serializer().dumps({"p": person.id, "h": key.user_id, "k": key.id})

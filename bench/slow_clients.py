@@ -136,13 +136,15 @@ def _gunicorn(folder: Path) -> Iterator[tuple[str, int]]:
 
 def nginx_site(sample: str, listen_port: int, upstream_port: int, access_log: Path) -> str:
     """docs/nginx.conf's Keyfob part for plain HTTP on loopback: the HTTPS redirect and the
-    TLS lines dropped, the addresses and the log path replaced; everything else as written."""
+    TLS lines dropped, the addresses and the log paths replaced; everything else as written."""
     site = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", sample, count=1, flags=re.DOTALL)
     tls = r"^\s*(ssl_\w+|http2|add_header Strict-Transport-Security)\b.*\n"
     site = re.sub(tls, "", site, flags=re.MULTILINE)
     site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{listen_port};")
     site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
     site = re.sub(r"access_log \S+ keyfob;", f"access_log {access_log} keyfob;", site)
+    error_log = access_log.parent / "keyfob.error.log"
+    site = re.sub(r"error_log \S+ crit;", f"error_log {error_log} crit;", site)
     for name in BUFFERING:
         if _directives(site, name) != _directives(sample, name) or not _directives(site, name):
             raise SystemExit(f"the bench's nginx config lost or changed {name} from {SAMPLE}")

@@ -29,7 +29,7 @@ import psycopg
 from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 
-from tests.helpers.gunicorn import free_port, wait_ready
+from tests.helpers.gunicorn import free_port, trusting_the_bind, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/keyfob_soak"
@@ -91,6 +91,7 @@ def _environment(database: str, port: int) -> dict[str, str]:
         **inherited,
         "KEYFOB_DATABASE_URL": database,
         "KEYFOB_SERVE_BIND": f"127.0.0.1:{port}",
+        **trusting_the_bind(f"127.0.0.1:{port}"),  # the Host its clients send names the port
         "KEYFOB_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
         "KEYFOB_RATELIMIT_KEY_PREFIX": f"soak-{port}",
         "KEYFOB_SECRET_KEY": os.urandom(24).hex(),

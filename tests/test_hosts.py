@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.helpers.api import API, api_create_bot
+from tests.helpers.mail import SmtpServer, body_of, deliver
 from tests.helpers.users import Account, MakeUser
 from tests.helpers.web import csrf_token, key_in, log_in, post_form
 
@@ -205,3 +206,138 @@ def test_a_site_url_with_an_ip_address_gives_localhost_bot_emails(
     owner = make_user()
     response = api_create_bot(client, owner, "Deploy", "deploy")
     assert response.get_json()["email"] == "deploy-bot@localhost"
+
+
+# Ports: a trusted name is served on the ports the configuration names (else the scheme's
+# default), so a link built from the request never names a port someone else listens on.
+
+HOSTILE_HOSTS = [
+    "localhost:1",
+    "127.0.0.1:5402",
+    "[::1]:5402",
+    "[0:0::1]:1",
+    "localhost:05000",
+    "evil.example",
+    "evil.example:5000",
+    "a@b",
+    "localhost@evil.example",
+    "127.0.0.1:5000@evil.example",
+    "[::1",
+]
+
+
+def forgot_password_from(client: FlaskClient, host: str) -> int:
+    """Ask for Ada's reset link as a script naming ``host`` in every request would: the
+    status of the first refusal, else of the form's answer."""
+    page = client.get("/password/forgot", headers={"Host": host})
+    if page.status_code != 200:
+        return page.status_code
+    data = {"email": "ada@example.com", "csrf_token": csrf_token(page)}
+    return client.post("/password/forgot", data=data, headers={"Host": host}).status_code
+
+
+@pytest.mark.parametrize("host", HOSTILE_HOSTS)
+def test_a_reset_link_never_names_a_host_or_port_the_configuration_did_not(
+    mail_app: Flask, smtp: SmtpServer, host: str
+) -> None:
+    MakeUser(mail_app)("ada@example.com")
+    assert forgot_password_from(mail_app.test_client(), host) == 400
+    assert deliver(mail_app).sent == 0
+
+
+@pytest.mark.parametrize("host", HOSTILE_HOSTS)
+def test_a_not_me_link_never_names_a_host_or_port_the_configuration_did_not(
+    mail_app: Flask, smtp: SmtpServer, host: str
+) -> None:
+    ada = MakeUser(mail_app)("ada@example.com")
+    response = mail_app.test_client().post(
+        f"{API}/users/me/keys",
+        data={"name": "ci"},
+        auth=(ada.email, ada.key),
+        headers={"Host": host},
+    )
+    assert response.status_code == 400
+    assert deliver(mail_app).sent == 0
+
+
+@pytest.mark.parametrize(
+    ("host", "site"),
+    [
+        ("127.0.0.1:5000", "http://127.0.0.1:5000"),
+        ("localhost:5000", "http://localhost:5000"),
+        ("[::1]:5000", "http://[::1]:5000"),
+        ("localhost", "http://localhost"),
+    ],
+)
+def test_by_default_links_work_on_make_runs_address(
+    mail_app: Flask, smtp: SmtpServer, host: str, site: str
+) -> None:
+    MakeUser(mail_app)("ada@example.com")
+    assert forgot_password_from(mail_app.test_client(), host) == 200
+    deliver(mail_app)
+    assert f"{site}/password/reset?token=" in body_of(smtp.received[0])
+
+
+def test_a_port_named_in_trusted_hosts_is_served_and_linked(
+    make_app: Callable[..., Flask], smtp: SmtpServer
+) -> None:
+    app = make_app(TRUSTED_HOSTS=["localhost", "Keys.Example.org:8443"], **smtp.settings())
+    MakeUser(app)("ada@example.com")
+    client = app.test_client()
+    assert forgot_password_from(client, "keys.example.org:8443") == 200
+    deliver(app)
+    assert "http://keys.example.org:8443/password/reset?token=" in body_of(smtp.received[0])
+    for other in ("keys.example.org", "keys.example.org:8444"):
+        assert client.get("/login", headers={"Host": other}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("entry", "served", "refused"),
+    [
+        ("::1", "[::1]", "[::1]:5000"),
+        ("[0:0::1]:8000", "[::1]:8000", "[::1]:8001"),
+        ("[::ffff:127.0.0.1]:8000", "[::ffff:7f00:1]:8000", "[::ffff:127.0.0.1]"),
+        (".example.org", "a.example.org", "a.example.org:8000"),
+        (".example.org:8443", "example.org:8443", "a.example.org"),
+        ("bücher.example:8000", "xn--bcher-kva.example:8000", "xn--bcher-kva.example"),
+    ],
+)
+def test_each_form_of_entry_trusts_exactly_its_host_and_port(
+    make_app: Callable[..., Flask], entry: str, served: str, refused: str
+) -> None:
+    client = make_app(TRUSTED_HOSTS=[entry]).test_client()
+    assert client.get("/login", headers={"Host": served}).status_code == 200
+    assert client.get("/login", headers={"Host": refused}).status_code == 400
+
+
+def test_the_site_urls_port_is_trusted_and_no_other(make_app: Callable[..., Flask]) -> None:
+    client = make_app(TRUSTED_HOSTS=["localhost"], SITE_URL="https://chat.example.com:8443")
+    assert (
+        client.test_client().get("/login", headers={"Host": "chat.example.com:8443"}).status_code
+        == 200
+    )
+    for other in ("chat.example.com", "chat.example.com:8444"):
+        assert client.test_client().get("/login", headers={"Host": other}).status_code == 400
+
+
+def test_a_forwarded_host_must_name_a_trusted_port_too(make_app: Callable[..., Flask]) -> None:
+    client = make_app(PROXY_FIX=True, TRUSTED_HOSTS=["keys.example.org"]).test_client()
+    forwarded = {"Host": "keys.example.org", "X-Forwarded-Host": "keys.example.org:1"}
+    assert client.get("/login", headers=forwarded).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "entry", ["localhost:0", "localhost:65536", "localhost:x", "[::1", "[::1]x", "a@b", ":80"]
+)
+def test_an_entry_that_is_no_host_or_port_stops_the_app_at_start(
+    make_app: Callable[..., Flask], entry: str
+) -> None:
+    with pytest.raises(ValueError, match="TRUSTED_HOSTS"):
+        make_app(TRUSTED_HOSTS=["localhost", entry])
+
+
+def test_a_site_url_with_a_bad_port_stops_the_app_at_start(
+    make_app: Callable[..., Flask],
+) -> None:
+    with pytest.raises(ValueError, match="SITE_URL"):
+        make_app(SITE_URL="https://chat.example.com:99999")

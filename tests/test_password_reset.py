@@ -21,7 +21,7 @@ from tests.helpers.passwords import (
     reset_with,
 )
 from tests.helpers.users import MakeUser
-from tests.helpers.web import KEY_PAGE, create_bot, field_error, log_in
+from tests.helpers.web import KEY_PAGE, create_bot, field_error, kept_private, log_in
 
 
 def moved_clock(app: Flask) -> Clock:
@@ -191,3 +191,40 @@ def test_a_reset_is_logged_and_notified(mail_app: Flask, smtp: SmtpServer) -> No
     page = browser.get("/settings/account").get_data(as_text=True)
     assert "Password reset link requested" in page
     assert "Password reset with an emailed link" in page
+
+
+def test_every_response_of_the_reset_link_is_kept_private(
+    mail_app: Flask, smtp: SmtpServer
+) -> None:
+    MakeUser(mail_app)("ada@example.com")
+    link = emailed_link(mail_app, smtp)
+    browser = mail_app.test_client()
+    landing = browser.get(link)
+    form = browser.get(RESET_PAGE)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.get_data(as_text=True))
+    assert token
+    typed = {"confirm": NEW_PASSWORD, "csrf_token": token.group(1)}
+    too_short = browser.post(RESET_PAGE, data={**typed, "password": "short"})
+    reset = browser.post(RESET_PAGE, data={**typed, "password": NEW_PASSWORD})
+    responses = {
+        "landing": landing,
+        "form page": form,
+        "form error": too_short,
+        "reset done": reset,
+        "used link": browser.get(link),
+        "tampered link": browser.get(link + "x"),
+        "no link": mail_app.test_client().get(RESET_PAGE),
+        "no CSRF token": mail_app.test_client().post(RESET_PAGE, data={"password": "x"}),
+    }
+    statuses = {step: response.status_code for step, response in responses.items()}
+    assert statuses == {
+        "landing": 302,
+        "form page": 200,
+        "form error": 200,
+        "reset done": 302,
+        "used link": 400,
+        "tampered link": 400,
+        "no link": 400,
+        "no CSRF token": 400,
+    }
+    assert [step for step, response in responses.items() if not kept_private(response)] == []

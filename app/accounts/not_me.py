@@ -1,46 +1,75 @@
 """The "This wasn't me" pages: the link from a notice opens a confirm page (no change, and
 no login needed), whose Confirm stops the key and signs the person out everywhere else.
 
-The token arrives in the query string, which the access log leaves out, and goes back in
-the form's body; it is never logged or put in any other URL."""
+The token arrives in the query string, which the access log leaves out. The landing moves
+it into the (signed) session at once and redirects to /not-me without it, as the password
+reset page does, so it leaves the address bar and the history and no Referer can carry it;
+the confirm page reads it from there and puts it in its form's body, so Confirm acts on the
+link whose page it is even if another link was opened since. Every response of these pages
+is kept private (headers.keep_private): no cache keeps it, and it sends no Referer."""
 
-from flask import make_response, render_template, request
+from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import db, login_sessions, not_me
 from app.accounts.forms import NOT_ME_TOKEN_MAX, NotMeForm
 from app.accounts.views import bp
-from app.headers import no_store
+from app.headers import keep_endpoints_private
 from app.i18n import gettext as _
+
+_IN_SESSION = "not_me_link"  # the session key holding the last opened link's token
+_REFUSED = (not_me.LinkInvalid, not_me.LinkExpired, not_me.LinkUsed)
 
 
 @bp.get(not_me.PATH)
-def not_me_confirm() -> Response | tuple[str, int]:
+def not_me_confirm() -> Response | tuple[str, int] | str:
     """What Confirm will do, or why the link cannot be used. Changes nothing."""
-    token = request.args.get("token", "")[: NOT_ME_TOKEN_MAX + 1]
+    if "token" in request.args:  # the emailed link: keep its token, drop it from the URL
+        token = request.args["token"][: NOT_ME_TOKEN_MAX + 1]
+        try:
+            not_me.read(db.session(), token)
+        except _REFUSED as problem:
+            return _refused(problem)
+        session[_IN_SESSION] = token
+        return redirect(url_for(".not_me_confirm"), 303)
+    kept = session.get(_IN_SESSION)
+    token = kept if isinstance(kept, str) else ""  # none: as bad as a tampered one
     try:
         report = not_me.read(db.session(), token)
-    except (not_me.LinkInvalid, not_me.LinkExpired, not_me.LinkUsed) as problem:
+    except _REFUSED as problem:
+        session.pop(_IN_SESSION, None)  # expired, used or never valid: it stays so
         return _refused(problem)
-    page = render_template(
+    return render_template(
         "accounts/not_me_confirm.html", form=NotMeForm(token=token), report=report
     )
-    return no_store(make_response(page))
 
 
 @bp.post(not_me.PATH)
-def not_me_act() -> Response | tuple[str, int]:
+def not_me_act() -> tuple[str, int] | str:
     form = NotMeForm()
     if not form.validate_on_submit():
         return _refused(not_me.LinkInvalid())
+    token = form.token.data
     try:
-        report = not_me.act(db.session(), form.token.data)
-    except (not_me.LinkInvalid, not_me.LinkExpired, not_me.LinkUsed) as problem:
+        report = not_me.act(db.session(), token)
+    except _REFUSED as problem:
+        _forget(token)
         return _refused(problem)
+    _forget(token)
     if current_user.is_authenticated and current_user.id == report.person.id:
         login_sessions.renew(current_user)  # "every other session": this one stays
-    return no_store(make_response(render_template("accounts/not_me_done.html", report=report)))
+    return render_template("accounts/not_me_done.html", report=report)
+
+
+keep_endpoints_private(bp, "accounts.not_me_confirm", "accounts.not_me_act")
+
+
+def _forget(token: str) -> None:
+    """Drop the session's token once it was acted on or refused for good (not another
+    link's, opened in a second tab since)."""
+    if session.get(_IN_SESSION) == token:
+        session.pop(_IN_SESSION, None)
 
 
 def _refused(problem: Exception) -> tuple[str, int]:

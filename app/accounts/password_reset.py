@@ -1,9 +1,12 @@
 """A forgotten password: the page that asks for an email address, and the reset link's page.
 
 The emailed link names its token in the query string, which neither gunicorn's access log,
-nginx's (docs/nginx.conf) nor the development server's (app/ops/quiet.py) writes down. The
-landing page moves the token into the session and redirects to the same page without it,
-so it stays out of the address bar, the history and any Referer; the form posts to that.
+the sample proxies' (docs/nginx.conf, docs/Caddyfile) nor the development server's
+(app/ops/quiet.py) writes down. The landing page moves the token into the session and
+redirects to the same page without it, so it stays out of the address bar, the history and
+any Referer; the form posts to that. Every response of the link's page (the landing, the
+form, its errors, the bad-link page, the redirect after the reset) is kept private
+(headers.keep_private): no cache keeps it, and it sends no Referer.
 """
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -12,6 +15,7 @@ from werkzeug.wrappers import Response
 from app import db, hosts, limits, password_resets, users
 from app.accounts.forms import ForgotPasswordForm, NewPasswordForm
 from app.accounts.views import bp
+from app.headers import keep_endpoints_private
 from app.i18n import gettext as _
 
 _IN_SESSION = "password_reset_link"  # the session key holding the link's token
@@ -68,6 +72,9 @@ def reset_password() -> Response | tuple[str, int] | str:
     except users.InvalidRegistration as problem:
         form.password.errors.append(problem.message)
     return render_template("accounts/reset_password.html", form=form, email=user.email)
+
+
+keep_endpoints_private(bp, "accounts.reset_password")
 
 
 def _bad_link(problem: password_resets.InvalidResetLink) -> tuple[str, int]:

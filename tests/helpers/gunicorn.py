@@ -36,15 +36,27 @@ def free_port() -> int:
 
 def environment(instance: Path, settings: Mapping[str, str]) -> dict[str, str]:
     """The shell's environment without its Keyfob settings, plus ``settings``; password
-    hashing made cheap, as in the rest of the suite."""
+    hashing made cheap, as in the rest of the suite. A server bound to a loopback port
+    trusts that port (unless ``settings`` name the trusted hosts themselves)."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("KEYFOB_")}
     return {
         **inherited,
         "KEYFOB_INSTANCE_PATH": str(instance),
         "KEYFOB_ARGON2_TIME_COST": "1",
         "KEYFOB_ARGON2_MEMORY_COST_KIB": "1024",
+        **trusting_the_bind(settings.get("KEYFOB_SERVE_BIND")),
         **settings,
     }
+
+
+def trusting_the_bind(bind: str | None) -> dict[str, str]:
+    """KEYFOB_TRUSTED_HOSTS for a server on ``bind`` (127.0.0.1:port): the defaults, plus the
+    loopback names on that port, as a deployment would name its own (app/hosts.py)."""
+    if bind is None:
+        return {}
+    port = bind.rpartition(":")[2]
+    hosts = ["localhost", "127.0.0.1", "::1", f"127.0.0.1:{port}", f"localhost:{port}"]
+    return {"KEYFOB_TRUSTED_HOSTS": ",".join(hosts)}
 
 
 def gunicorn_command() -> list[str]:

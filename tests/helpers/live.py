@@ -21,6 +21,10 @@ T = TypeVar("T")
 def serve(application: Flask) -> Iterator[str]:
     """Serve an app over real HTTP on a free loopback port, one thread per request."""
     server = make_server("127.0.0.1", 0, application, threaded=True)
+    # Its own address, port included, as a deployment's KEYFOB_TRUSTED_HOSTS would name it:
+    # no other port of a loopback name is served (app/hosts.py).
+    served = [f"{name}:{server.server_port}" for name in ("127.0.0.1", "localhost")]
+    application.config["TRUSTED_HOSTS"].extend(served)  # the API app shares this list
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -28,6 +32,8 @@ def serve(application: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        for host in served:
+            application.config["TRUSTED_HOSTS"].remove(host)
 
 
 def at_once(count: int, request: Callable[[int], T], timeout: float = 60) -> list[T]:

@@ -114,3 +114,12 @@ def create_bot(
     email = re.search(r"Its email is ([^.\s]+@[^\s]+?)\.\s", page)
     assert response.status_code == 200 and bot_id and email, "bot was not created"
     return Bot(int(bot_id.group(1)), email.group(1), key_in(page))
+
+
+def kept_private(response: TestResponse) -> bool:
+    """Whether no cache may keep ``response`` and its page sends no Referer at all: one
+    Referrer-Policy only, since a browser follows the last of several."""
+    return (
+        response.headers.getlist("Referrer-Policy") == ["no-referrer"]
+        and response.headers.get("Cache-Control") == "no-store"
+    )
