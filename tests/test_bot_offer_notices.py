@@ -13,9 +13,7 @@ from tests.helpers.notices import delivered, the_notice
 from tests.helpers.users import MakeUser
 
 
-def test_the_person_offered_a_bot_is_told_without_a_link(
-    mail_app: Flask, smtp: SmtpServer
-) -> None:
+def test_the_person_offered_a_bot_is_told_without_a_link(mail_app: Flask, smtp: SmtpServer) -> None:
     make = MakeUser(mail_app)
     ada, grace = make("ada@example.com", "Ada Lovelace"), make("grace@example.com")
     client = mail_app.test_client()
