@@ -26,10 +26,10 @@ run: $(VENV)/.installed-app
 	@echo "Keyfob is running on http://127.0.0.1:5000 (Ctrl-C to stop)"
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
-# Production: refuse a start that could not work on several machines (app/serving.py) before
+# Production: refuse a start that could not work on several machines (app/ops/serving.py) before
 # touching the database, migrate, then gunicorn with gunicorn.conf.py (README, Deploying).
 serve: $(VENV)/.installed-app
-	$(BIN)/python -m app.serving
+	$(BIN)/python -m app.ops.serving
 	$(BIN)/flask --app app db upgrade
 	exec $(BIN)/gunicorn -c gunicorn.conf.py
 
@@ -40,6 +40,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -18,7 +18,7 @@ _OWN_METRICS_FOLDER = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
 if _OWN_METRICS_FOLDER:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="keyfob-metrics-")
 
-from app import serving  # noqa: E402 (after the folder is set)
+from app.ops import serving  # noqa: E402 (after the folder is set)
 
 wsgi_app = "app:create_app()"
 bind = [serving.bind()]

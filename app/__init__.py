@@ -1,19 +1,17 @@
 """Keyfob: API-key settings for a chat platform.
 
-create_app imports the web stack itself. That once kept ``import app`` light for the script
-client, which now has a package of its own (clients/python); nothing relies on it any more.
+The package is the composition root: create_app alone imports every room (core, the domain
+packages, the faces) and wires them together. It imports them inside the function, so that
+importing any one module (``app.core.db`` in a migration, say) does not load the whole app.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flask import Flask
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -22,46 +20,34 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask_babel import Babel
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import (
-        api,
-        cli,
-        clock,
-        config,
-        db,
-        errors,
-        forms,
-        headers,
-        hosts,
-        i18n,
-        keystore,
-        limits,
-        login_sessions,
-        mail,
-        passwords,
-        policies,
-        secret_scanning,
-    )
-    from app.accounts.views import bp as accounts_bp
-    from app.ops import metrics, quiet
+    from app import api
+    from app.core import clock, config, db, headers, hosts, i18n, limits, metrics
+    from app.keys import secret_scanning, store
+    from app.notifications import mail
+    from app.ops import cli, request_log
     from app.ops import views as ops
-    from app.settings import bp as settings_bp
+    from app.organization import policies
+    from app.people import login_sessions, passwords
+    from app.web import errors, forms
+    from app.web.accounts import bp as accounts_bp
+    from app.web.settings import bp as settings_bp
 
     app = Flask(
         __name__,
         instance_path=config.instance_folder(test_config),
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(config.PROJECT_ROOT / "templates"),
     )
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     app.config.from_mapping(config.load(app.instance_path, test_config))
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "app" / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(config.PROJECT_ROOT / "app" / "translations")
     hosts.init_app(app)  # settles TRUSTED_HOSTS, which the API app shares
 
     clock.init_app(app)
     db.init_app(app)
     mail.init_app(app)
     policies.init_app(app)
-    keystore.init_app(app)
+    store.init_app(app)
     secret_scanning.init_app(app)
     passwords.init_app(app)
     forms.csrf.init_app(app)
@@ -82,7 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Probes and metrics skip both apps' hooks (see app/ops/views.py).
     app.wsgi_app = ops.mount(app.wsgi_app, ops.create_ops_app(app))  # type: ignore[method-assign]
     app.wsgi_app = headers.with_security_headers(app.wsgi_app)  # type: ignore[method-assign]
-    quiet.install()
+    request_log.install()
     if app.config["METRICS_ENABLED"]:
         metrics.install_request_metrics(app, "pages")
         metrics.install_request_metrics(api_app, "api")

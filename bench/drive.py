@@ -43,7 +43,7 @@ def gunicorn(target: str, settings: Mapping[str, str] | None = None) -> Iterator
             target,
         ],
         cwd=HERE.parent,
-        # wrk's Host names the port, which the app serves only when told (app/hosts.py).
+        # wrk's Host names the port, which the app serves only when told (app/core/hosts.py).
         env={**os.environ, "KEYFOB_TRUSTED_HOSTS": f"127.0.0.1:{port}", **(settings or {})},
     )
     try:

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 from werkzeug.wrappers import Response
 
-from app import config
+from app.core import config
 
 _SQL = (
     "SELECT u.id, u.email FROM api_keys k JOIN users u ON u.id = k.user_id"

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.exc import DBAPIError
 
-from app import db
-from app.keystore import keystore
-from app.models import ApiKey, Base, User
+from app.core import db
+from app.core.models import ApiKey, Base, User
+from app.keys.store import keystore
 from keyfob_client import keyformat
 
 BATCH = 5000

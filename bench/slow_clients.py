@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from app import serving
+from app.ops import serving
 from tests.helpers.gunicorn import (
     environment,
     free_port,

@@ -7,7 +7,7 @@ app's configuration and never has to be written in an ini file.
 from alembic import context
 from sqlalchemy import Engine
 
-from app.models import Base
+from app.core.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -14,9 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 
-from app import create_app, db
-from app.clock import install as install_clock
-from app.models import Base
+from app import create_app
+from app.core import db
+from app.core.clock import install as install_clock
+from app.core.models import Base
 from keyfob_client import keyformat
 from tests.helpers.live import serve
 from tests.helpers.mail import SmtpServer

@@ -3,7 +3,7 @@
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import db
+from app.core import db
 from tests.conftest import Clock
 from tests.helpers.admin import audit_events
 from tests.helpers.api import api_me
@@ -16,11 +16,11 @@ from tests.helpers.web import KEY_PAGE, csrf_token, post_form, reauthenticate
 def test_last_used_is_written_at_most_once_a_minute(
     app: Flask, clock: Clock, logged_in: FlaskClient, user: Account
 ) -> None:
-    from app import keys
+    from app.keys import primary
 
     def last_used() -> object:
         with app.app_context():
-            record = keys.active_key(db.session(), user.id)
+            record = primary.active_key(db.session(), user.id)
             assert record is not None
             return record.last_used_at
 
@@ -39,17 +39,17 @@ def test_last_used_is_written_at_most_once_a_minute(
 def test_last_used_is_not_rewritten_within_the_minute(
     app: Flask, clock: Clock, logged_in: FlaskClient, user: Account
 ) -> None:
-    from app import keys
+    from app.keys import primary
 
     api_me(logged_in, user.email, user.key)
     with app.app_context():
-        record = keys.active_key(db.session(), user.id)
+        record = primary.active_key(db.session(), user.id)
         assert record is not None
         first = record.last_used_at
     clock.advance(seconds=59)
     api_me(logged_in, user.email, user.key)
     with app.app_context():
-        record = keys.active_key(db.session(), user.id)
+        record = primary.active_key(db.session(), user.id)
         assert record is not None and record.last_used_at == first
 
 
@@ -80,7 +80,7 @@ def test_the_security_log_lists_what_happened(reauthed: FlaskClient, user: Accou
 def test_the_security_log_shows_the_last_fifty_events(
     app: Flask, logged_in: FlaskClient, user: Account
 ) -> None:
-    from app import audit
+    from app.core import audit
 
     with app.app_context():
         session = db.session()

@@ -5,7 +5,7 @@ import tomllib
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import db
+from app.core import db
 from tests.helpers.admin import audit_types
 from tests.helpers.api import api_me
 from tests.helpers.users import PASSWORD, Account
@@ -57,9 +57,9 @@ def test_the_session_cookie_never_holds_the_key(
     stored = str(serializer.loads(cookie.value))
     assert "Your new API key is ready." in stored
     with app.app_context():
-        from app import keys
+        from app.keys import primary
 
-        new_key = keys.reveal(db.session(), user.id)
+        new_key = primary.reveal(db.session(), user.id)
     assert new_key is not None
     assert new_key not in stored and user.key not in stored
 

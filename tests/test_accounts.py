@@ -7,8 +7,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app import db
-from app.models import User
+from app.core import db
+from app.core.models import User
 from tests.helpers.admin import count_users
 from tests.helpers.users import PASSWORD, Account, MakeUser
 from tests.helpers.web import csrf_token, log_in, post_form, register_account
@@ -35,9 +35,9 @@ def test_registering_creates_a_user_with_a_lower_cased_email_and_a_key(
         user = db.session().scalars(select(User)).one()
         assert user.email == "grace@example.com"
         assert user.password_hash is not None and PASSWORD not in user.password_hash
-        from app import keys
+        from app.keys import primary
 
-        assert keys.active_key(db.session(), user.id) is not None
+        assert primary.active_key(db.session(), user.id) is not None
 
 
 def test_a_new_user_can_log_in_and_see_the_settings_page(client: FlaskClient) -> None:

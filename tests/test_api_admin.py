@@ -4,8 +4,8 @@ bots, for administrators only; every action audited with the administrator as ac
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import roles
-from app.models import AuditEvent
+from app.core.models import AuditEvent
+from app.people import roles
 from tests.helpers.admin import audit_events
 from tests.helpers.admin_api import admin_routes, call, deactivate, new_bot, reactivate, users_list
 from tests.helpers.api import api_error, api_me, api_ok

@@ -24,9 +24,10 @@ def test_moving_the_clock_moves_it_for_the_api_too(
     clock.advance(days=3)
     assert client.get("/api/v1/users/me", auth=(user.email, user.key)).status_code == 200
     with app.app_context():
-        from app import db, keys
+        from app.core import db
+        from app.keys import primary
 
-        record = keys.active_key(db.session(), user.id)
+        record = primary.active_key(db.session(), user.id)
         assert record is not None and record.last_used_at == clock.current
 
 

@@ -7,8 +7,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import db
-from app.models import User
+from app.core import db
+from app.core.models import User
 from keyfob_client import keyformat
 from tests.helpers.api import api_error, basic_auth
 from tests.helpers.users import Account, MakeUser

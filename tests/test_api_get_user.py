@@ -6,7 +6,7 @@ import zulip
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app import roles
+from app.people import roles
 from tests.helpers.admin_api import deactivate, new_bot, users_list
 from tests.helpers.api import API, api_error, api_ok
 from tests.helpers.users import Account, MakeUser

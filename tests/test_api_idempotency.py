@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import keys
-from app.models import AuditEvent
+from app.core.models import AuditEvent
+from app.keys import primary
 from tests.conftest import Clock
 from tests.helpers.admin import audit_types
 from tests.helpers.api import API, api_create_bot, api_error, api_me, api_ok
@@ -113,13 +113,13 @@ def test_parallel_repeats_roll_once(
 ) -> None:
     app = make_app()
     owner = make_user()
-    mint = keys.mint
+    mint = primary.mint
 
     def slow_mint(*args: object, **kwargs: object) -> str:  # the requests surely overlap
         time.sleep(0.05)
         return mint(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(keys, "mint", slow_mint)
+    monkeypatch.setattr(primary, "mint", slow_mint)
     with serve(app) as url:
 
         def rotate(_: int) -> httpx.Response:

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.models import AuditEvent
+from app.core.models import AuditEvent
 from tests.helpers.admin import audit_events
 from tests.helpers.api import API, api_create_bot, api_error, api_me, api_ok
 from tests.helpers.api_keys import bearer, create_key, keys_of, list_keys, revoke_key

@@ -1,14 +1,14 @@
 """The authentication epoch's triggers (migration 0007) watch every column of api_keys and
 users that a key check reads, and only those: a column added later fails here until it is
-classified, so the verified keys (app/verified_keys.py) cannot quietly outlive a change."""
+classified, so the verified keys (app/keys/verified.py) cannot quietly outlive a change."""
 
 import re
 
 from flask import Flask
 from sqlalchemy import Connection, Engine, text
 
-from app import db
-from app.models import Base
+from app.core import db
+from app.core.models import Base
 from tests.helpers.users import MakeUser
 
 # Columns that never change what a key authenticates as, and why.

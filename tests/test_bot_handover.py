@@ -6,8 +6,8 @@ stays in the organization's audit log, out of the new owner's security log."""
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import roles
-from app.models import AuditEvent
+from app.core.models import AuditEvent
+from app.people import roles
 from tests.helpers.admin import audit_events
 from tests.helpers.admin_api import new_bot, update_bot
 from tests.helpers.api import API, api_error, api_me, api_ok

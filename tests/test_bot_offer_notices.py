@@ -4,7 +4,7 @@ did not cause, so a flood of them is held to the hourly allowance."""
 
 from flask import Flask
 
-from app import roles
+from app.people import roles
 from tests.helpers.admin_api import new_bot, update_bot
 from tests.helpers.api import api_ok
 from tests.helpers.bot_offers import accept, browser_of

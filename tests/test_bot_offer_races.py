@@ -7,8 +7,8 @@ import httpx
 from flask import Flask
 from sqlalchemy import select
 
-from app import db
-from app.models import ApiKey, AuditEvent, User
+from app.core import db
+from app.core.models import ApiKey, AuditEvent, User
 from tests.helpers.admin import audit_events, count_users
 from tests.helpers.admin_api import new_bot, update_bot
 from tests.helpers.api import api_ok

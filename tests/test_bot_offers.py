@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import roles
+from app.people import roles
 from tests.conftest import Clock
 from tests.helpers.admin_api import new_bot, update_bot
 from tests.helpers.api import API, api_create_bot, api_error, api_ok

@@ -5,7 +5,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import bot_types
+from app.bots import types as bot_types
 from tests.helpers.admin_api import api_routes, call, new_bot
 from tests.helpers.api import API, api_create_bot, api_error, api_me, api_ok
 from tests.helpers.users import Account

@@ -6,8 +6,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import bots, db
-from app.models import User
+from app.bots import lifecycle
+from app.core import db
+from app.core.models import User
 from tests.helpers.admin import audit_types, count_users
 from tests.helpers.api import api_me
 from tests.helpers.users import MakeUser
@@ -104,8 +105,8 @@ def test_a_bot_cannot_own_bots(app: Flask, logged_in: FlaskClient) -> None:
     with app.test_request_context():
         session = db.session()
         bot = session.get_one(User, made.id)
-        with pytest.raises(bots.InvalidBot, match="owner"):
-            bots.create(session, bot, "Child", "child")
+        with pytest.raises(lifecycle.InvalidBot, match="owner"):
+            lifecycle.create(session, bot, "Child", "child")
 
 
 # The limit on active bots

@@ -6,8 +6,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from app import bots, db
-from app.models import User
+from app.bots import lifecycle
+from app.core import db
+from app.core.models import User
 from tests.helpers.admin import audit_events, audit_types, count_users
 from tests.helpers.api import api_me
 from tests.helpers.users import Account
@@ -56,7 +57,7 @@ def test_the_list_page_runs_a_fixed_number_of_queries(
             owner = session.get_one(User, user.id)
             start = count_users(app, User.is_bot.is_(True))
             for index in range(start, start + number):
-                bots.create(session, owner, f"Bot {index}", f"bot{index}")
+                lifecycle.create(session, owner, f"Bot {index}", f"bot{index}")
             session.commit()
 
     add_bots(1)

@@ -4,8 +4,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import db
-from app.models import User
+from app.core import db
+from app.core.models import User
 from tests.helpers.admin import count_users
 from tests.helpers.api import api_me
 from tests.helpers.users import PASSWORD, Account, MakeUser

@@ -4,8 +4,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app import db
-from app.models import User
+from app.core import db
+from app.core.models import User
 from tests.helpers.admin import count_users
 from tests.helpers.users import PASSWORD
 

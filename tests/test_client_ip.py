@@ -6,7 +6,7 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.client_ip import client_ip, limit_identity
+from app.core.client_ip import client_ip, limit_identity
 from tests.helpers.users import MakeUser
 from tests.helpers.web import log_in
 

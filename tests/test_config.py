@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app import config, create_app
+from app import create_app
+from app.core import config
 from tests.helpers.web import csrf_token_in
 
 

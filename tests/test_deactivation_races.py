@@ -11,8 +11,8 @@ import httpx
 from flask import Flask
 from sqlalchemy import event, update
 
-from app import db
-from app.models import User
+from app.core import db
+from app.core.models import User
 from tests.helpers.admin import count_users
 from tests.helpers.live import at_once, serve
 from tests.helpers.users import MakeUser

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.models import AuditEvent
+from app.core.models import AuditEvent
 from tests.helpers.admin import audit_events
 from tests.helpers.api import api_error, api_me
 from tests.helpers.leaks import GITHUB, GitHubSigner, match

@@ -173,7 +173,7 @@ def test_a_failing_probe_is_still_logged(
 
 def test_gunicorn_access_lines_for_successful_probes_are_dropped() -> None:
     """gunicorn's access logger passes the request's atoms (U: path, s: status) as args."""
-    from app.ops.quiet import QuietProbes
+    from app.ops.request_log import QuietProbes
 
     def record(path: str, status: str) -> logging.LogRecord:
         atoms = {"U": path, "s": status, "r": f"GET {path} HTTP/1.1"}

@@ -11,8 +11,8 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import db, i18n
-from app.models import User
+from app.core import db, i18n
+from app.core.models import User
 from tests.conftest import Clock
 from tests.helpers.api import api_me
 from tests.helpers.users import Account

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app import db
-from app.models import User
+from app.core import db
+from app.core.models import User
 from tests.helpers.admin import users_create
 from tests.helpers.api import api_create_bot, api_error, api_me, api_ok
 from tests.helpers.users import Account, MakeUser

@@ -11,9 +11,10 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from app import db, keys
-from app.keystore import keystore
-from app.models import ApiKey, Base, User
+from app.core import db
+from app.core.models import ApiKey, Base, User
+from app.keys import primary, verification
+from app.keys.store import keystore
 from keyfob_client import keyformat
 from tests.helpers.users import Account, MakeUser
 
@@ -55,7 +56,7 @@ def test_the_sqlite_file_holds_no_plaintext_key(app: Flask, user: Account) -> No
 
 def test_the_stored_digest_is_the_peppered_hmac(app: Flask, user: Account) -> None:
     with app.app_context():
-        record = keys.active_key(db.session(), user.id)
+        record = primary.active_key(db.session(), user.id)
         assert record is not None
         assert record.digest == keystore().digest(user.key)
         assert record.hint == user.key[-4:]
@@ -72,32 +73,32 @@ def test_the_same_key_digests_differently_under_another_pepper(
 
 def test_reveal_decrypts_the_current_key(app: Flask, user: Account) -> None:
     with app.app_context():
-        assert keys.reveal(db.session(), user.id) == user.key
+        assert primary.reveal(db.session(), user.id) == user.key
 
 
 def test_verify_finds_the_right_user_among_many(app: Flask, make_user: MakeUser) -> None:
     created = [make_user() for _ in range(60)]
     with app.test_request_context():
         for user in created[::7]:
-            principal = keys.verify(user.email, user.key)
+            principal = verification.verify(user.email, user.key)
             assert (principal.user_id, principal.email) == (user.id, user.email)
 
 
 def test_verify_compares_the_email_case_insensitively(app: Flask, user: Account) -> None:
     with app.test_request_context():
-        assert keys.verify(user.email.upper(), user.key).user_id == user.id
+        assert verification.verify(user.email.upper(), user.key).user_id == user.id
 
 
 def test_verify_rejects_a_key_presented_with_another_email(app: Flask, make_user: MakeUser) -> None:
     ada, bob = make_user(), make_user()
-    with app.test_request_context(), pytest.raises(keys.InvalidKey):
-        keys.verify(bob.email, ada.key)
+    with app.test_request_context(), pytest.raises(verification.InvalidKey):
+        verification.verify(bob.email, ada.key)
 
 
 def test_verify_rejects_a_well_formed_unknown_key(app: Flask, user: Account) -> None:
     unknown = keyformat.generate(keyformat.USER_PREFIX)
-    with app.test_request_context(), pytest.raises(keys.InvalidKey):
-        keys.verify(user.email, unknown)
+    with app.test_request_context(), pytest.raises(verification.InvalidKey):
+        verification.verify(user.email, unknown)
 
 
 def test_a_malformed_key_is_rejected_before_any_query(
@@ -110,8 +111,8 @@ def test_a_malformed_key_is_rejected_before_any_query(
     with app.test_request_context():
         # The lookup runs on a driver connection of its own, which no engine event sees.
         monkeypatch.setattr(keystore(), "lookup", no_query)
-        with pytest.raises(keys.InvalidKey):
-            keys.verify(user.email, mistyped)
+        with pytest.raises(verification.InvalidKey):
+            verification.verify(user.email, mistyped)
 
 
 def test_a_deactivated_users_key_is_rejected_as_deactivated(app: Flask, user: Account) -> None:
@@ -119,19 +120,19 @@ def test_a_deactivated_users_key_is_rejected_as_deactivated(app: Flask, user: Ac
         session = db.session()
         session.get_one(User, user.id).is_active = False
         session.commit()
-    with app.test_request_context(), pytest.raises(keys.AccountDeactivated):
-        keys.verify(user.email, user.key)
+    with app.test_request_context(), pytest.raises(verification.AccountDeactivated):
+        verification.verify(user.email, user.key)
 
 
 def test_minting_revokes_the_previous_key(app: Flask, user: Account) -> None:
     with app.app_context():
         session = db.session()
-        new_key = keys.mint(session, session.get_one(User, user.id))
+        new_key = primary.mint(session, session.get_one(User, user.id))
         session.commit()
     with app.test_request_context():
-        assert keys.verify(user.email, new_key).user_id == user.id
-        with pytest.raises(keys.InvalidKey):
-            keys.verify(user.email, user.key)
+        assert verification.verify(user.email, new_key).user_id == user.id
+        with pytest.raises(verification.InvalidKey):
+            verification.verify(user.email, user.key)
 
 
 def test_the_database_refuses_a_second_active_key(app: Flask, user: Account) -> None:
@@ -154,7 +155,7 @@ def test_concurrent_regenerations_leave_exactly_one_active_key(app: Flask, user:
                 session = db.session()
                 target = session.get_one(User, user.id)
                 barrier.wait()
-                minted.append(keys.mint(session, target))
+                minted.append(primary.mint(session, target))
                 session.commit()
         except BaseException as error:  # reported below, not swallowed
             errors.append(error)
@@ -172,4 +173,4 @@ def test_concurrent_regenerations_leave_exactly_one_active_key(app: Flask, user:
             {"id": user.id},
         )
         assert active == 1
-        assert keys.reveal(db.session(), user.id) in minted
+        assert primary.reveal(db.session(), user.id) in minted

@@ -4,8 +4,8 @@ notices."""
 
 from flask import Flask
 
-from app import db
-from app.models import User
+from app.core import db
+from app.core.models import User
 from tests.helpers.api import api_create_bot, api_me
 from tests.helpers.leaks import report_leak
 from tests.helpers.mail import SmtpServer, body_of, deliver

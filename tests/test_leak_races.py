@@ -7,8 +7,8 @@ import httpx
 from flask import Flask
 from sqlalchemy import func, select
 
-from app import db
-from app.models import ApiKey, AuditEvent, OutboundMail
+from app.core import db
+from app.core.models import ApiKey, AuditEvent, OutboundMail
 from tests.helpers.leaks import REVOKE
 from tests.helpers.live import at_once, serve
 from tests.helpers.users import MakeUser

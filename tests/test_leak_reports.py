@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app.models import AuditEvent
+from app.core.models import AuditEvent
 from tests.conftest import Clock
 from tests.helpers.admin import audit_events
 from tests.helpers.api import API, api_create_bot, api_error, api_me, api_ok

@@ -8,9 +8,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from app import db
-from app.known_devices import COOKIE
-from app.models import AuditEvent, User
+from app.core import db
+from app.core.models import AuditEvent, User
+from app.people.known_devices import COOKIE
 from tests.helpers.admin import audit_events
 from tests.helpers.api import fetch_key
 from tests.helpers.mail import SmtpServer, deliver

@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
-from app.accounts.forms import LoginForm, RegisterForm
-from app.forms import Form
-from app.settings.forms import BotForm, ConfirmForm, LanguageForm, ReauthForm
+from app.web.accounts.forms import LoginForm, RegisterForm
+from app.web.forms import Form
+from app.web.settings.forms import BotForm, ConfirmForm, LanguageForm, ReauthForm
 from tests.helpers.api import API, api_error
 from tests.helpers.users import PASSWORD, Account
 

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from app.mail import outbox
+from app.notifications.mail import outbox
 from tests.helpers.mail import WAIT_SECONDS, SmtpServer
 from tests.helpers.users import MakeUser
 from tests.test_mail_delivery import regenerate

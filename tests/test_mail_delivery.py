@@ -8,8 +8,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import db, mail
-from app.models import User
+from app.core import db
+from app.core.models import User
+from app.notifications import mail
 from tests.helpers.api import API, api_ok
 from tests.helpers.mail import SmtpServer, body_of, deliver
 from tests.helpers.users import Account, MakeUser

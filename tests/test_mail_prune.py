@@ -3,9 +3,9 @@
 from flask import Flask
 from sqlalchemy import select
 
-from app import db
-from app.clock import install as install_clock
-from app.models import OutboundMail
+from app.core import db
+from app.core.clock import install as install_clock
+from app.core.models import OutboundMail
 from tests.conftest import Clock
 from tests.helpers.mail import SmtpServer, deliver
 from tests.helpers.users import MakeUser

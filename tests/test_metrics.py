@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from app import audit, db
+from app.core import audit, db
 from tests.helpers.api import API, api_me
 from tests.helpers.api_keys import regenerate
 from tests.helpers.users import Account, MakeUser

@@ -11,8 +11,9 @@ from flask import Flask
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from app import create_app, db
-from app.keystore import keystore
+from app import create_app
+from app.core import db
+from app.keys.store import keystore
 from keyfob_client import keyformat
 from tests.conftest import base_config
 from tests.helpers.api_keys import list_keys

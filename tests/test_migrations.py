@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import Connection, inspect, text
 
-from app.db import make_engine
-from app.models import Base
+from app.core.db import make_engine
+from app.core.models import Base
 
 
 def test_the_migrated_schema_matches_the_models(app: Flask) -> None:

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app import db
-from app.models import ApiKey, User
+from app.core import db
+from app.core.models import ApiKey, User
 from tests.helpers.admin import users_create
 from tests.helpers.admin_api import new_bot, update_bot
 from tests.helpers.api import api_create_bot, api_error
@@ -56,7 +56,7 @@ def test_registration_refuses_the_rarer_line_breaks_too(
     app: Flask, client: FlaskClient, break_: str
 ) -> None:
     response = register_account(client, full_name=f"Eve{break_}{INJECTED}")
-    # Control characters as well: every form says so of those (app/forms.py).
+    # Control characters as well: every form says so of those (app/web/forms.py).
     assert ONE_LINE in field_error(response, "full_name")
     assert names_of_users(app) == []
 

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 
-from app import db
-from app.clock import install as install_clock
-from app.models import AuditEvent, User
+from app.core import db
+from app.core.clock import install as install_clock
+from app.core.models import AuditEvent, User
 from tests.conftest import Clock
 from tests.helpers.admin import audit_events
 from tests.helpers.api import api_ok

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app import PROJECT_ROOT, clock, db, notices
-from app.mail import compose
-from app.mail.compose import Verbatim
-from app.models import User
+from app.core import clock, db
+from app.core.config import PROJECT_ROOT
+from app.core.models import User
+from app.notifications import notices
+from app.notifications.mail import compose
+from app.notifications.mail.compose import Verbatim
 from tests.helpers.api import api_create_bot, api_ok
 from tests.helpers.api_keys import create_key, regenerate
 from tests.helpers.leaks import report_leak

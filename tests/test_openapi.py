@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from werkzeug.test import TestResponse
 
-from app import roles
+from app.people import roles
 from tests.helpers.api import API, api_create_bot, api_me
 from tests.helpers.openapi import DOCUMENT, assert_matches
 from tests.helpers.users import PASSWORD, Account

@@ -4,7 +4,7 @@
 import pytest
 from flask import Flask
 
-from app import roles
+from app.people import roles
 from tests.helpers.organization import ORG, bot_of, browser_as, organization, organization_routes
 from tests.helpers.users import MakeUser
 from tests.helpers.web import csrf_token

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import audit_search
+from app.organization import audit_search
 from tests.helpers.organization import ORG, bot_of, organization
 from tests.helpers.web import field_error, log_in
 

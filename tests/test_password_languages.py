@@ -4,8 +4,8 @@ pages, the recipient's saved language for the emails."""
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import db
-from app.models import User
+from app.core import db
+from app.core.models import User
 from tests.helpers.mail import SmtpServer, body_of, deliver
 from tests.helpers.passwords import FORGOT_PAGE, ask_for_reset, change_password
 from tests.helpers.users import MakeUser

@@ -7,9 +7,9 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import db
-from app.clock import install as install_clock
-from app.models import User
+from app.core import db
+from app.core.clock import install as install_clock
+from app.core.models import User
 from tests.conftest import Clock
 from tests.helpers.mail import SmtpServer, body_of, deliver
 from tests.helpers.passwords import (

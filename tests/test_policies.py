@@ -10,8 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app import db, policies, roles
-from app.models import AuditEvent
+from app.core import db
+from app.core.models import AuditEvent
+from app.organization import policies
+from app.people import roles
 from tests.helpers.api import api_create_bot, api_error, api_ok
 from tests.helpers.api_keys import create_key
 from tests.helpers.roles import set_role

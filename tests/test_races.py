@@ -8,8 +8,8 @@ import httpx
 import pytest
 from flask import Flask
 
-from app import passwords
-from app.models import User
+from app.core.models import User
+from app.people import passwords
 from keyfob_client import keyformat
 from tests.helpers.admin import count_users
 from tests.helpers.live import at_once, browser_logged_in, serve

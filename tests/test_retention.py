@@ -8,8 +8,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from app import db, retention
-from app.models import ApiKey, AuditEvent, KeyRotation
+from app.core import db
+from app.core.models import ApiKey, AuditEvent, KeyRotation
+from app.ops import retention
 from tests.conftest import Clock
 from tests.helpers.api import api_me, api_ok
 from tests.helpers.api_keys import create_key, regenerate, revoke_key

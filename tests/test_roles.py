@@ -5,7 +5,7 @@ deactivated."""
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import roles
+from app.people import roles
 from tests.helpers.live import at_once
 from tests.helpers.roles import role_of, set_role
 from tests.helpers.users import PASSWORD, Account, MakeUser

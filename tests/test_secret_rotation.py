@@ -12,9 +12,10 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import event, select
 
-from app import db, keys, secret_rotation
-from app.keystore import keystore
-from app.models import ApiKey, User
+from app.core import db
+from app.core.models import ApiKey, User
+from app.keys import primary, secret_rotation
+from app.keys.store import keystore
 from tests.helpers.api import api_me, api_ok
 from tests.helpers.api_keys import regenerate
 from tests.helpers.seed import seed_keys
@@ -45,7 +46,7 @@ def assert_all_work(app: Flask, pairs: list[tuple[str, str]]) -> None:
     with app.app_context():
         session = db.session()
         holders = session.execute(select(User.email, User.id)).all()
-        revealed = {email: keys.reveal(session, user_id) for email, user_id in holders}
+        revealed = {email: primary.reveal(session, user_id) for email, user_id in holders}
     assert all(revealed[email] == key for email, key in pairs)
 
 

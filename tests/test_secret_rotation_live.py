@@ -14,7 +14,7 @@ import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
 
-from app import secret_rotation
+from app.keys import secret_rotation
 from tests.helpers.live import serve
 from tests.helpers.seed import seed_keys
 

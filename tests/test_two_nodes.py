@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from app import roles
+from app.people import roles
 from keyfob_client import keyformat
 from tests.conftest import TEST_RATELIMIT_STORAGE_URI, empty_tables, seeder_app
 from tests.helpers.gunicorn import environment, free_port, gunicorn_command, running, shared_secrets

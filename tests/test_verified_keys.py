@@ -1,4 +1,4 @@
-"""Verified keys kept in the process (app/verified_keys.py): a key's second call is served
+"""Verified keys kept in the process (app/keys/verified.py): a key's second call is served
 without its database lookup, and anything that changes what the key authenticates as,
 made by any path, straight in the database included, is refused at the very next call.
 tests/test_verified_keys_live.py shows the same across two server processes."""
@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from app import db
-from app.clock import install as install_clock
+from app.core import db
+from app.core.clock import install as install_clock
 from tests.conftest import Clock
 from tests.helpers.api import api_create_bot
 from tests.helpers.users import Account, MakeUser

@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from app import db
+from app.core import db
 from tests.conftest import empty_tables, seeder_app
 from tests.helpers.gunicorn import environment, free_port, gunicorn_command, running, shared_secrets
 from tests.helpers.users import Account, MakeUser

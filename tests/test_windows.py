@@ -7,7 +7,7 @@ import pytest
 from limits import parse
 from limits.storage import MemoryStorage
 
-from app.windows import LocalWindows, SharedWindows, Windows
+from app.core.counters import LocalWindows, SharedWindows, Windows
 
 BACKENDS: dict[str, Callable[[], Windows]] = {
     "local": LocalWindows,

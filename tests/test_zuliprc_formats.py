@@ -6,7 +6,7 @@ import tomllib
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.models import AuditEvent
+from app.core.models import AuditEvent
 from tests.helpers.admin import audit_events, audit_types
 from tests.helpers.rc import ini_values
 from tests.helpers.users import Account

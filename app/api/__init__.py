@@ -47,8 +47,8 @@ class NoSession(SessionInterface):
 
 def create_api_app(web: Flask) -> Flask:
     """The API app, sharing the web app's configuration and extension objects."""
-    from app import db, hosts, i18n
     from app.api import responses
+    from app.core import db, hosts, i18n
 
     missing = [name for name in SHARED_EXTENSIONS if name not in web.extensions]
     if missing:

@@ -9,12 +9,14 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from flask import request
 
-from app import bot_types, db, keys, limits, roles
 from app.api.responses import ApiError, timestamp
-from app.client_ip import limit_identity
-from app.i18n import gettext as _
-from app.keys import Principal
-from app.ops import metrics
+from app.bots import types
+from app.core import db, limits, metrics
+from app.core.client_ip import limit_identity
+from app.core.i18n import gettext as _
+from app.keys import verification
+from app.keys.verification import Principal
+from app.people import roles
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -98,7 +100,7 @@ def _beyond_posting(principal: Principal) -> Principal:
     """Refuse an incoming-webhook bot's key (403): it may only post, on the platform, so
     within Keyfob it manages no keys and no bots, not even its own key. A leaked webhook
     URL's key then cannot mint itself a successor that outlives its revocation."""
-    if principal.bot_type == bot_types.INCOMING_WEBHOOK:
+    if principal.bot_type == types.INCOMING_WEBHOOK:
         raise ApiError(
             403,
             _("An incoming webhook bot's key can only post: it manages no keys or bots"),
@@ -131,12 +133,12 @@ def authenticate() -> Principal:
         retry_after = guesses.retry_after(client)
         raise ApiError(429, _("Too many invalid API keys"), retry_after=retry_after)
     try:
-        principal = keys.verify(email, key)
-    except keys.AccountDeactivated:
+        principal = verification.verify(email, key)
+    except verification.AccountDeactivated:
         guesses.give_back(client)  # the key was right: not a guess
         metrics.authentication("deactivated")
         raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None
-    except keys.KeyExpired as expired:
+    except verification.KeyExpired as expired:
         guesses.give_back(client)  # the key was right: not a guess
         metrics.authentication("expired")
         when = expired.expired_at.strftime("%Y-%m-%d %H:%M UTC")
@@ -146,7 +148,7 @@ def authenticate() -> Principal:
             code="API_KEY_EXPIRED",
             expired_at=timestamp(expired.expired_at),
         ) from None
-    except keys.InvalidKey:
+    except verification.InvalidKey:
         metrics.authentication("invalid")
         raise ApiError(401, _("Invalid API key"), code="INVALID_API_KEY") from None
     except db.DatabaseUnavailable:

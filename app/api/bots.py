@@ -2,15 +2,18 @@
 
 from werkzeug.wrappers import Response
 
-from app import administration, bot_types, bots, db, roles
 from app.api import bp, params
 from app.api.auth import require_human, require_human_primary
 from app.api.regenerate import regenerate
 from app.api.responses import ApiError, success
-from app.headers import no_store
-from app.i18n import gettext as _
-from app.keys import Principal
-from app.models import User
+from app.bots import lifecycle, types
+from app.core import db
+from app.core.headers import no_store
+from app.core.i18n import gettext as _
+from app.core.models import User
+from app.keys.verification import Principal
+from app.organization import administration
+from app.people import roles
 
 
 @bp.get("/bots")
@@ -29,7 +32,7 @@ def list_bots(principal: Principal) -> Response:
                 "api_key_hint": bot.key_hint,
                 "last_used": bot.last_used_at.isoformat() if bot.last_used_at else None,
             }
-            for bot in bots.summaries(db.session(), principal.id)
+            for bot in lifecycle.summaries(db.session(), principal.id)
         ]
     )
 
@@ -38,12 +41,12 @@ def list_bots(principal: Principal) -> Response:
 @require_human_primary
 def create_bot(principal: Principal) -> Response:
     full_name, short_name = params.text("full_name"), params.text("short_name")
-    bot_type = params.optional_integer("bot_type", min(bot_types.LABELS), max(bot_types.LABELS))
+    bot_type = params.optional_integer("bot_type", min(types.LABELS), max(types.LABELS))
     try:
-        bot, key = bots.create(
-            db.session(), principal, full_name, short_name, bot_type or bot_types.GENERIC
+        bot, key = lifecycle.create(
+            db.session(), principal, full_name, short_name, bot_type or types.GENERIC
         )
-    except bots.InvalidBot as problem:
+    except lifecycle.InvalidBot as problem:
         raise _bad_bot(problem) from None
     return no_store(success(user_id=bot.id, email=bot.email, api_key=key))
 
@@ -53,14 +56,14 @@ def create_bot(principal: Principal) -> Response:
 def update_bot(principal: Principal, bot_id: int) -> Response:
     """Rename and/or give the bot to another person: its owner or an administrator."""
     full_name = params.optional_text("full_name")
-    owner_id = params.optional_integer("bot_owner_id", 1, bots.MAX_ID)
+    owner_id = params.optional_integer("bot_owner_id", 1, lifecycle.MAX_ID)
     actor = administration.Actor(principal.id, principal.role)
     bot = administration.bot(db.session(), actor, bot_id)
     if bot is None:
         raise ApiError(404, _("No such bot"))
     try:
         administration.update_bot(db.session(), actor, bot, full_name, owner_id)
-    except bots.InvalidBot as problem:
+    except lifecycle.InvalidBot as problem:
         raise _bad_bot(problem) from None
     except roles.RoleRefused as refused:
         raise ApiError(400, refused.message) from None
@@ -76,7 +79,7 @@ def regenerate_bot_key(principal: Principal, bot_id: int) -> Response:
 @bp.delete("/bots/<int:bot_id>")
 @require_human_primary
 def deactivate_bot(principal: Principal, bot_id: int) -> Response:
-    bots.deactivate(db.session(), owned_or_404(principal, bot_id), actor_id=principal.id)
+    lifecycle.deactivate(db.session(), owned_or_404(principal, bot_id), actor_id=principal.id)
     return success()
 
 
@@ -85,21 +88,21 @@ def deactivate_bot(principal: Principal, bot_id: int) -> Response:
 def reactivate_bot(principal: Principal, bot_id: int) -> Response:
     bot = owned_or_404(principal, bot_id)
     try:
-        bots.reactivate(db.session(), bot, actor_id=principal.id)
-    except bots.InvalidBot as problem:
+        lifecycle.reactivate(db.session(), bot, actor_id=principal.id)
+    except lifecycle.InvalidBot as problem:
         raise _bad_bot(problem) from None
     return success()
 
 
 def owned_or_404(principal: Principal, bot_id: int) -> User:
     """The caller's bot, or the one 404 every bot route gives for any other id."""
-    bot = bots.owned(db.session(), principal.id, bot_id)
+    bot = lifecycle.owned(db.session(), principal.id, bot_id)
     if bot is None:
         raise ApiError(404, _("No such bot"))
     return bot
 
 
-def _bad_bot(problem: bots.InvalidBot) -> ApiError:
+def _bad_bot(problem: lifecycle.InvalidBot) -> ApiError:
     """The web form's error, named by the API's argument when it is about one."""
     field = {
         "username": "short_name",

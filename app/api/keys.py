@@ -5,15 +5,16 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from app import db, named_keys
 from app.api import bp, params
 from app.api.auth import refuse_unless_primary, require_key
 from app.api.bots import owned_or_404
 from app.api.responses import ApiError, success, timestamp
-from app.headers import no_store
-from app.i18n import gettext as _
-from app.keys import Principal
-from app.models import Holder
+from app.core import db
+from app.core.headers import no_store
+from app.core.i18n import gettext as _
+from app.core.models import Holder
+from app.keys import named
+from app.keys.verification import Principal
 
 # The API's argument for each field a named_keys error names (None: no one argument).
 _ARGUMENTS = {"name": "name", "expires": "expires_in_days"}
@@ -64,40 +65,38 @@ def _human(principal: Principal) -> Principal:
 
 
 def _list(holder: Holder) -> Response:
-    summaries = named_keys.live_keys(db.session(), holder.id)
+    summaries = named.live_keys(db.session(), holder.id)
     return success(keys=[_summary(summary) for summary in summaries])
 
 
 def _create(principal: Principal, holder: Holder) -> Response:
     refuse_unless_primary(principal)
     name = params.text("name")
-    days = params.optional_integer("expires_in_days", 1, named_keys.LATEST_EXPIRY_DAYS)
+    days = params.optional_integer("expires_in_days", 1, named.LATEST_EXPIRY_DAYS)
     try:
-        expires_at = None if days is None else named_keys.expiry_in_days(days)
-        record, key = named_keys.create(
-            db.session(), holder, name, expires_at, actor_id=principal.id
-        )
-    except named_keys.InvalidNamedKey as problem:
+        expires_at = None if days is None else named.expiry_in_days(days)
+        record, key = named.create(db.session(), holder, name, expires_at, actor_id=principal.id)
+    except named.InvalidNamedKey as problem:
         argument = _ARGUMENTS.get(problem.field)
         if argument is None:
             raise ApiError(400, problem.message) from None
         raise ApiError(400, f"{argument}: {problem.message}", var_name=argument) from None
-    return no_store(success(api_key=key, **_summary(named_keys.summarize(record))))
+    return no_store(success(api_key=key, **_summary(named.summarize(record))))
 
 
 def _revoke(principal: Principal, holder: Holder, key_id: int) -> Response:
     refuse_unless_primary(principal)
     try:
-        named_keys.revoke(db.session(), holder, key_id, actor_id=principal.id)
-    except named_keys.PrimaryKeyNotRevocable:
+        named.revoke(db.session(), holder, key_id, actor_id=principal.id)
+    except named.PrimaryKeyNotRevocable:
         message = _("This is the primary key: regenerate it instead")
         raise ApiError(400, message, code="PRIMARY_KEY") from None
-    except named_keys.NoSuchKey:
+    except named.NoSuchKey:
         raise ApiError(404, _("No such key")) from None
     return success()
 
 
-def _summary(summary: named_keys.KeySummary) -> dict[str, Any]:
+def _summary(summary: named.KeySummary) -> dict[str, Any]:
     return {
         "id": summary.id,
         "kind": summary.kind,

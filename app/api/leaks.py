@@ -1,5 +1,5 @@
 """Reporting leaked keys, without a key of one's own: the public revocation endpoint and
-GitHub's secret-scanning partner endpoint. Both only read the report and answer; app/leaks.py
+GitHub's secret-scanning partner endpoint. Both only read the report and answer; app/keys/leaks.py
 revokes, audits and notifies."""
 
 import json
@@ -8,12 +8,13 @@ from typing import Any, NoReturn
 from flask import jsonify, request
 from werkzeug.wrappers import Response
 
-from app import db, leaks, limits, secret_scanning
 from app.api import bp
 from app.api.responses import ApiError
-from app.client_ip import limit_identity
-from app.headers import no_store
-from app.i18n import gettext as _
+from app.core import db, limits
+from app.core.client_ip import limit_identity
+from app.core.headers import no_store
+from app.core.i18n import gettext as _
+from app.keys import leaks, secret_scanning
 
 
 @bp.post("/keys/revoke")

@@ -6,8 +6,8 @@ from typing import Any
 from flask import request
 
 from app.api.responses import ApiError
-from app.i18n import gettext as _
-from app.text import has_control_characters, is_unicode_text
+from app.core.characters import has_control_characters, is_unicode_text
+from app.core.i18n import gettext as _
 
 
 def _arguments() -> Mapping[str, Any]:

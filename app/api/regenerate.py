@@ -7,14 +7,15 @@ from datetime import timedelta
 from flask import current_app, request
 from werkzeug.wrappers import Response
 
-from app import db, rotations
 from app.api import params
 from app.api.auth import refuse_unless_primary
 from app.api.responses import ApiError, success, timestamp
-from app.headers import no_store
-from app.i18n import gettext as _
-from app.keys import Principal
-from app.models import Holder
+from app.core import db
+from app.core.headers import no_store
+from app.core.i18n import gettext as _
+from app.core.models import Holder
+from app.keys import regeneration
+from app.keys.verification import Principal
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -31,7 +32,7 @@ def regenerate(principal: Principal, subject: Holder) -> Response:
     longest = int(current_app.config["MAX_ROLL_GRACE_SECONDS"])
     grace = params.optional_integer("grace_seconds", 0, longest) or 0
     try:
-        rotation = rotations.regenerate(
+        rotation = regeneration.regenerate(
             db.session(),
             subject,
             actor_id=principal.id,
@@ -39,13 +40,13 @@ def regenerate(principal: Principal, subject: Holder) -> Response:
             idempotency_key=_idempotency_key(),
             replaced_key_id=principal.key_id if principal.key_kind == "rolled" else None,
         )
-    except rotations.NotARepeat:
+    except regeneration.NotARepeat:
         refuse_unless_primary(principal)
         raise
-    except rotations.IdempotencyKeyReused:
+    except regeneration.IdempotencyKeyReused:
         message = _("This Idempotency-Key was already used for a different regeneration")
         raise ApiError(422, message, code="IDEMPOTENCY_KEY_REUSED") from None
-    except rotations.RotationSuperseded:
+    except regeneration.RotationSuperseded:
         message = _("The key this Idempotency-Key made has since been replaced or revoked")
         raise ApiError(409, message, code="ROTATION_SUPERSEDED") from None
     return no_store(
@@ -57,7 +58,7 @@ def _idempotency_key() -> str | None:
     value = request.headers.get(IDEMPOTENCY_HEADER)
     if value is None:
         return None
-    if not rotations.is_valid_idempotency_key(value):
+    if not regeneration.is_valid_idempotency_key(value):
         message = _("Idempotency-Key must be 1 to 255 visible ASCII characters")
         raise ApiError(400, message, var_name=IDEMPOTENCY_HEADER)
     return value

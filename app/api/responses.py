@@ -12,9 +12,9 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from app.db import DatabaseUnavailable
-from app.i18n import gettext as _
-from app.limits import StoreUnavailable, TooManyAttempts
+from app.core.db import DatabaseUnavailable
+from app.core.i18n import gettext as _
+from app.core.limits import StoreUnavailable, TooManyAttempts
 
 STORE_RETRY_SECONDS = 30  # a guess at an outage's length; the client may retry sooner
 DATABASE_RETRY_SECONDS = 5  # a database restart usually takes seconds

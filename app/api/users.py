@@ -1,20 +1,23 @@
 """The organization's users (Zulip's paths): the directory and one entry of it for everyone,
-and deactivating and reactivating people and bots for administrators (app/administration.py
-and app/directory.py hold the rules; every admin route is marked by require_admin, which
-tests enumerate)."""
+and deactivating and reactivating people and bots for administrators
+(app/organization/administration.py and app/organization/directory.py hold the rules; every
+admin route is marked by require_admin, which tests enumerate)."""
 
 from typing import Any
 
 from werkzeug.wrappers import Response
 
-from app import administration, bots, db, directory, roles
 from app.api import bp
 from app.api.auth import require_admin, require_key
 from app.api.responses import ApiError, success
 from app.api.views import AVATAR_VERSION, default_avatar_url
-from app.i18n import gettext as _
-from app.keys import Principal
-from app.models import User
+from app.bots import lifecycle
+from app.core import db
+from app.core.i18n import gettext as _
+from app.core.models import User
+from app.keys.verification import Principal
+from app.organization import administration, directory
+from app.people import roles
 
 
 @bp.get("/users")
@@ -62,7 +65,7 @@ def reactivate_user(principal: Principal, user_id: int) -> Response:
         administration.reactivate(db.session(), actor, target)
     except roles.RoleRefused as refused:
         raise ApiError(400, refused.message) from None
-    except bots.InvalidBot as problem:
+    except lifecycle.InvalidBot as problem:
         raise ApiError(400, problem.message) from None
     return success()
 

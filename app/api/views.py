@@ -9,14 +9,16 @@ from typing import Any
 from flask import current_app, jsonify
 from werkzeug.wrappers import Response
 
-from app import authentication, db, hosts, keys, roles
 from app.api import bp, params
 from app.api.auth import require_any_key, require_key
 from app.api.regenerate import regenerate
 from app.api.responses import ApiError, json_response, success, success_text
-from app.headers import no_store
-from app.i18n import gettext as _
-from app.keys import Principal
+from app.core import db, hosts
+from app.core.headers import no_store
+from app.core.i18n import gettext as _
+from app.keys import primary
+from app.keys.verification import Principal
+from app.people import authentication, roles
 
 # What Zulip clients read to decide how to read a response. It describes the shapes of the
 # endpoints Keyfob serves, not endpoints it lacks (those are 404 at any level). 277 is Zulip
@@ -82,7 +84,7 @@ def fetch_api_key() -> Response:
         raise _authentication_failed() from None
     except authentication.AccountDeactivated:
         raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None
-    key = keys.reveal_to(session, user.id, actor_id=user.id, event_type="api_key_fetched")
+    key = primary.reveal_to(session, user.id, actor_id=user.id, event_type="api_key_fetched")
     if key is None:
         raise _authentication_failed()
     return no_store(success(api_key=key, email=user.email, user_id=user.id))

@@ -1,1 +1,2 @@
-"""Operations: health and readiness probes and Prometheus metrics (see views and metrics)."""
+"""Operations: health and readiness probes, the Prometheus metrics endpoint, the request log,
+serving checks, retention and the command line."""

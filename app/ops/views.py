@@ -18,7 +18,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
-from app import headers
+from app.core import headers
 from app.ops.readiness import OK, Readiness
 
 PATHS = frozenset({"/healthz", "/readyz", "/metrics"})

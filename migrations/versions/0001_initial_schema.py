@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.models
+import app.core.models
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("is_bot", sa.Boolean(), nullable=False),
         sa.Column("bot_owner_id", sa.Integer(), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", app.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", app.core.models.UTCDateTime(), nullable=False),
         sa.CheckConstraint(
             "(is_bot AND bot_owner_id IS NOT NULL AND password_hash IS NULL) OR (NOT is_bot AND bot_owner_id IS NULL)",
             name=op.f("ck_users_bot_has_owner"),
@@ -50,9 +50,9 @@ def upgrade() -> None:
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("ciphertext", sa.String(length=255), nullable=False),
         sa.Column("hint", sa.String(length=4), nullable=False),
-        sa.Column("created_at", app.models.UTCDateTime(), nullable=False),
-        sa.Column("last_used_at", app.models.UTCDateTime(), nullable=True),
-        sa.Column("revoked_at", app.models.UTCDateTime(), nullable=True),
+        sa.Column("created_at", app.core.models.UTCDateTime(), nullable=False),
+        sa.Column("last_used_at", app.core.models.UTCDateTime(), nullable=True),
+        sa.Column("revoked_at", app.core.models.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_api_keys_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
         sa.UniqueConstraint("digest", name=op.f("uq_api_keys_digest")),
@@ -70,7 +70,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("created_at", app.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", app.core.models.UTCDateTime(), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("subject_user_id", sa.Integer(), nullable=True),
         sa.Column("event_type", sa.String(length=40), nullable=False),

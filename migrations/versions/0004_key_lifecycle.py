@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.models
+import app.core.models
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -28,8 +28,10 @@ LIVE_NAME = "revoked_at IS NULL AND name IS NOT NULL"
 def upgrade() -> None:
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.add_column(sa.Column("name", sa.String(length=50), nullable=True))
-        batch_op.add_column(sa.Column("expires_at", app.models.UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column("superseded_at", app.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("expires_at", app.core.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(
+            sa.Column("superseded_at", app.core.models.UTCDateTime(), nullable=True)
+        )
         batch_op.add_column(sa.Column("last_used_ip", sa.String(length=45), nullable=True))
         batch_op.add_column(sa.Column("last_used_user_agent", sa.String(length=255), nullable=True))
         batch_op.drop_index("uq_api_keys_one_active_per_user")
@@ -59,7 +61,7 @@ def upgrade() -> None:
         sa.Column("subject_user_id", sa.Integer(), nullable=False),
         sa.Column("grace_seconds", sa.Integer(), nullable=False),
         sa.Column("new_key_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", app.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", app.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["actor_id"], ["users.id"], name=op.f("fk_key_rotations_actor_id_users")
         ),

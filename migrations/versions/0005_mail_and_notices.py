@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.models
+import app.core.models
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -33,7 +33,7 @@ def upgrade() -> None:
         "seen_addresses",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("address", sa.String(length=45), nullable=False),
-        sa.Column("first_seen_at", app.models.UTCDateTime(), nullable=False),
+        sa.Column("first_seen_at", app.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_seen_addresses_user_id_users")
         ),
@@ -42,17 +42,17 @@ def upgrade() -> None:
     op.create_table(
         "outbound_mail",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("created_at", app.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", app.core.models.UTCDateTime(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("recipient", sa.String(length=254), nullable=False),
         sa.Column("language", sa.String(length=16), nullable=False),
         sa.Column("subject", sa.String(length=255), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", app.models.UTCDateTime(), nullable=False),
-        sa.Column("claimed_until", app.models.UTCDateTime(), nullable=True),
-        sa.Column("sent_at", app.models.UTCDateTime(), nullable=True),
-        sa.Column("gave_up_at", app.models.UTCDateTime(), nullable=True),
+        sa.Column("next_attempt_at", app.core.models.UTCDateTime(), nullable=False),
+        sa.Column("claimed_until", app.core.models.UTCDateTime(), nullable=True),
+        sa.Column("sent_at", app.core.models.UTCDateTime(), nullable=True),
+        sa.Column("gave_up_at", app.core.models.UTCDateTime(), nullable=True),
         sa.Column("last_error", sa.String(length=255), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_outbound_mail_user_id_users")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.models
+import app.core.models
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -36,7 +36,7 @@ def upgrade() -> None:
         "organization_policies",
         sa.Column("name", sa.String(length=40), nullable=False),
         sa.Column("value", sa.JSON(), nullable=False),
-        sa.Column("changed_at", app.models.UTCDateTime(), nullable=False),
+        sa.Column("changed_at", app.core.models.UTCDateTime(), nullable=False),
         sa.Column("changed_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["changed_by"], ["users.id"], name=op.f("fk_organization_policies_changed_by_users")

@@ -1,6 +1,6 @@
 """The authentication epoch: one counter that triggers raise with every change that can
 change what a key authenticates as, so each app process may keep the keys it verified
-until the counter moves (app/verified_keys.py)
+until the counter moves (app/keys/verified.py)
 
 The triggers fire on UPDATE OF the columns the authentication lookup reads (and on DELETE)
 of api_keys and users; the bookkeeping columns written as keys are used (last_used_*) and
@@ -24,7 +24,7 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# What the lookup (app/keystore.py) reads or filters on, as of this revision.
+# What the lookup (app/keys/store.py) reads or filters on, as of this revision.
 WATCHED = {
     "api_keys": ("user_id", "digest", "hint", "name", "expires_at", "superseded_at", "revoked_at"),
     "users": (

@@ -1,12 +1,12 @@
 """Names without line breaks: every full name (people and bots) and key name that holds a
 line break (CR, LF, VT, FF, NEL, U+2028, U+2029, the information separators) or a tab gets
 a space for each run of them, as the rule every name now follows allows no such character
-(app/identities.py): a name is quoted on one line in the emails Keyfob sends, and a line
+(app/people/identities.py): a name is quoted on one line in the emails Keyfob sends, and a line
 break in it let its author write lines of their own into them. A key name stays unique
 among its holder's live keys: one that would collide gets " (2)", " (3)" … at the end.
 
 And outbound_mail.unsolicited: whether a message is a notice its recipient did not cause,
-which app/notices.py limits per recipient and hour (the same issue: what other people
+which app/notifications/notices.py limits per recipient and hour (the same issue: what other people
 write, and how often, into someone's mailbox).
 
 The names are not put back by a downgrade: they were never meant to hold those characters.

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.models
+import app.core.models
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -27,8 +27,8 @@ def upgrade() -> None:
         sa.Column("bot_id", sa.Integer(), nullable=False),
         sa.Column("from_owner_id", sa.Integer(), nullable=False),
         sa.Column("to_user_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", app.models.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", app.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", app.core.models.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", app.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["bot_id"], ["users.id"], name=op.f("fk_bot_transfer_offers_bot_id_users")
         ),

@@ -7,8 +7,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from app import bots, db
-from app.models import User
+from app.bots import lifecycle
+from app.core import db
+from app.core.models import User
 from tests.browser.test_flows import enhanced, step
 from tests.helpers.live import serve
 from tests.helpers.users import PASSWORD, MakeUser
@@ -25,7 +26,7 @@ def live_server(app: Flask) -> Iterator[str]:
     make(RECEIVER, "Grace Hopper")
     with app.app_context():
         session = db.session()
-        bots.create(session, session.get_one(User, mia.id), "Weather Bot", "weather")
+        lifecycle.create(session, session.get_one(User, mia.id), "Weather Bot", "weather")
     with serve(app) as url:
         yield url
 

@@ -7,8 +7,8 @@ from click.testing import Result
 from flask import Flask
 from sqlalchemy import ColumnElement, func, select
 
-from app import db
-from app.models import AuditEvent, User
+from app.core import db
+from app.core.models import AuditEvent, User
 from tests.helpers.users import PASSWORD
 
 

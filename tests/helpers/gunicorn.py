@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 from cryptography.fernet import Fernet
 
-from app import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT
 
 CONF = PROJECT_ROOT / "gunicorn.conf.py"
 START_SECONDS = 30
@@ -51,7 +51,7 @@ def environment(instance: Path, settings: Mapping[str, str]) -> dict[str, str]:
 
 def trusting_the_bind(bind: str | None) -> dict[str, str]:
     """KEYFOB_TRUSTED_HOSTS for a server on ``bind`` (127.0.0.1:port): the defaults, plus the
-    loopback names on that port, as a deployment would name its own (app/hosts.py)."""
+    loopback names on that port, as a deployment would name its own (app/core/hosts.py)."""
     if bind is None:
         return {}
     port = bind.rpartition(":")[2]

@@ -7,7 +7,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app import db, keys
+from app.core import db
+from app.keys import primary
 from tests.helpers.web import BOTS, key_in, post_form
 
 OWN_KEYS = "/settings/account/keys"
@@ -59,6 +60,6 @@ def regenerate(client: FlaskClient, page: str, grace: str) -> TestResponse:
 def primary_key_id(app: Flask, holder_id: int) -> int:
     """The id of the holder's primary key record (ids are no secret; the key is)."""
     with app.app_context():
-        record = keys.active_key(db.session(), holder_id)
+        record = primary.active_key(db.session(), holder_id)
         assert record is not None
         return record.id

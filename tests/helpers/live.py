@@ -22,7 +22,7 @@ def serve(application: Flask) -> Iterator[str]:
     """Serve an app over real HTTP on a free loopback port, one thread per request."""
     server = make_server("127.0.0.1", 0, application, threaded=True)
     # Its own address, port included, as a deployment's KEYFOB_TRUSTED_HOSTS would name it:
-    # no other port of a loopback name is served (app/hosts.py).
+    # no other port of a loopback name is served (app/core/hosts.py).
     served = [f"{name}:{server.server_port}" for name in ("127.0.0.1", "localhost")]
     application.config["TRUSTED_HOSTS"].extend(served)  # the API app shares this list
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from flask import Flask
 
-from app import db
-from app.mail import deliver_due
-from app.mail.outbox import Delivery
+from app.core import db
+from app.notifications.mail import deliver_due
+from app.notifications.mail.outbox import Delivery
 from tests.helpers.services import free_port
 
 WAIT_SECONDS = 10

@@ -6,8 +6,8 @@ from email.message import EmailMessage
 
 from flask import Flask
 
-from app import db
-from app.models import User
+from app.core import db
+from app.core.models import User
 from tests.helpers.mail import SmtpServer, body_of, deliver
 
 NOT_ME_LINK = re.compile(r"(https?://[^/\s]+)(/not-me\?token=\S+)")

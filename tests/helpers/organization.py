@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app import roles
+from app.people import roles
 from tests.helpers.users import Account, MakeUser
 from tests.helpers.web import Bot, create_bot, log_in, post_form
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT
 from tests.helpers.gunicorn import free_port, stop
 
 NGINX_SAMPLE = PROJECT_ROOT / "docs" / "nginx.conf"

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from flask import Flask
 from sqlalchemy import insert
 
-from app import db
-from app.keystore import keystore
-from app.models import ApiKey, User
+from app.core import db
+from app.core.models import ApiKey, User
+from app.keys.store import keystore
 from keyfob_client import keyformat
 
 BATCH = 2000

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from app import db, keys, roles, users
+from app.core import db
+from app.keys import primary
+from app.people import accounts, roles
 
 PASSWORD = "correct horse battery staple"
 
@@ -35,7 +37,7 @@ class MakeUser:
         email = email or f"user{self.count}@example.com"
         with self.app.app_context():
             session = db.session()
-            user = users.register(session, email, full_name, PASSWORD, role=role)
-            key = keys.reveal(session, user.id)
+            user = accounts.register(session, email, full_name, PASSWORD, role=role)
+            key = primary.reveal(session, user.id)
             assert key is not None
             return Account(user.id, user.email, PASSWORD, key)

@@ -1,4 +1,4 @@
-"""What the tests of app/verified_keys.py share: how many API calls a process answered from
+"""What the tests of app/keys/verified.py share: how many API calls a process answered from
 the keys it had verified, as its /metrics tells an operator."""
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -16,6 +16,6 @@ def hits(metrics_text: str) -> float:
     return 0.0
 
 
-# The epoch column of the lookup, as app/keystore.py writes it (the negative control
+# The epoch column of the lookup, as app/keys/store.py writes it (the negative control
 # replaces it): a rename there fails the control loudly rather than testing nothing.
 EPOCH_COLUMN = "(SELECT value FROM auth_epoch WHERE id = 1)"

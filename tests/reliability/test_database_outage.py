@@ -14,7 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client import REGISTRY, generate_latest
 
-from app import create_app, db, keys, users
+from app import create_app
+from app.core import db
+from app.keys import primary
+from app.people import accounts
 from tests.conftest import base_config
 from tests.helpers.api import API, api_error, api_me, api_ok
 from tests.helpers.openapi import assert_matches
@@ -43,8 +46,8 @@ def site(tmp_path: Path) -> Iterator[Site]:
         engine.dispose()
         app = create_app(base_config(server.url, tmp_path / "instance"))
         with app.app_context():
-            user = users.register(db.session(), "ada@example.com", "Ada", PASSWORD)
-            key = keys.reveal(db.session(), user.id)
+            user = accounts.register(db.session(), "ada@example.com", "Ada", PASSWORD)
+            key = primary.reveal(db.session(), user.id)
         assert key is not None
         yield Site(server, app, app.test_client(), "ada@example.com", key)
         app.extensions["keyfob.engine"].dispose()

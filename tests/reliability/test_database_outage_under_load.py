@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from app import db
+from app.core import db
 from tests.conftest import seeder_app
 from tests.helpers.gunicorn import environment, free_port, gunicorn_command, running, shared_secrets
 from tests.helpers.services import PrivatePostgres, private_postgres

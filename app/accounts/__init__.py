@@ -1,1 +1,0 @@
-"""Registration, login and logout, and the user records behind them."""

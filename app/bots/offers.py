@@ -1,0 +1,163 @@
+"""A bot offered by its owner to another person, who accepts or declines it (as a
+repository transfer between two people works elsewhere). Until it is accepted the bot stays
+its owner's: it counts against nobody else's bot limit, its notices go to its owner, and
+the person offered it cannot reach it. Accepting is the hand-over (bot_ownership.hand_over:
+new keys, the old ones stopped). No web code here.
+
+An offer holds only while it is pending: not expired, its bot still owned by the person who
+offered it, and that person still active. Anything else is the same "no such offer", so
+that an offer cannot be probed or replayed after the fact."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, aliased
+
+from app.bots import lifecycle, ownership
+from app.core import audit, clock, db
+from app.core.models import BotTransferOffer, User
+from app.notifications import notices
+
+LIFETIME = timedelta(days=7)
+
+
+class NoSuchOffer(Exception):
+    """No pending offer of that bot to that person (never made, lapsed, or acted on)."""
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A pending offer as the pages show it: who offers which bot to whom, until when."""
+
+    bot_id: int
+    bot_name: str
+    bot_email: str
+    from_name: str
+    from_email: str
+    to_name: str
+    to_email: str
+    expires_at: datetime
+
+
+@db.unit_of_work
+def offer(session: Session, bot: User, to_user_id: int, *, actor_id: int) -> bool:
+    """Offer the bot to the active person ``to_user_id`` for LIFETIME, replacing any offer
+    of it pending; audited and committed. False (and any pending offer withdrawn) when they
+    own it already. Raises bots.InvalidBot for anyone who is not an active person."""
+    ownership.lock_owners_and_bot(session, bot, to_user_id)
+    ownership.check_receiver(session, to_user_id)
+    owner_id = ownership.owner_id(bot)
+    session.execute(delete(BotTransferOffer).where(BotTransferOffer.bot_id == bot.id))
+    if to_user_id == owner_id:
+        session.commit()
+        return False
+    now = clock.now()
+    made = BotTransferOffer(
+        bot_id=bot.id,
+        from_owner_id=owner_id,
+        to_user_id=to_user_id,
+        created_at=now,
+        expires_at=now + LIFETIME,
+    )
+    session.add(made)
+    audit.record(
+        session,
+        "bot_transfer_offered",
+        actor_id=actor_id,
+        subject_user_id=bot.id,
+        detail={"from": owner_id, "to": to_user_id},
+    )
+    receiver, giver = session.get_one(User, to_user_id), session.get_one(User, owner_id)
+    notices.bot_offered(session, receiver, bot=bot, giver=giver, expires_at=made.expires_at)
+    session.commit()
+    return True
+
+
+@db.unit_of_work
+def accept(session: Session, receiver: User, bot_id: int) -> User:
+    """The person offered the bot takes it: the hand-over, with the receiver as actor, within
+    their bot limit; committed. Returns the bot. Raises NoSuchOffer, bots.InvalidBot."""
+    if not 0 < bot_id <= lifecycle.MAX_ID:
+        raise NoSuchOffer()
+    if not _is_pending(session, bot_id, receiver.id):
+        raise NoSuchOffer()
+    bot = session.get_one(User, bot_id)
+    ownership.lock_owners_and_bot(session, bot, receiver.id)
+    if not _is_pending(session, bot_id, receiver.id):  # taken, withdrawn or moved meanwhile
+        raise NoSuchOffer()
+    ownership.hand_over(session, bot, receiver.id, actor_id=receiver.id, how="offer")
+    session.commit()
+    return bot
+
+
+@db.unit_of_work
+def decline(session: Session, person: User, bot_id: int) -> None:
+    """End a pending offer: the person offered it declines, or its owner withdraws it;
+    audited and committed. Raises NoSuchOffer for anyone else and any other bot."""
+    if not 0 < bot_id <= lifecycle.MAX_ID:
+        raise NoSuchOffer()
+    row = session.get(BotTransferOffer, bot_id)
+    if row is None or person.id not in (row.from_owner_id, row.to_user_id):
+        raise NoSuchOffer()
+    if not _is_pending(session, bot_id, row.to_user_id):
+        raise NoSuchOffer()
+    declined = person.id == row.to_user_id
+    session.delete(row)
+    audit.record(
+        session,
+        "bot_transfer_declined" if declined else "bot_transfer_withdrawn",
+        actor_id=person.id,
+        subject_user_id=bot_id,
+        detail={"from": row.from_owner_id, "to": row.to_user_id},
+    )
+    session.commit()
+
+
+def offered_to(session: Session, person_id: int) -> list[Offer]:
+    """The pending offers made to ``person_id``, soonest to lapse first."""
+    return _listed(session, BotTransferOffer.to_user_id == person_id)
+
+
+def offered_by(session: Session, owner_id: int) -> dict[int, Offer]:
+    """The pending offers of ``owner_id``'s bots, by bot id."""
+    return {
+        found.bot_id: found
+        for found in _listed(session, BotTransferOffer.from_owner_id == owner_id)
+    }
+
+
+def _is_pending(session: Session, bot_id: int, to_user_id: int) -> bool:
+    condition = (BotTransferOffer.bot_id == bot_id) & (BotTransferOffer.to_user_id == to_user_id)
+    return bool(_listed(session, condition))
+
+
+def _listed(session: Session, condition: object) -> list[Offer]:
+    bot, giver, receiver = aliased(User), aliased(User), aliased(User)
+    rows = session.execute(
+        select(BotTransferOffer, bot, giver, receiver)
+        .join(bot, bot.id == BotTransferOffer.bot_id)
+        .join(giver, giver.id == BotTransferOffer.from_owner_id)
+        .join(receiver, receiver.id == BotTransferOffer.to_user_id)
+        .where(
+            condition,  # type: ignore[arg-type]
+            BotTransferOffer.expires_at > clock.now(),
+            bot.bot_owner_id == BotTransferOffer.from_owner_id,
+            giver.is_active,
+            receiver.is_active,
+        )
+        .order_by(BotTransferOffer.expires_at, BotTransferOffer.bot_id)
+    )
+    return [
+        Offer(
+            row.bot_id,
+            found_bot.full_name,
+            found_bot.email,
+            found_giver.full_name,
+            found_giver.email,
+            found_receiver.full_name,
+            found_receiver.email,
+            row.expires_at,
+        )
+        for row, found_bot, found_giver, found_receiver in rows
+    ]

@@ -1,0 +1,279 @@
+"""The tables: users (humans and bots), their API keys, the audit log, the mail queue, the
+organization's policies and the bots offered from one person to another."""
+
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as naive UTC and always read back as an aware UTC datetime."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return as_utc(value)
+
+
+def as_utc(value: datetime | str) -> datetime:
+    """A stored timestamp (a datetime, or SQLite's text form) as an aware UTC datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Holder(Protocol):
+    """Whatever names a user or bot that holds keys: its User row, or the Principal that an
+    API request authenticated as (so a view need not load the row again)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def is_bot(self) -> bool: ...
+    @property
+    def bot_owner_id(self) -> int | None: ...
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map = {datetime: UTCDateTime}  # noqa: RUF012
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "(is_bot AND bot_owner_id IS NOT NULL AND password_hash IS NULL)"
+            " OR (NOT is_bot AND bot_owner_id IS NULL)",
+            name="bot_has_owner",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_bot: Mapped[bool] = mapped_column(default=False)
+    bot_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped at logout: a login session names the generation it began in, so a copy of
+    # the (client-side) session cookie dies with the session it came from.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The saved page language (en, zh_Hans), or None to follow the browser.
+    language: Mapped[str | None] = mapped_column(String(16))
+    # Whether to email this person about their own routine actions (a key created, shown or
+    # regenerated); notices of a leak or of a coming expiry are sent regardless.
+    routine_notices: Mapped[bool] = mapped_column(default=True, server_default="1")
+    # Zulip's role numbers (app/people/roles.py): owner 100, administrator 200, member 400.
+    role: Mapped[int] = mapped_column(default=400, server_default="400")
+    # A bot's type (app/bots/types.py): generic 1, incoming webhook 2; None for a person.
+    bot_type: Mapped[int | None]
+
+    bot_owner: Mapped["User | None"] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class ApiKey(Base):
+    """A key of a user or bot. The primary key (no name) is the one Zulip's flows show and
+    regenerate; named keys sit beside it. A primary key rolled with an overlap is
+    ``superseded`` and keeps working until ``expires_at``."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        # One current primary key per user, held by the database itself.
+        Index(
+            "uq_api_keys_one_primary_per_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL AND name IS NULL AND superseded_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL AND name IS NULL AND superseded_at IS NULL"),
+        ),
+        # A name tells the owner's live keys apart.
+        Index(
+            "uq_api_keys_live_name_per_user",
+            "user_id",
+            "name",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL AND name IS NOT NULL"),
+            postgresql_where=text("revoked_at IS NULL AND name IS NOT NULL"),
+        ),
+        CheckConstraint("name IS NULL OR superseded_at IS NULL", name="named_keys_do_not_roll"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    ciphertext: Mapped[str] = mapped_column(String(255))
+    hint: Mapped[str] = mapped_column(String(4))
+    name: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    superseded_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    last_used_ip: Mapped[str | None] = mapped_column(String(45))
+    last_used_user_agent: Mapped[str | None] = mapped_column(String(255))
+    revoked_at: Mapped[datetime | None]
+    # The fewest days-before-expiry its owner has been told of (7, 3, 1), so each is sent once.
+    expiry_notice_days: Mapped[int | None]
+
+    def __repr__(self) -> str:
+        return f"<ApiKey {self.id} of user {self.user_id}>"
+
+
+class AuthEpoch(Base):
+    """One row whose value database triggers raise with every committed change that can
+    change what a key authenticates as (migration 0007): the API's cache of verified keys
+    (app/keys/verified.py) is good only while the value it was filled at is still the value."""
+
+    __tablename__ = "auth_epoch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class KeyRotation(Base):
+    """A regeneration made with an Idempotency-Key: a repeat of the same request (same
+    caller, same key, within a day) answers with the key it made, rolling nothing again."""
+
+    __tablename__ = "key_rotations"
+    __table_args__ = (
+        Index("uq_key_rotations_actor_request", "actor_id", "request_digest", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    subject_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    grace_seconds: Mapped[int]
+    new_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_subject_created", "subject_user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    event_type: Mapped[str] = mapped_column(String(40))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    subject: Mapped["User | None"] = relationship(foreign_keys=[subject_user_id])
+    actor: Mapped["User | None"] = relationship(foreign_keys=[actor_id])
+
+
+class SeenAddress(Base):
+    """An IP address a user's key was shown or downloaded from: a reveal from any other is
+    worth an email."""
+
+    __tablename__ = "seen_addresses"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(45), primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboundMail(Base):
+    """A message queued in the same transaction as the event it tells of, and delivered after
+    the commit (app/mail). Rendered when queued, in the recipient's language; never a key."""
+
+    __tablename__ = "outbound_mail"
+    __table_args__ = (
+        # What the sender looks for: undelivered messages, soonest first.
+        Index(
+            "ix_outbound_mail_pending",
+            "next_attempt_at",
+            sqlite_where=text("sent_at IS NULL AND gave_up_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL AND gave_up_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A sender holds a message until then; one that died holding it frees it by waiting.
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    gave_up_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    # A notice its recipient did not cause (app/notifications/notices.py limits those per hour).
+    unsolicited: Mapped[bool] = mapped_column(default=False, server_default="0")
+
+
+class BotTransferOffer(Base):
+    """A bot its owner offered to another person (app/bots/offers.py). The bot stays the
+    owner's, and counts against nobody else, until that person accepts; the offer lapses at
+    ``expires_at``, when the owner withdraws it or the person declines it, and whenever the
+    bot changes hands some other way. One pending offer per bot: the bot is the key."""
+
+    __tablename__ = "bot_transfer_offers"
+
+    bot_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    # The owner who made it: the offer holds only while the bot is still theirs.
+    from_owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    to_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class OrganizationPolicy(Base):
+    """One policy an administrator set in the console (app/organization/policies.py); a
+    policy with no row follows the configuration file."""
+
+    __tablename__ = "organization_policies"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,257 @@
+"""Named keys: up to MAX_NAMED_KEYS per user or bot beside the primary key, each with an
+optional expiry, shown once at creation and revoked one at a time. Also the list of a
+holder's live keys (primary, named, and rolled keys still in their overlap), which never
+holds key text. No web code here.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import current_app
+from flask_babel import ngettext
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.core import audit, clock, db
+from app.core.i18n import gettext as _
+from app.core.models import ApiKey, Holder, User
+from app.keys.store import keystore
+from app.keys.verification import KeyKind
+from app.notifications import notices
+from app.organization import policies
+from app.people import identities
+from keyfob_client import keyformat
+
+NAME_MAX = 50
+MAX_ID = 2**31 - 1  # the largest id the database stores
+LIFETIME_CHOICES_DAYS = (30, 90, 365)
+LATEST_EXPIRY_DAYS = 36500  # a century: later dates are typos, not intentions
+
+
+class InvalidNamedKey(Exception):
+    """A named key cannot be made as asked; ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(field)
+        self.field = field
+        self.message = message
+
+
+class NoSuchKey(Exception):
+    """No live key of this holder has that id."""
+
+
+class PrimaryKeyNotRevocable(NoSuchKey):
+    """The id is the holder's current primary key, which is replaced (regenerated), never
+    revoked alone. A NoSuchKey too, so a caller that need not tell them apart can catch one."""
+
+
+@dataclass(frozen=True)
+class KeySummary:
+    """One row of a key list: never the key, only its last four characters."""
+
+    id: int
+    kind: KeyKind
+    name: str | None
+    hint: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    last_used_ip: str | None
+    last_used_user_agent: str | None
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+
+def clean_name(name: str) -> str:
+    """The name with surrounding spaces removed, under the same rules as a bot's name."""
+    cleaned = name.strip()
+    if not cleaned:
+        raise InvalidNamedKey("name", _("Enter a name for the key."))
+    if len(cleaned) > NAME_MAX:
+        raise InvalidNamedKey("name", _("Use at most 50 characters."))
+    try:  # one line, one script a word, something to see: as every name
+        return identities.clean_display_name(cleaned)
+    except identities.InvalidIdentity as problem:
+        raise InvalidNamedKey("name", problem.message) from None
+
+
+def max_lifetime_days(session: Session) -> int | None:
+    """The organization's longest key lifetime (app/organization/policies.py), or None when
+    new keys may live for ever (the policy is 0)."""
+    days = policies.current(session).max_key_lifetime_days
+    return days if days > 0 else None
+
+
+def expiry_in_days(days: int) -> datetime:
+    """The moment a key made now with a lifetime of ``days`` expires."""
+    if not 0 < days <= LATEST_EXPIRY_DAYS:
+        raise InvalidNamedKey("expires", _("Choose a lifetime of 1 to 36500 days."))
+    return clock.now() + timedelta(days=days)
+
+
+def expiry_on(day: date) -> datetime:
+    """A key that expires "on" a date works through that whole day (UTC)."""
+    if day >= date.max:  # no day after it to end on; far beyond any lifetime allowed anyway
+        days = LATEST_EXPIRY_DAYS
+        raise InvalidNamedKey("expires", _("Keys must expire within %(days)d days.", days=days))
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def check_expiry(session: Session, expires_at: datetime | None) -> None:
+    """InvalidNamedKey unless ``expires_at`` is in the future and within the lifetime cap."""
+    now, cap = clock.now(), max_lifetime_days(session)
+    if expires_at is None:
+        if cap is not None:
+            raise InvalidNamedKey("expires", _("Keys must expire within %(days)d days.", days=cap))
+        return
+    if expires_at <= now:
+        raise InvalidNamedKey("expires", _("Choose an expiry in the future."))
+    latest = now + timedelta(days=cap if cap is not None else LATEST_EXPIRY_DAYS)
+    if expires_at > latest:
+        days = cap if cap is not None else LATEST_EXPIRY_DAYS
+        raise InvalidNamedKey("expires", _("Keys must expire within %(days)d days.", days=days))
+
+
+@db.unit_of_work
+def create(
+    session: Session, holder: Holder, name: str, expires_at: datetime | None, *, actor_id: int
+) -> tuple[ApiKey, str]:
+    """A new named key for ``holder`` and its text (to show once); audited and committed."""
+    cleaned = clean_name(name)
+    check_expiry(session, expires_at)
+    owner = [holder.bot_owner_id] if holder.bot_owner_id else []
+    db.lock_for_write(session, User, [*owner, holder.id])  # the checks below hold until commit
+    _retire_expired_namesake(session, holder.id, cleaned)
+    _check_room(session, holder.id, cleaned)
+    key = keyformat.generate(keyformat.BOT_PREFIX if holder.is_bot else keyformat.USER_PREFIX)
+    record = ApiKey(
+        user_id=holder.id,
+        name=cleaned,
+        created_at=clock.now(),
+        expires_at=expires_at,
+        **keystore().stored_form(key),
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        "named_key_created",
+        actor_id=actor_id,
+        subject_user_id=holder.id,
+        detail={"key_name": cleaned, "key_hint": record.hint},
+    )
+    notices.key_created(session, session.get_one(User, holder.id), actor_id=actor_id, record=record)
+    session.commit()
+    return record, key
+
+
+@db.unit_of_work
+def revoke(session: Session, holder: Holder, key_id: int, *, actor_id: int) -> None:
+    """Revoke one named key, or a rolled key before its overlap ends; NoSuchKey otherwise
+    (PrimaryKeyNotRevocable for the current primary key).
+    The others keep working. Audited and committed."""
+    owner = [holder.bot_owner_id] if holder.bot_owner_id else []
+    db.lock_for_write(session, User, [*owner, holder.id])
+    if not 0 < key_id <= MAX_ID:  # a number the database could not even store
+        raise NoSuchKey()
+    record = session.scalar(
+        select(ApiKey).where(
+            ApiKey.id == key_id, ApiKey.user_id == holder.id, ApiKey.revoked_at.is_(None)
+        )
+    )
+    if record is None:
+        raise NoSuchKey()
+    if record.name is None and record.superseded_at is None:
+        raise PrimaryKeyNotRevocable()
+    record.revoked_at = clock.now()
+    audit.record(
+        session,
+        "api_key_revoked",
+        actor_id=actor_id,
+        subject_user_id=holder.id,
+        detail={"key_name": record.name, "key_hint": record.hint},
+    )
+    session.commit()
+
+
+def live_keys(session: Session, holder_id: int) -> list[KeySummary]:
+    """The holder's unrevoked keys: the primary first, then the others, newest first.
+    Rolled keys whose overlap has ended are left out: they are dead and were never named."""
+    now = clock.now()
+    records = session.scalars(
+        select(ApiKey)
+        .where(ApiKey.user_id == holder_id, ApiKey.revoked_at.is_(None))
+        .order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
+    )
+    summaries = [summarize(record) for record in records]
+    return sorted(
+        (s for s in summaries if not (s.kind == "rolled" and s.expired(now))),
+        key=lambda summary: summary.kind != "primary",
+    )
+
+
+def summarize(record: ApiKey) -> KeySummary:
+    """What a list shows of one key."""
+    kind: KeyKind = (
+        "named" if record.name else "rolled" if record.superseded_at is not None else "primary"
+    )
+    return KeySummary(
+        record.id,
+        kind,
+        record.name,
+        record.hint,
+        record.created_at,
+        record.expires_at,
+        record.last_used_at,
+        record.last_used_ip,
+        record.last_used_user_agent,
+    )
+
+
+def _retire_expired_namesake(session: Session, holder_id: int, name: str) -> None:
+    """An expired key gives up its name: it no longer works, so the name is free again."""
+    session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.user_id == holder_id,
+            ApiKey.name == name,
+            ApiKey.revoked_at.is_(None),
+            ApiKey.expires_at <= clock.now(),
+        )
+        .values(revoked_at=ApiKey.expires_at)
+    )
+
+
+def _check_room(session: Session, holder_id: int, name: str) -> None:
+    live = select(ApiKey).where(
+        ApiKey.user_id == holder_id, ApiKey.revoked_at.is_(None), ApiKey.name.is_not(None)
+    )
+    if session.scalar(live.where(ApiKey.name == name).with_only_columns(ApiKey.id)):
+        raise InvalidNamedKey("name", _("A key with this name already exists."))
+    unexpired = live.where(ApiKey.expires_at.is_(None) | (ApiKey.expires_at > clock.now()))
+    count = session.scalar(unexpired.with_only_columns(func.count()))
+    limit = int(current_app.config["MAX_NAMED_KEYS"])
+    if (count or 0) >= limit:
+        message = ngettext(
+            "You already have %(num)d named key, the most allowed.",
+            "You already have %(num)d named keys, the most allowed.",
+            limit,
+        )
+        raise InvalidNamedKey("limit", message)
+
+
+def working(session: Session, holder_id: int, key_id: int) -> ApiKey | None:
+    """The holder's named key ``key_id`` if it still works (not revoked, not expired)."""
+    if not 0 < key_id <= MAX_ID:  # a number the database could not even store
+        return None
+    return session.scalar(
+        select(ApiKey).where(
+            ApiKey.id == key_id,
+            ApiKey.user_id == holder_id,
+            ApiKey.name.is_not(None),
+            ApiKey.revoked_at.is_(None),
+            ApiKey.expires_at.is_(None) | (ApiKey.expires_at > clock.now()),
+        )
+    )

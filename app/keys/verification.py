@@ -1,0 +1,100 @@
+"""Where a key is verified: the one check every API request makes (format and checksum, one
+lookup by digest, the email, the account, the expiry), and the Principal it yields.
+
+How keys are kept and looked up is app/keys/store.py; a key's use is noted by app/keys/usage.py.
+"""
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from app.core import clock
+from app.keys import usage
+from app.keys.store import keystore
+from keyfob_client import keyformat
+
+KeyKind = Literal["primary", "named", "rolled"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a valid key belongs to: what an API request needs, without loading the ORM user."""
+
+    key_id: int
+    user_id: int
+    email: str
+    full_name: str
+    is_bot: bool
+    bot_owner_id: int | None
+    date_joined: datetime
+    # Which of the holder's keys this is: only the primary key manages keys and bots.
+    key_kind: KeyKind = "primary"
+    role: int = 400  # app/people/roles.py: a bot's is its own (member), never its owner's
+    bot_type: int | None = None  # app/bots/types.py; None for a person
+
+    @property
+    def id(self) -> int:  # a Holder, like the User row it stands for
+        return self.user_id
+
+
+class KeyRejected(Exception):
+    """A presented key does not authenticate."""
+
+
+class InvalidKey(KeyRejected):
+    """Malformed, unknown, revoked, or not the key of the email presented with it."""
+
+
+class AccountDeactivated(KeyRejected):
+    """The key is right, but its user or bot is deactivated."""
+
+
+class KeyExpired(KeyRejected):
+    """The key is right, but it expired at ``expired_at``."""
+
+    def __init__(self, expired_at: datetime) -> None:
+        super().__init__("expired")
+        self.expired_at = expired_at
+
+
+def verify(email: str | None, key: str) -> Principal:
+    """The active user or bot that ``key`` (with ``email``, when the client sent one) names;
+    else InvalidKey, AccountDeactivated or KeyExpired.
+
+    Format and checksum first (no query for garbage), then one indexed lookup by digest
+    (under either pepper while the pepper is rotated), or the row this process verified
+    while the authentication epoch stands still (app/keys/verified.py), then a
+    constant-time email comparison. A revoked or deactivated key fails on the very next
+    request, in every worker.
+    """
+    if not keyformat.is_well_formed(key):
+        raise InvalidKey()
+    store = keystore()
+    digests = store.digests(key)
+    row = store.lookup(digests)
+    if row is None:
+        raise InvalidKey()
+    if email is not None:
+        presented = email.strip().lower().encode("utf-8", "surrogatepass")
+        if not hmac.compare_digest(row.email.encode("utf-8"), presented):
+            raise InvalidKey()
+    if not row.is_active or (row.owner_is_active is not None and not row.owner_is_active):
+        raise AccountDeactivated()
+    now = clock.now()
+    if row.expires_at is not None and row.expires_at <= now:
+        raise KeyExpired(row.expires_at)
+    if usage.record(row, now):
+        store.note_use(digests, now)
+    return Principal(
+        key_id=row.key_id,
+        user_id=row.user_id,
+        email=row.email,
+        full_name=row.full_name,
+        is_bot=bool(row.is_bot),
+        bot_owner_id=row.bot_owner_id,
+        date_joined=row.created_at,
+        key_kind="named" if row.name else "rolled" if row.superseded_at else "primary",
+        role=row.role,
+        bot_type=row.bot_type,
+    )

@@ -1,0 +1,75 @@
+"""Retention: what the database stops keeping, so audit rows, dead keys and sent mail do not
+grow without bound. Each pass deletes in batches of its own short transactions, so a large
+backlog never holds locks for long, and an interrupted run simply continues next time.
+No web code here.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy.orm import Session
+
+from app.core import clock
+from app.core.models import ApiKey, AuditEvent, KeyRotation, OutboundMail
+from app.keys.regeneration import WINDOW as IDEMPOTENCY_WINDOW
+
+BATCH = 1000
+
+
+def prune_audit(session: Session, older_than: timedelta, *, batch: int = BATCH) -> int:
+    """Delete audit events older than ``older_than``; how many went."""
+    cutoff = clock.now() - older_than
+    return _in_batches(session, AuditEvent, AuditEvent.created_at < cutoff, batch, _no_refs)
+
+
+def prune_dead_keys(session: Session, older_than: timedelta, *, batch: int = BATCH) -> int:
+    """Delete keys that stopped working more than ``older_than`` ago: revoked ones, and
+    replaced ones whose overlap ended. Working keys, and expired named keys (still listed as
+    expired until their owner revokes them), stay. Idempotency records past their day go
+    too, and so does any that names a key being deleted."""
+    cutoff = clock.now() - older_than
+    session.execute(
+        delete(KeyRotation).where(KeyRotation.created_at < clock.now() - IDEMPOTENCY_WINDOW)
+    )
+    session.commit()
+    dead = or_(
+        ApiKey.revoked_at < cutoff,
+        ApiKey.superseded_at.is_not(None) & (ApiKey.expires_at < cutoff),
+    )
+    return _in_batches(session, ApiKey, dead, batch, _rotations_naming)
+
+
+def prune_mail(session: Session, older_than: timedelta, *, batch: int = BATCH) -> int:
+    """Delete the records of mail sent or given up more than ``older_than`` ago (their
+    bodies went at once); mail still waiting to go stays, however old."""
+    cutoff = clock.now() - older_than
+    done = or_(OutboundMail.sent_at < cutoff, OutboundMail.gave_up_at < cutoff)
+    return _in_batches(session, OutboundMail, done, batch, _no_refs)
+
+
+def _in_batches(
+    session: Session,
+    model: type[ApiKey] | type[AuditEvent] | type[OutboundMail],
+    condition: ColumnElement[bool],
+    batch: int,
+    before_delete: Callable[[Session, list[int]], None],
+) -> int:
+    removed = 0
+    while True:
+        chosen = select(model.id).where(condition).order_by(model.id).limit(batch)
+        ids = list(session.scalars(chosen))
+        if not ids:
+            return removed
+        before_delete(session, ids)
+        session.execute(delete(model).where(model.id.in_(ids)))
+        session.commit()
+        removed += len(ids)
+
+
+def _no_refs(_session: Session, _ids: list[int]) -> None:
+    """Nothing refers to an audit event or a mail record."""
+
+
+def _rotations_naming(session: Session, key_ids: list[int]) -> None:
+    session.execute(delete(KeyRotation).where(KeyRotation.new_key_id.in_(key_ids)))

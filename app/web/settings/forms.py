@@ -1,0 +1,147 @@
+"""Settings forms; flask-wtf adds the CSRF token to each."""
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from app.bots import lifecycle, types
+from app.core.i18n import NATIVE_NAMES
+from app.core.i18n import gettext as _
+from app.keys import named
+from app.people.accounts import PASSWORD_MAX
+from app.web.forms import Form
+
+
+class ReauthForm(Form):
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+
+
+class ConfirmForm(Form):
+    """A Confirm button: nothing but the CSRF token."""
+
+
+class BotForm(Form):
+    """Add a new bot; the rules live in app.bots, shared with the API."""
+
+    full_name = StringField(_l("Full name"), validators=[InputRequired()])
+    username = StringField(_l("Username"), validators=[InputRequired()])
+    # Any other value reaches bots.create, whose message names the field (no coercion error).
+    bot_type = SelectField(
+        _l("Bot type"),
+        choices=[SelectChoice(str(number), label) for number, label in types.LABELS.items()],
+        default=str(types.GENERIC),
+        validate_choice=False,
+    )
+
+    def validate_full_name(self, field: StringField) -> None:
+        _apply(lifecycle.clean_full_name, field)
+
+    def validate_username(self, field: StringField) -> None:
+        _apply(lifecycle.clean_username, field)
+
+
+def _apply(rule: Callable[[str], str], field: StringField) -> None:
+    try:
+        field.data = rule(field.data)
+    except lifecycle.InvalidBot as problem:
+        raise ValidationError(problem.message) from None
+
+
+class LanguageForm(Form):
+    """The page language: a saved choice, or whatever the browser asks for."""
+
+    language = SelectField(
+        _l("Language"),
+        choices=[
+            SelectChoice("", _l("Use my browser's language")),
+            *(
+                SelectChoice(code, name, {"lang": code.replace("_", "-")})
+                for code, name in NATIVE_NAMES.items()
+            ),
+        ],
+    )
+
+
+NEVER = "never"
+ON_DATE = "date"
+
+
+class NamedKeyForm(Form):
+    """Create a named key. The choices offered follow the site's lifetime cap; the rules
+    (name, room, expiry) are app.named_keys', so a hand-made POST meets them too."""
+
+    name = StringField(_l("Name"))  # a blank one gets named_keys' own message
+    expires = SelectField(_l("Expires"), validate_choice=False)
+    # A plain text field shown as a date picker: the parsing (and its message) stay ours.
+    expires_on = StringField(_l("Expiry date"), render_kw={"type": "date"})
+
+    def __init__(self, *args: Any, cap_days: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [] if cap_days is not None else [SelectChoice(NEVER, _l("Never"))]
+        for days in named.LIFETIME_CHOICES_DAYS:
+            if cap_days is None or days <= cap_days:
+                choices.append(SelectChoice(str(days), _l("In %(num)d days", num=days)))
+        choices.append(SelectChoice(ON_DATE, _l("On a date")))
+        self.expires.choices = choices
+        if self.expires.data is None:
+            self.expires.data = choices[0].value
+
+    def expires_at(self) -> datetime | None:
+        """The expiry asked for (None: never); InvalidNamedKey for a choice that is not one.
+        Whether it is allowed is named_keys.create's to say."""
+        choice = self.expires.data
+        if choice == NEVER:
+            return None
+        if choice == ON_DATE:
+            try:
+                day = date.fromisoformat((self.expires_on.data or "").strip())
+            except ValueError:
+                message = _("Enter the date, as YYYY-MM-DD.")
+                raise named.InvalidNamedKey("expires_on", message) from None
+            return named.expiry_on(day)
+        # Only the lifetimes offered: "²".isdigit() is true, and int() of 5,000 digits fails.
+        if choice not in {str(days) for days in named.LIFETIME_CHOICES_DAYS}:
+            raise named.InvalidNamedKey("expires", _("Choose when the key expires."))
+        return named.expiry_in_days(int(choice))
+
+
+# The overlaps a regeneration offers, in seconds: 0 is "the old key stops working now".
+GRACE_CHOICES = (
+    (0, _l("Now")),
+    (3600, _l("In 1 hour")),
+    (24 * 3600, _l("In 24 hours")),
+    (7 * 24 * 3600, _l("In 7 days")),
+)
+
+
+class RegenerateForm(Form):
+    """Confirm a regeneration, choosing when the old key stops working (no longer than
+    MAX_ROLL_GRACE_SECONDS; the choices not allowed are neither offered nor accepted)."""
+
+    grace = SelectField(_l("The old key stops working"), default="0", validate_choice=False)
+
+    def __init__(self, *args: Any, max_grace_seconds: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.grace.choices = [
+            SelectChoice(str(seconds), label)
+            for seconds, label in GRACE_CHOICES
+            if seconds <= max_grace_seconds
+        ]
+
+    def validate_grace(self, field: SelectField) -> None:
+        if field.data not in {choice.value for choice in field.choices or []}:
+            raise ValidationError(_("Choose one of the times offered."))
+
+    def grace_period(self) -> timedelta:
+        return timedelta(seconds=int(self.grace.data))
+
+
+class NoticesForm(Form):
+    """Whether to be emailed about one's own routine actions (the rule is
+    app/notifications/notices.py's)."""
+
+    routine_notices = BooleanField(_l("Email me about my own routine actions"))

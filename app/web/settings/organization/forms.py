@@ -1,0 +1,84 @@
+"""The console's forms. Their choices are offered, not trusted: the domain functions check
+every value again, so a hand-made POST meets the same rules."""
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired
+
+from app.core.models import User
+from app.organization import policies
+from app.web.forms import Form
+
+
+class OwnerForm(Form):
+    """Give a bot to another active person (it gets new keys: bot_ownership)."""
+
+    new_owner = SelectField(_l("New owner"), validate_choice=False)
+    back = HiddenField()
+
+    def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.new_owner.choices = [
+            SelectChoice(str(person.id), f"{person.full_name} <{person.email}>")
+            for person in people
+        ]
+
+    def new_owner_id(self) -> int:
+        """The id chosen; 0 (nobody) for anything that is not one, which transfer refuses."""
+        raw = self.new_owner.data or ""
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
+
+
+class PoliciesForm(Form):
+    """The four policies; policies.change says what each may be."""
+
+    bot_creation_policy = SelectField(
+        _l("Who may create bots"),
+        choices=[
+            SelectChoice(policies.EVERYONE, _l("Everyone")),
+            SelectChoice(policies.ADMINS_ONLY, _l("Administrators only")),
+        ],
+        validate_choice=False,
+    )
+    max_bots_per_user = StringField(_l("Most bots a person may own"))
+    max_key_lifetime_days = StringField(_l("Longest lifetime of a new key, in days (0: no cap)"))
+    registration_open = BooleanField(_l("Anyone may register an account"))
+
+    def wanted(self) -> dict[str, Any]:
+        return {
+            "bot_creation_policy": self.bot_creation_policy.data,
+            "max_bots_per_user": _whole_number(self.max_bots_per_user.data),
+            "max_key_lifetime_days": _whole_number(self.max_key_lifetime_days.data),
+            "registration_open": bool(self.registration_open.data),
+        }
+
+
+def _whole_number(raw: str | None) -> int:
+    """The number typed; -1 for anything that is not a whole number, so that the policy's
+    own range check gives its message ("Use a whole number from 0 to …")."""
+    text = (raw or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else -1
+
+
+class AuditFilterForm(Form):
+    """The audit log's filters, read from the query string (a GET: no CSRF token)."""
+
+    class Meta(Form.Meta):
+        csrf = False
+
+    user = SelectField(_l("Person"), validate_choice=False)
+    bot = SelectField(_l("Bot"), validate_choice=False)
+    event = SelectField(_l("Event"), validate_choice=False)
+    since = StringField(_l("From"), render_kw={"type": "date"})
+    until = StringField(_l("To"), render_kw={"type": "date"})
+    page = HiddenField()
+
+
+class BotEditForm(OwnerForm):
+    """Your bots > Edit (the owner's own page): a new name, and a new owner (the owner
+    themselves to keep it)."""
+
+    # Not "full_name": the Your-bots page behind the dialog has a field with that id.
+    bot_name = StringField(_l("Full name"), validators=[InputRequired()])

@@ -1,0 +1,85 @@
+"""Organization > Users: every person, deactivated and reactivated by an administrator."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from app.core import db
+from app.core.i18n import gettext as _
+from app.organization import administration, directory
+from app.people import roles
+from app.web.settings import bp
+from app.web.settings.forms import ConfirmForm
+from app.web.settings.organization import (
+    PREFIX,
+    acting,
+    administrators_only,
+    person_or_404,
+    refused,
+)
+
+ROLE_LABELS = {
+    roles.OWNER: _l("Owner"),
+    roles.ADMINISTRATOR: _l("Administrator"),
+    roles.MEMBER: _l("Member"),
+}
+BACK = "settings.org_users"  # where a step of this page goes back to
+
+
+@bp.get(f"{PREFIX}/")
+@administrators_only
+def org_index() -> Response:
+    return redirect(url_for(".org_users"))
+
+
+@bp.get(f"{PREFIX}/users")
+@administrators_only
+def org_users() -> str:
+    return render_template(
+        "settings/organization/users.html",
+        tab="organization",
+        section="users",
+        people=directory.people(db.session()),
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.route(f"{PREFIX}/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@administrators_only
+def org_deactivate_user(user_id: int) -> Response | str:
+    session = db.session()
+    person = person_or_404(session, user_id)
+    template = "settings/organization/user_deactivate_confirm.html"
+    if ConfirmForm().validate_on_submit():
+        try:
+            stopped = administration.deactivate(session, acting(), person)
+        except roles.RoleRefused as problem:
+            return refused(problem.message, template, person=person, back_endpoint=BACK)
+        flash(
+            _(
+                "%(name)s is deactivated and signed out, with %(bots)d of their bots.",
+                name=person.full_name,
+                bots=len(stopped),
+            ),
+            "success",
+        )
+        return redirect(url_for(".org_users"))
+    return render_template(template, tab="organization", person=person, back_endpoint=BACK)
+
+
+@bp.post(f"{PREFIX}/users/<int:user_id>/reactivate")
+@administrators_only
+def org_reactivate_user(user_id: int) -> Response:
+    session = db.session()
+    person = person_or_404(session, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            administration.reactivate(session, acting(), person)
+        except roles.RoleRefused as problem:
+            flash(problem.message, "error")
+        else:
+            flash(
+                _("%(name)s is active again; their bots stay inactive.", name=person.full_name),
+                "success",
+            )
+    return redirect(url_for(".org_users"))
