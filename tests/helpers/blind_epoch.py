@@ -1,4 +1,4 @@
-"""The negative control of tests/test_verified_keys_live.py, served by gunicorn as
+"""The negative control of tests/keys/test_verified_live.py, served by gunicorn as
 ``tests.helpers.blind_epoch:create_app()``: Keyfob with the epoch check taken out of its
 verified keys (the counter read as a constant), which then goes on serving a key that was
 revoked. Never used outside that test."""

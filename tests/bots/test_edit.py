@@ -1,5 +1,5 @@
 """Your bots > Edit: the owner renames a bot, or offers it to another active person (who
-accepts it: tests/test_bot_offers.py), through the same rule as PATCH /api/v1/bots/<id>;
+accepts it: tests/bots/test_offers.py), through the same rule as PATCH /api/v1/bots/<id>;
 another's bot is a 404."""
 
 from flask import Flask

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.notifications.mail import outbox
 from tests.helpers.mail import WAIT_SECONDS, SmtpServer
 from tests.helpers.users import MakeUser
-from tests.test_mail_delivery import regenerate
+from tests.notifications.test_mail_delivery import regenerate
 
 
 @pytest.fixture

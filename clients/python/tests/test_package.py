@@ -19,7 +19,7 @@ from tests.helpers.users import Account
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_zulip_settings")]
 
-CLIENT_SOURCE = Path(__file__).parent.parent / "clients" / "python"
+CLIENT_SOURCE = Path(__file__).resolve().parents[1]
 PIP_TIMEOUT = 300
 
 

@@ -91,7 +91,7 @@ def test_the_zuliprc_site_is_the_configured_site_url(make_app: object, user: Acc
 
 def test_the_zuliprc_site_follows_the_proxy_when_trusted(make_app: object, user: Account) -> None:
     assert callable(make_app)
-    # The forwarded host must be a trusted one (see tests/test_hosts.py).
+    # The forwarded host must be a trusted one (see tests/core/test_hosts.py).
     client = make_app(PROXY_FIX=True, TRUSTED_HOSTS=["localhost", "keys.example.org"]).test_client()
     post_form(client, "/login", {"email": user.email, "password": PASSWORD})
     reauthenticate(client)

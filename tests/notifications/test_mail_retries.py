@@ -16,7 +16,7 @@ from app.core.models import OutboundMail
 from tests.conftest import Clock
 from tests.helpers.mail import SmtpServer, deliver
 from tests.helpers.users import MakeUser
-from tests.test_mail_delivery import regenerate
+from tests.notifications.test_mail_delivery import regenerate
 
 
 @pytest.fixture

@@ -4,16 +4,16 @@ the near misses the pattern cannot tell from keys."""
 
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
+from app.core.config import PROJECT_ROOT
 from keyfob_client import keyformat
 from tests.helpers.api import API, api_create_bot, api_ok
 from tests.helpers.users import Account
 
-RULES = Path(__file__).resolve().parent.parent / "docs" / "gitleaks.toml"
+RULES = PROJECT_ROOT / "docs" / "gitleaks.toml"
 
 
 def keyfob_pattern() -> re.Pattern[str]:

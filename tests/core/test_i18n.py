@@ -2,7 +2,6 @@
 
 import gettext
 import re
-from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Message
@@ -12,13 +11,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.core import db, i18n
+from app.core.config import PROJECT_ROOT
 from app.core.models import User
 from tests.conftest import Clock
 from tests.helpers.api import api_me
 from tests.helpers.users import Account
 from tests.helpers.web import log_in, post_form
 
-ROOT = Path(__file__).parent.parent
+ROOT = PROJECT_ROOT
 CATALOG = ROOT / "app" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
 KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")

@@ -1,7 +1,7 @@
 """Verified keys kept in the process (app/keys/verified.py): a key's second call is served
 without its database lookup, and anything that changes what the key authenticates as,
 made by any path, straight in the database included, is refused at the very next call.
-tests/test_verified_keys_live.py shows the same across two server processes."""
+tests/keys/test_verified_live.py shows the same across two server processes."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
