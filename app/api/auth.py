@@ -16,7 +16,7 @@ from app.core.client_ip import limit_identity
 from app.core.i18n import gettext as _
 from app.keys import verification
 from app.keys.verification import Principal
-from app.people import roles
+from app.people import accounts, roles
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -134,7 +134,7 @@ def authenticate() -> Principal:
         raise ApiError(429, _("Too many invalid API keys"), retry_after=retry_after)
     try:
         principal = verification.verify(email, key)
-    except verification.AccountDeactivated:
+    except accounts.AccountDeactivated:
         guesses.give_back(client)  # the key was right: not a guess
         metrics.authentication("deactivated")
         raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None

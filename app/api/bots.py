@@ -10,7 +10,7 @@ from app.bots import lifecycle, types
 from app.core import db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
-from app.core.models import User
+from app.core.models import MAX_ID, User
 from app.keys.verification import Principal
 from app.organization import administration
 from app.people import roles
@@ -56,7 +56,7 @@ def create_bot(principal: Principal) -> Response:
 def update_bot(principal: Principal, bot_id: int) -> Response:
     """Rename and/or give the bot to another person: its owner or an administrator."""
     full_name = params.optional_text("full_name")
-    owner_id = params.optional_integer("bot_owner_id", 1, lifecycle.MAX_ID)
+    owner_id = params.optional_integer("bot_owner_id", 1, MAX_ID)
     actor = administration.Actor(principal.id, principal.role)
     bot = administration.bot(db.session(), actor, bot_id)
     if bot is None:

@@ -18,7 +18,7 @@ from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.keys import primary
 from app.keys.verification import Principal
-from app.people import authentication, roles
+from app.people import accounts, authentication, roles
 
 # What Zulip clients read to decide how to read a response. It describes the shapes of the
 # endpoints Keyfob serves, not endpoints it lacks (those are 404 at any level). 277 is Zulip
@@ -82,7 +82,7 @@ def fetch_api_key() -> Response:
         user = authentication.authenticate(session, username, password, purpose="fetch_api_key")
     except authentication.WrongPassword:
         raise _authentication_failed() from None
-    except authentication.AccountDeactivated:
+    except accounts.AccountDeactivated:
         raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None
     key = primary.reveal_to(session, user.id, actor_id=user.id, event_type="api_key_fetched")
     if key is None:

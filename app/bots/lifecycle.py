@@ -13,14 +13,15 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import ngettext
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.bots import types
 from app.core import audit, db
 from app.core.i18n import gettext as _
-from app.core.models import ApiKey, Holder, User
+from app.core.models import ApiKey, Holder, User, storable_id
+from app.core.refusals import FieldRefused
 from app.keys import primary
 from app.notifications import notices
 from app.organization import policies
@@ -30,16 +31,10 @@ USERNAME = re.compile(r"[a-z0-9-]{1,40}")
 # Short enough that the longest username still makes an email of at most 254 characters.
 DOMAIN = re.compile(r"(?=.{1,200}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 FULL_NAME_MAX = 100
-MAX_ID = 2**31 - 1
 
 
-class InvalidBot(Exception):
-    """A bot cannot be created or reactivated; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(field)
-        self.field = field
-        self.message = message
+class InvalidBot(FieldRefused):
+    """A bot cannot be created, changed or reactivated; ``field`` names the input at fault."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +130,7 @@ def create(
 
 def owned(session: Session, owner_id: int, bot_id: int) -> User | None:
     """The bot if ``owner_id`` owns it; None alike for another's bot, a human, or no one."""
-    if not 0 < bot_id <= MAX_ID:  # a number the database could not even store
+    if not storable_id(bot_id):
         return None
     return session.scalar(
         select(User).where(User.id == bot_id, User.is_bot, User.bot_owner_id == owner_id)
@@ -148,12 +143,7 @@ def summaries(session: Session, owner_id: int) -> list[BotSummary]:
         select(User, ApiKey.hint, ApiKey.created_at, ApiKey.last_used_at)
         .outerjoin(
             ApiKey,
-            and_(
-                ApiKey.user_id == User.id,
-                ApiKey.revoked_at.is_(None),
-                ApiKey.name.is_(None),
-                ApiKey.superseded_at.is_(None),
-            ),
+            (ApiKey.user_id == User.id) & ApiKey.is_primary(),
         )
         .where(User.bot_owner_id == owner_id)
         .order_by(func.lower(User.full_name), User.id)

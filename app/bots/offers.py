@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, aliased
 
-from app.bots import lifecycle, ownership
+from app.bots import ownership
 from app.core import audit, clock, db
-from app.core.models import BotTransferOffer, User
+from app.core.models import BotTransferOffer, User, storable_id
 from app.notifications import notices
 
 LIFETIME = timedelta(days=7)
@@ -78,7 +78,7 @@ def offer(session: Session, bot: User, to_user_id: int, *, actor_id: int) -> boo
 def accept(session: Session, receiver: User, bot_id: int) -> User:
     """The person offered the bot takes it: the hand-over, with the receiver as actor, within
     their bot limit; committed. Returns the bot. Raises NoSuchOffer, bots.InvalidBot."""
-    if not 0 < bot_id <= lifecycle.MAX_ID:
+    if not storable_id(bot_id):
         raise NoSuchOffer()
     if not _is_pending(session, bot_id, receiver.id):
         raise NoSuchOffer()
@@ -95,7 +95,7 @@ def accept(session: Session, receiver: User, bot_id: int) -> User:
 def decline(session: Session, person: User, bot_id: int) -> None:
     """End a pending offer: the person offered it declines, or its owner withdraws it;
     audited and committed. Raises NoSuchOffer for anyone else and any other bot."""
-    if not 0 < bot_id <= lifecycle.MAX_ID:
+    if not storable_id(bot_id):
         raise NoSuchOffer()
     row = session.get(BotTransferOffer, bot_id)
     if row is None or person.id not in (row.from_owner_id, row.to_user_id):

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    ColumnElement,
     DateTime,
     Dialect,
     ForeignKey,
@@ -20,6 +21,15 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# The largest id an integer primary key holds (PostgreSQL's integer; SQLite's is larger).
+MAX_ID = 2**31 - 1
+
+
+def storable_id(value: int) -> bool:
+    """Whether ``value`` could be a row's id: a number past MAX_ID would make the database
+    raise instead of finding nothing, so every lookup by a client's id asks this first."""
+    return 0 < value <= MAX_ID
 
 
 def utcnow() -> datetime:
@@ -156,6 +166,12 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None]
     # The fewest days-before-expiry its owner has been told of (7, 3, 1), so each is sent once.
     expiry_notice_days: Mapped[int | None]
+
+    @classmethod
+    def is_primary(cls) -> ColumnElement[bool]:
+        """The holder's current primary key: live, unnamed and not replaced (the condition of
+        uq_api_keys_one_primary_per_user, so there is one at most)."""
+        return cls.revoked_at.is_(None) & cls.name.is_(None) & cls.superseded_at.is_(None)
 
     def __repr__(self) -> str:
         return f"<ApiKey {self.id} of user {self.user_id}>"

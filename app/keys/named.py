@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.core import audit, clock, db
 from app.core.i18n import gettext as _
-from app.core.models import ApiKey, Holder, User
+from app.core.models import ApiKey, Holder, User, storable_id
+from app.core.refusals import FieldRefused
 from app.keys.store import keystore
 from app.keys.verification import KeyKind
 from app.notifications import notices
@@ -23,18 +24,12 @@ from app.people import identities
 from keyfob_client import keyformat
 
 NAME_MAX = 50
-MAX_ID = 2**31 - 1  # the largest id the database stores
 LIFETIME_CHOICES_DAYS = (30, 90, 365)
 LATEST_EXPIRY_DAYS = 36500  # a century: later dates are typos, not intentions
 
 
-class InvalidNamedKey(Exception):
+class InvalidNamedKey(FieldRefused):
     """A named key cannot be made as asked; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(field)
-        self.field = field
-        self.message = message
 
 
 class NoSuchKey(Exception):
@@ -154,7 +149,7 @@ def revoke(session: Session, holder: Holder, key_id: int, *, actor_id: int) -> N
     The others keep working. Audited and committed."""
     owner = [holder.bot_owner_id] if holder.bot_owner_id else []
     db.lock_for_write(session, User, [*owner, holder.id])
-    if not 0 < key_id <= MAX_ID:  # a number the database could not even store
+    if not storable_id(key_id):
         raise NoSuchKey()
     record = session.scalar(
         select(ApiKey).where(
@@ -244,7 +239,7 @@ def _check_room(session: Session, holder_id: int, name: str) -> None:
 
 def working(session: Session, holder_id: int, key_id: int) -> ApiKey | None:
     """The holder's named key ``key_id`` if it still works (not revoked, not expired)."""
-    if not 0 < key_id <= MAX_ID:  # a number the database could not even store
+    if not storable_id(key_id):
         return None
     return session.scalar(
         select(ApiKey).where(

@@ -29,7 +29,7 @@ def mint(session: Session, user: Holder, *, grace: timedelta = timedelta(0)) -> 
     db.lock_for_write(session, User, [user.id] + ([user.bot_owner_id] if user.bot_owner_id else []))
     now = clock.now()
     current = (ApiKey.user_id == user.id) & ApiKey.revoked_at.is_(None)
-    primary = current & ApiKey.name.is_(None) & ApiKey.superseded_at.is_(None)
+    primary = (ApiKey.user_id == user.id) & ApiKey.is_primary()
     if grace > timedelta(0):
         ends = now + grace
         session.execute(
@@ -101,12 +101,7 @@ def reveal_to(session: Session, subject_id: int, *, actor_id: int, event_type: s
 def active_key(session: Session, user_id: int) -> ApiKey | None:
     """The user's current primary key record (never the key itself)."""
     return session.scalars(
-        select(ApiKey).where(
-            ApiKey.user_id == user_id,
-            ApiKey.revoked_at.is_(None),
-            ApiKey.name.is_(None),
-            ApiKey.superseded_at.is_(None),
-        )
+        select(ApiKey).where(ApiKey.user_id == user_id, ApiKey.is_primary())
     ).first()
 
 

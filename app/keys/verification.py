@@ -12,6 +12,7 @@ from typing import Literal
 from app.core import clock
 from app.keys import usage
 from app.keys.store import keystore
+from app.people.accounts import AccountDeactivated
 from keyfob_client import keyformat
 
 KeyKind = Literal["primary", "named", "rolled"]
@@ -44,10 +45,6 @@ class KeyRejected(Exception):
 
 class InvalidKey(KeyRejected):
     """Malformed, unknown, revoked, or not the key of the email presented with it."""
-
-
-class AccountDeactivated(KeyRejected):
-    """The key is right, but its user or bot is deactivated."""
 
 
 class KeyExpired(KeyRejected):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.bots import lifecycle, offers, ownership
 from app.core import audit, db
 from app.core.i18n import gettext as _
-from app.core.models import User
+from app.core.models import User, storable_id
 from app.keys import named, primary
 from app.keys.store import keystore
 from app.notifications import notices
@@ -32,7 +32,7 @@ class Actor:
 
 def person_or_bot(session: Session, actor: Actor, user_id: int) -> User | None:
     """Anyone in the organization, for an administrator; None for a member."""
-    if not roles.is_admin(actor.role) or not 0 < user_id <= lifecycle.MAX_ID:
+    if not roles.is_admin(actor.role) or not storable_id(user_id):
         return None
     return session.get(User, user_id)
 
@@ -49,7 +49,7 @@ def directory(session: Session, actor: Actor) -> list[User]:
 
 def bot(session: Session, actor: Actor, bot_id: int) -> User | None:
     """A bot its owner or an administrator may act on; None alike for anything else."""
-    if not 0 < bot_id <= lifecycle.MAX_ID:
+    if not storable_id(bot_id):
         return None
     found = session.get(User, bot_id)
     if found is None or not found.is_bot:
@@ -92,7 +92,7 @@ def transfer(session: Session, actor: Actor, bot: User, new_owner_id: int) -> bo
     """An administrator's act: give ``bot`` to another active person at once, with new keys
     (bot_ownership.transfer). Giving a bot to an owner is acting on that owner."""
     check_may_manage(actor, bot)
-    receiver = session.get(User, new_owner_id) if 0 < new_owner_id <= lifecycle.MAX_ID else None
+    receiver = session.get(User, new_owner_id) if storable_id(new_owner_id) else None
     if receiver is not None:
         check_may_manage(actor, receiver)
     return ownership.transfer(session, bot, new_owner_id, actor_id=actor.id)

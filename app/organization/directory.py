@@ -5,11 +5,10 @@ bot the API's GET /users/<id> shows. No web code here."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.bots.lifecycle import MAX_ID
-from app.core.models import ApiKey, User
+from app.core.models import ApiKey, User, storable_id
 
 
 @dataclass(frozen=True)
@@ -31,12 +30,7 @@ class Listed:
 
 def _primary_key() -> ColumnElement[bool]:
     """The join condition to a user's current primary key."""
-    return and_(
-        ApiKey.user_id == User.id,
-        ApiKey.revoked_at.is_(None),
-        ApiKey.name.is_(None),
-        ApiKey.superseded_at.is_(None),
-    )
+    return (ApiKey.user_id == User.id) & ApiKey.is_primary()
 
 
 def people(session: Session) -> list[Listed]:
@@ -98,7 +92,7 @@ def visible_user(session: Session, user_id: int, *, admin: bool) -> User | None:
     to an administrator, only the active ones to anyone else. None alike for an id that
     does not exist, could not exist, or names someone the caller may not see, so the
     answer tells a member nothing about who was deactivated."""
-    if not 0 < user_id <= MAX_ID:  # a number the database could not even store
+    if not storable_id(user_id):
         return None
     found = session.get(User, user_id)
     if found is None or not (admin or found.is_active):

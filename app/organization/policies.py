@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.core import audit, clock, db
 from app.core.i18n import gettext as _
 from app.core.models import OrganizationPolicy
+from app.core.refusals import FieldRefused
 
 EVERYONE = "everyone"
 ADMINS_ONLY = "admins_only"
@@ -30,11 +31,8 @@ class Policies:
     registration_open: bool
 
 
-class InvalidPolicy(Exception):
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(name)
-        self.name = name
-        self.message = message
+class InvalidPolicy(FieldRefused):
+    """A policy's value is out of its range; ``field`` names the policy."""
 
 
 def init_app(app: Flask) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.core import audit, db
 from app.core.i18n import gettext as _
 from app.core.models import User
+from app.core.refusals import FieldRefused
 from app.keys import primary
 from app.people import identities, passwords, roles
 
@@ -18,13 +19,13 @@ PASSWORD_MAX = 256
 FULL_NAME_MAX = 100
 
 
-class InvalidRegistration(Exception):
+class InvalidRegistration(FieldRefused):
     """A registration breaks a rule; ``field`` names the input at fault."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(field)
-        self.field = field
-        self.message = message
+
+class AccountDeactivated(Exception):
+    """The credentials are right, but the account is deactivated (for a bot: the bot or its
+    owner). A login, a password check and an API key are refused alike."""
 
 
 def clean_email(email: str) -> str:

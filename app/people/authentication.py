@@ -24,10 +24,6 @@ class WrongPassword(AuthenticationError):
     """No such account, or the wrong password: deliberately one answer for both."""
 
 
-class AccountDeactivated(AuthenticationError):
-    """The password was right, but the account is deactivated."""
-
-
 Purpose = Literal["login", "reauth", "password_change", "fetch_api_key"]
 # What each entry point records (a successful fetch is recorded by the reveal itself, a
 # successful change by the change).
@@ -53,7 +49,7 @@ def authenticate(
 
     The one password check of every entry point: counted against the rate limits before the
     hash is compared (limits.TooManyAttempts when used up, itself audited), audited, and
-    committed. Raises WrongPassword or AccountDeactivated; the views only translate them.
+    committed. Raises WrongPassword or accounts.AccountDeactivated; the views only translate them.
     """
     user = accounts.find_by_email(session, email)
     device_id = device.device_id if device is not None and device.vouches_for(user) else None
@@ -82,7 +78,7 @@ def authenticate(
         raise WrongPassword()
     attempt.release()
     if not user.is_active:
-        raise AccountDeactivated()
+        raise accounts.AccountDeactivated()
     if purpose in _SUCCEEDED_EVENT:
         audit.record(session, _SUCCEEDED_EVENT[purpose], actor_id=user.id, subject_user_id=user.id)
         session.commit()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.core import audit, db
 from app.core.i18n import gettext as _
 from app.core.models import User
+from app.core.refusals import Refused
 
 OWNER = 100
 ADMINISTRATOR = 200
@@ -17,12 +18,8 @@ MEMBER = 400
 BY_NAME = {"owner": OWNER, "admin": ADMINISTRATOR, "member": MEMBER}
 
 
-class RoleRefused(Exception):
+class RoleRefused(Refused):
     """The change would break a role rule; ``message`` says which, for people."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def is_admin(role: int) -> bool:

@@ -15,6 +15,7 @@ from app.core import db
 from app.core.models import ApiKey, Base, User
 from app.keys import primary, verification
 from app.keys.store import keystore
+from app.people import accounts
 from keyfob_client import keyformat
 from tests.helpers.users import Account, MakeUser
 
@@ -120,7 +121,7 @@ def test_a_deactivated_users_key_is_rejected_as_deactivated(app: Flask, user: Ac
         session = db.session()
         session.get_one(User, user.id).is_active = False
         session.commit()
-    with app.test_request_context(), pytest.raises(verification.AccountDeactivated):
+    with app.test_request_context(), pytest.raises(accounts.AccountDeactivated):
         verification.verify(user.email, user.key)
 
 

@@ -51,7 +51,7 @@ def login() -> Response | str:
             )
         except authentication.WrongPassword:
             form.password.errors.append(_("Email or password is incorrect."))
-        except authentication.AccountDeactivated:
+        except accounts.AccountDeactivated:
             form.password.errors.append(_("This account is deactivated."))
         else:
             login_sessions.start(user)

@@ -98,7 +98,7 @@ def reauthenticate(form: ReauthForm, *, then: str) -> Response | None:
                 purpose="reauth",
                 device=known_devices.of_logged_in_browser(current_user, browser),
             )
-        except authentication.AuthenticationError:
+        except (authentication.AuthenticationError, accounts.AccountDeactivated):
             form.password.errors.append(_("Password is incorrect"))
         else:
             reauth.open_window()

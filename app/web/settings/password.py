@@ -46,7 +46,7 @@ def change_password() -> Response | str:
                 device=known_devices.of_logged_in_browser(current_user, browser),
                 reset_url=forgot_page_url(),
             )
-        except authentication.AuthenticationError:
+        except (authentication.AuthenticationError, accounts.AccountDeactivated):
             form.current_password.errors.append(_("Password is incorrect"))
         except accounts.InvalidRegistration as problem:
             form.password.errors.append(problem.message)

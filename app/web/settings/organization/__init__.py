@@ -7,14 +7,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import abort, flash, render_template
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from app.core.models import User
 from app.organization import administration
 from app.people import roles
 from app.web.settings import bp
+from app.web.settings.forms import ConfirmForm
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,6 +59,22 @@ def bot_or_404(session: Session, bot_id: int) -> User:
     if found is None:
         abort(404)
     return found
+
+
+def confirm_step(
+    template: str, act: Callable[[], str], back: str, **context: object
+) -> Response | str:
+    """A console step that asks first: the page (or dialog) shows ``template``; Confirm runs
+    ``act``, whose answer is the success message, and goes ``back``; a role rule's refusal
+    is said on the step itself."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            message = act()
+        except roles.RoleRefused as problem:
+            return refused(problem.message, template, **context)
+        flash(message, "success")
+        return redirect(url_for(back))
+    return render_template(template, tab="organization", **context)
 
 
 def refused(message: str, template: str, **context: object) -> str:

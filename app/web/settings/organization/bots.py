@@ -15,7 +15,15 @@ from app.people import reauth, roles
 from app.web.settings import bp
 from app.web.settings.account import reauthenticate
 from app.web.settings.forms import ConfirmForm, ReauthForm
-from app.web.settings.organization import PREFIX, acting, administrators_only, bot_or_404, refused
+from app.web.settings.organization import (
+    PREFIX,
+    acting,
+    administrators_only,
+    bot_or_404,
+    confirm_step,
+)
+
+BOTS = "settings.org_bots"  # where a step of this page goes back to
 
 
 @bp.get(f"{PREFIX}/bots")
@@ -38,15 +46,13 @@ def org_bots() -> str:
 def org_deactivate_bot(bot_id: int) -> Response | str:
     session = db.session()
     bot = bot_or_404(session, bot_id)
+
+    def deactivate() -> str:
+        administration.deactivate(session, acting(), bot)
+        return _("%(name)s is deactivated. Its key no longer works.", name=bot.full_name)
+
     template = "settings/organization/bot_deactivate_confirm.html"
-    if ConfirmForm().validate_on_submit():
-        try:
-            administration.deactivate(session, acting(), bot)
-        except roles.RoleRefused as problem:
-            return refused(problem.message, template, bot=bot)
-        flash(_("%(name)s is deactivated. Its key no longer works.", name=bot.full_name), "success")
-        return redirect(url_for(".org_bots"))
-    return render_template(template, tab="organization", bot=bot)
+    return confirm_step(template, deactivate, BOTS, bot=bot)
 
 
 @bp.post(f"{PREFIX}/bots/<int:bot_id>/reactivate")
@@ -70,18 +76,13 @@ def org_reactivate_bot(bot_id: int) -> Response:
 def org_regenerate_bot_key(bot_id: int) -> Response | str:
     session = db.session()
     bot = bot_or_404(session, bot_id)
+
+    def regenerate() -> str:
+        administration.regenerate_bot_key(session, acting(), bot)
+        return _("%(name)s has a new API key. The old key no longer works.", name=bot.full_name)
+
     template = "settings/organization/bot_regenerate_confirm.html"
-    if ConfirmForm().validate_on_submit():
-        try:
-            administration.regenerate_bot_key(session, acting(), bot)
-        except roles.RoleRefused as problem:
-            return refused(problem.message, template, bot=bot)
-        flash(
-            _("%(name)s has a new API key. The old key no longer works.", name=bot.full_name),
-            "success",
-        )
-        return redirect(url_for(".org_bots"))
-    return render_template(template, tab="organization", bot=bot)
+    return confirm_step(template, regenerate, BOTS, bot=bot)
 
 
 @bp.route(f"{PREFIX}/bots/<int:bot_id>/revoke-keys", methods=["GET", "POST"])
@@ -89,17 +90,13 @@ def org_regenerate_bot_key(bot_id: int) -> Response | str:
 def org_revoke_bot_keys(bot_id: int) -> Response | str:
     session = db.session()
     bot = bot_or_404(session, bot_id)
+
+    def revoke() -> str:
+        count = administration.revoke_other_keys(session, acting(), bot)
+        return _("%(num)d named keys of %(name)s revoked.", num=count, name=bot.full_name)
+
     template = "settings/organization/bot_revoke_keys_confirm.html"
-    if ConfirmForm().validate_on_submit():
-        try:
-            count = administration.revoke_other_keys(session, acting(), bot)
-        except roles.RoleRefused as problem:
-            return refused(problem.message, template, bot=bot)
-        flash(
-            _("%(num)d named keys of %(name)s revoked.", num=count, name=bot.full_name), "success"
-        )
-        return redirect(url_for(".org_bots"))
-    return render_template(template, tab="organization", bot=bot)
+    return confirm_step(template, revoke, BOTS, bot=bot)
 
 
 @bp.route(f"{PREFIX}/bots/<int:bot_id>/key", methods=["GET", "POST"])

@@ -27,7 +27,7 @@ def org_policies() -> Response | str:
         try:
             changed = policies.change(session, form.wanted(), actor_id=current_user.id)
         except policies.InvalidPolicy as problem:
-            getattr(form, problem.name).errors.append(problem.message)
+            getattr(form, problem.field).errors.append(problem.message)
         else:
             message = _("The policies are saved.") if changed else _("Nothing changed.")
             flash(message, "success")

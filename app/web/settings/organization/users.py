@@ -14,8 +14,8 @@ from app.web.settings.organization import (
     PREFIX,
     acting,
     administrators_only,
+    confirm_step,
     person_or_404,
-    refused,
 )
 
 ROLE_LABELS = {
@@ -49,22 +49,17 @@ def org_users() -> str:
 def org_deactivate_user(user_id: int) -> Response | str:
     session = db.session()
     person = person_or_404(session, user_id)
-    template = "settings/organization/user_deactivate_confirm.html"
-    if ConfirmForm().validate_on_submit():
-        try:
-            stopped = administration.deactivate(session, acting(), person)
-        except roles.RoleRefused as problem:
-            return refused(problem.message, template, person=person, back_endpoint=BACK)
-        flash(
-            _(
-                "%(name)s is deactivated and signed out, with %(bots)d of their bots.",
-                name=person.full_name,
-                bots=len(stopped),
-            ),
-            "success",
+
+    def deactivate() -> str:
+        stopped = administration.deactivate(session, acting(), person)
+        return _(
+            "%(name)s is deactivated and signed out, with %(bots)d of their bots.",
+            name=person.full_name,
+            bots=len(stopped),
         )
-        return redirect(url_for(".org_users"))
-    return render_template(template, tab="organization", person=person, back_endpoint=BACK)
+
+    template = "settings/organization/user_deactivate_confirm.html"
+    return confirm_step(template, deactivate, BACK, person=person, back_endpoint=BACK)
 
 
 @bp.post(f"{PREFIX}/users/<int:user_id>/reactivate")
