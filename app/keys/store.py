@@ -84,6 +84,14 @@ def _utc(value: datetime | str | None) -> datetime | None:
 
 
 class KeyStore:
+    """Keys at rest (a peppered digest and an encrypted copy) and the hot path's lookup.
+
+    EPOCH_SQL and LOOKUP_SQL are everything it asks the database; ``reader`` is the
+    connection it asks through (one prepared statement a call)."""
+
+    EPOCH_SQL = _EPOCH_SQL
+    LOOKUP_SQL = _LOOKUP_SQL
+
     def __init__(
         self,
         pepper: str,
@@ -107,14 +115,13 @@ class KeyStore:
             raise RuntimeError("KEY_PEPPER_PREVIOUS is the same as KEY_PEPPER")
         self._pepper = pepper.encode("utf-8")
         self._previous = previous_pepper.encode("utf-8") if previous_pepper else None
-        self._reader = reader
+        self.reader = reader
         self._verified = verified
-        self._epoch_sql = _EPOCH_SQL
         mark = "?" if reader.paramstyle == "qmark" else "%s"
-        self._sql = _LOOKUP_SQL.format(
+        self._lookup_sql = self.LOOKUP_SQL.format(
             f"IN ({mark}, {mark})" if self._previous is not None else f"= {mark}"
         )
-        # Chosen once, like the SQL: the single-pepper path does no more than it ever did.
+        # Chosen once, like the SQL: with one pepper, one digest and an equality.
         self.digests = self._both_digests if self._previous is not None else self._one_digest
 
     @property
@@ -181,7 +188,7 @@ class KeyStore:
         return row
 
     def _current_epoch(self) -> int | None:
-        current = self._reader.fetch_one(self._epoch_sql, ())
+        current = self.reader.fetch_one(self.EPOCH_SQL, ())
         return None if current is None else int(current[0])
 
     def note_use(self, digests: tuple[str, ...], used_at: datetime) -> None:
@@ -191,7 +198,7 @@ class KeyStore:
             self._verified.update(digests[0], lambda row: row._replace(last_used_at=used_at))
 
     def _read(self, digests: tuple[str, ...]) -> KeyRow | None:
-        row: tuple[Any, ...] | None = self._reader.fetch_one(self._sql, digests)
+        row: tuple[Any, ...] | None = self.reader.fetch_one(self._lookup_sql, digests)
         return None if row is None else KeyRow.from_driver(row)
 
 
@@ -204,12 +211,13 @@ def keystore() -> KeyStore:
     return store
 
 
-def init_app(app: Flask) -> None:
-    """Build the app's KeyStore, checking the key secrets once at start-up."""
+def init_app(app: Flask, kind: type[KeyStore] = KeyStore) -> None:
+    """Build the app's KeyStore (``kind``: the class, KeyStore or one that asks the database
+    otherwise), checking the key secrets once at start-up."""
     reader = HotReader(app.extensions["keyfob.engine"])
     config = app.config
     capacity = int(config["VERIFIED_KEY_CACHE_SIZE"])
-    app.extensions["keyfob.keystore"] = KeyStore(
+    app.extensions["keyfob.keystore"] = kind(
         config["KEY_PEPPER"],
         config["KEY_ENCRYPTION_KEYS"],
         reader,

@@ -1,8 +1,8 @@
 """Keys this process has verified, kept while the authentication epoch stands still.
 
-Every API call used to look its key up in the database: an HMAC, then a three-table SELECT
-whose row (sixteen columns, timestamps parsed) was most of the call's own cost. Here each
-process keeps the rows it has read, by the key's digest, together with the value of the
+Looking a key up in the database (an HMAC, then a three-table SELECT whose row of sixteen
+columns, timestamps parsed) would be most of an API call's own cost. So each process keeps
+the rows it has read, by the key's digest, together with the value of the
 one-row ``auth_epoch`` counter that the row was read with (in the same statement, so the
 two are consistent). Database triggers (migration 0007) raise that counter in the same
 transaction as every change that can change what a key authenticates as: a key regenerated,
@@ -14,9 +14,8 @@ So each call still asks the database one question: for a key the process holds, 
 cheapest there is (the counter's one row, by primary key), and the kept row is used only if
 the counter has not moved since; for any other key, the lookup itself (which reads the
 counter too). A revocation committed anywhere is refused by every process on its very next
-request. When
-the counter moves, everything kept is dropped. Expiry needs no counter: it is checked
-against the clock on every call, as before.
+request. When the counter moves, everything kept is dropped. Expiry needs no counter: it is
+checked against the clock on every call.
 
 Bounded: past ``capacity`` rows the oldest kept go first. Rows hold digests, never keys.
 """

@@ -3,7 +3,7 @@ out of the development server's (gunicorn's format already leaves them out).
 
 A load balancer probes every few seconds on every node: logged at INFO, its lines would bury
 the requests that matter. Only a 200 to /healthz or /readyz is dropped; a failing probe, and
-every other request, is logged as before. The filter sits on the loggers of werkzeug's
+every other request, is logged. The filter sits on the loggers of werkzeug's
 development server and of gunicorn's access log, whose records carry the request line (or,
 for gunicorn, its atoms: ``U`` the path, ``s`` the status).
 """

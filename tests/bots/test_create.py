@@ -105,7 +105,7 @@ def test_a_bot_cannot_own_bots(app: Flask, logged_in: FlaskClient) -> None:
     with app.test_request_context():
         session = db.session()
         bot = session.get_one(User, made.id)
-        with pytest.raises(lifecycle.InvalidBot, match="Bots cannot own bots.") as refused:
+        with pytest.raises(lifecycle.InvalidBot, match="Bots cannot own bots") as refused:
             lifecycle.create(session, bot, "Child", "child")
     assert refused.value.field == "owner"
 

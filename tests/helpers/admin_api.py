@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app.api.auth import ADMIN_VIEWS
+from app.api.auth import is_admin_only
 from tests.helpers.api import API, api_create_bot, api_ok
 from tests.helpers.users import Account
 
@@ -27,10 +27,11 @@ def api_routes(app: Flask) -> Iterator[tuple[str, str, str]]:
 
 def admin_routes(app: Flask) -> list[tuple[str, str]]:
     """(method, path) of every route marked by require_admin."""
+    api: Flask = app.extensions["keyfob.api"]
     return [
         (method, path)
         for endpoint, method, path in api_routes(app)
-        if endpoint.removeprefix("api.") in ADMIN_VIEWS
+        if is_admin_only(api.view_functions[endpoint])
     ]
 
 

@@ -1,18 +1,23 @@
 """The negative control of tests/keys/test_verified_live.py, served by gunicorn as
-``tests.helpers.blind_epoch:create_app()``: Keyfob with the epoch check taken out of its
-verified keys (the counter read as a constant), which then goes on serving a key that was
+``tests.helpers.blind_epoch:create_app()``: Keyfob whose key store reads the epoch as a
+constant (its verified keys then never see a change), which goes on serving a key that was
 revoked. Never used outside that test."""
 
 from flask import Flask
 
 import app as keyfob
+from app.keys import store
 from tests.helpers.verified_keys import EPOCH_COLUMN
+
+assert EPOCH_COLUMN in store.KeyStore.LOOKUP_SQL, "the lookup no longer reads the epoch this way"
+
+
+class BlindKeyStore(store.KeyStore):
+    EPOCH_SQL = "SELECT 0"
+    LOOKUP_SQL = store.KeyStore.LOOKUP_SQL.replace(EPOCH_COLUMN, "0")
 
 
 def create_app() -> Flask:
     application = keyfob.create_app()
-    store = application.extensions["keyfob.keystore"]
-    assert EPOCH_COLUMN in store._sql, "the lookup no longer reads the epoch this way"
-    store._sql = store._sql.replace(EPOCH_COLUMN, "0")
-    store._epoch_sql = "SELECT 0"
+    store.init_app(application, BlindKeyStore)
     return application

@@ -72,7 +72,7 @@ def statements(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str
     own authentication connection."""
     seen: list[str] = []
     engine = app.extensions["keyfob.engine"]
-    reader = app.extensions["keyfob.keystore"]._reader
+    reader = app.extensions["keyfob.keystore"].reader
     fetch_one = reader.fetch_one
 
     def counted(sql: str, parameters: tuple[Any, ...]) -> Any:

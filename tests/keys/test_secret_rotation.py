@@ -167,7 +167,7 @@ def test_the_lookup_stays_one_query(
     nothing else); the single-pepper SQL is the plain equality."""
     pairs = seed_keys(secrets_app(make_app, previous or NEW_PEPPER, [OLD_FERNET]), 2)
     app = secrets_app(make_app, NEW_PEPPER, [OLD_FERNET], previous=previous)
-    reader = app.extensions["keyfob.keystore"]._reader
+    reader = app.extensions["keyfob.keystore"].reader
     looked_up: list[str] = []
     through_engine: list[str] = []
     fetch_one = reader.fetch_one
