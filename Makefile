@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run serve test lint format clean bench soak bench-slow screenshots extract translations
+.PHONY: run serve test lint format clean docs bench soak bench-slow screenshots extract translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Keyfob needs Python 3.11 or newer")'
@@ -46,7 +46,12 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site
+
+# The documentation site (MkDocs, Material theme) into site/. --strict: a broken link or anchor,
+# or a page missing from mkdocs.yml's nav, fails the build (and CI, which runs it).
+docs: $(VENV)/.installed-dev
+	$(BIN)/mkdocs build --strict
 
 # Throughput and latency of key authentication (needs wrk: apt-get install wrk).
 bench: $(VENV)/.installed-dev
