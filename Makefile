@@ -27,7 +27,7 @@ run: $(VENV)/.installed-app
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
 # Production: refuse a start that could not work on several machines (app/serving.py) before
-# touching the database, migrate, then gunicorn with gunicorn.conf.py (README, Deploying).
+# touching the database, migrate, then gunicorn with gunicorn.conf.py (docs/admin/deploying.md).
 serve: $(VENV)/.installed-app
 	$(BIN)/python -m app.serving
 	$(BIN)/flask --app app db upgrade
@@ -51,13 +51,14 @@ clean:
 # The documentation site (MkDocs, Material theme) into site/. --strict: a broken link or anchor,
 # or a page missing from mkdocs.yml's nav, fails the build (and CI, which runs it).
 docs: $(VENV)/.installed-dev
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # Throughput and latency of key authentication (needs wrk: apt-get install wrk).
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-# The README's screenshots, taken by the browser tests' own setup (needs Chromium).
+# The screenshots of the README and docs/, taken by the browser tests' own setup (needs
+# Chromium, and a CJK font for the Chinese one).
 screenshots: $(VENV)/.installed-dev
 	KEYFOB_TEST_SCREENSHOTS_DIR=docs KEYFOB_TEST_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q \
 		tests/browser/test_screenshots.py tests/browser/test_chinese.py
@@ -74,11 +75,11 @@ extract: $(VENV)/.installed-dev
 translations: $(VENV)/.installed-dev
 	$(BIN)/pybabel compile -d app/translations --statistics
 
-# 60 s of mixed traffic against `make serve` on PostgreSQL and Redis (README, Deploying).
+# 60 s of mixed traffic against `make serve` on PostgreSQL and Redis (docs/admin/deploying.md).
 soak: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
-# Slow clients against gunicorn.conf.py alone, then behind nginx (README, Deploying; needs
+# Slow clients against gunicorn.conf.py alone, then behind nginx (docs/admin/deploying.md; needs
 # Redis on 127.0.0.1, and nginx for the second half: apt-get install nginx).
 bench-slow: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.slow_clients $(SLOW_ARGS)
