@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run serve test lint format clean bench soak bench-slow screenshots extract translations
+.PHONY: run serve test lint format clean docs bench soak bench-slow screenshots extract translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Keyfob needs Python 3.11 or newer")'
@@ -27,7 +27,7 @@ run: $(VENV)/.installed-app
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
 # Production: refuse a start that could not work on several machines (app/ops/serving.py) before
-# touching the database, migrate, then gunicorn with gunicorn.conf.py (README, Deploying).
+# touching the database, migrate, then gunicorn with gunicorn.conf.py (docs/admin/deploying.md).
 serve: $(VENV)/.installed-app
 	$(BIN)/python -m app.ops.serving
 	$(BIN)/flask --app app db upgrade
@@ -47,13 +47,19 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site
+
+# The documentation site (MkDocs, Material theme) into site/. --strict: a broken link or anchor,
+# or a page missing from mkdocs.yml's nav, fails the build (and CI, which runs it).
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # Throughput and latency of key authentication (needs wrk: apt-get install wrk).
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-# The README's screenshots, taken by the browser tests' own setup (needs Chromium).
+# The screenshots of the README and docs/, taken by the browser tests' own setup (needs
+# Chromium, and a CJK font for the Chinese one).
 screenshots: $(VENV)/.installed-dev
 	KEYFOB_TEST_SCREENSHOTS_DIR=docs KEYFOB_TEST_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q \
 		tests/browser/test_screenshots.py tests/browser/test_chinese.py
@@ -70,11 +76,11 @@ extract: $(VENV)/.installed-dev
 translations: $(VENV)/.installed-dev
 	$(BIN)/pybabel compile -d app/translations --statistics
 
-# 60 s of mixed traffic against `make serve` on PostgreSQL and Redis (README, Deploying).
+# 60 s of mixed traffic against `make serve` on PostgreSQL and Redis (docs/admin/deploying.md).
 soak: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
-# Slow clients against gunicorn.conf.py alone, then behind nginx (README, Deploying; needs
+# Slow clients against gunicorn.conf.py alone, then behind nginx (docs/admin/deploying.md; needs
 # Redis on 127.0.0.1, and nginx for the second half: apt-get install nginx).
 bench-slow: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.slow_clients $(SLOW_ARGS)

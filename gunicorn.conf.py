@@ -1,6 +1,6 @@
 """gunicorn's settings for Keyfob in production: `make serve`, or `gunicorn -c gunicorn.conf.py`.
 
-Sizes and addresses come from KEYFOB_SERVE_* variables (README, Deploying); the app's own
+Sizes and addresses come from KEYFOB_SERVE_* variables (docs/admin/deploying.md); the app's own
 settings from KEYFOB_* as always. Serve it behind a buffering reverse proxy: a gthread worker
 gives a thread to each connection, so clients trickling bytes can hold every thread.
 """
