@@ -31,7 +31,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "KEY_PEPPER": "",
         "KEY_ENCRYPTION_KEYS": [],
         # The pepper before KEY_PEPPER, only while `flask keys rotate-pepper` runs: keys
-        # verify under either (README, Rotating secrets). A secret: never generated.
+        # verify under either (docs/admin/secrets-rotation.md). A secret: never generated.
         "KEY_PEPPER_PREVIOUS": "",
         "SITE_URL": "",
         "REALM_NAME": "Keyfob",  # what Zulip clients show as the organization's name
@@ -91,8 +91,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "METRICS_ENABLED": False,
         "METRICS_TOKEN": "",
         "READINESS_TIMEOUT_SECONDS": 2,  # GET /readyz: the longest each dependency may take
-        # Outbound mail (app/mail, README "Email"). Without SMTP_URL each message is written
-        # to instance/outbox/ as an .eml file instead. SMTP_URL may hold a password.
+        # Outbound mail (app/notifications/mail, docs/admin/email.md). Without SMTP_URL each
+        # message is written to instance/outbox/ as an .eml file instead. SMTP_URL may hold a
+        # password.
         "SMTP_URL": "",  # smtp://, smtp+starttls:// or smtps://[user:password@]host[:port]
         "SMTP_CA_FILE": "",  # trust this CA file instead of the system's (TLS is always checked)
         "SMTP_TIMEOUT_SECONDS": 10,
@@ -170,7 +171,7 @@ def _from_environment(current: dict[str, Any], environ: os._Environ[str]) -> dic
 def _check_known(name: str, current: dict[str, Any], where: str) -> None:
     """A misspelt setting is an error, not a silently ignored line."""
     if name not in current:
-        raise ValueError(f"{where} is not a Keyfob setting (see README, Configuration)")
+        raise ValueError(f"{where} is not a Keyfob setting (see docs/admin/configuration.md)")
 
 
 def _convert(name: str, raw: str, example: Any) -> Any:

@@ -7,7 +7,7 @@ caller's secret for a day: whoever has it and the caller's key can read the new 
 A record counts for WINDOW; older ones are ignored and purged. While the pepper is rotated,
 a record is found under the previous pepper too: the value itself is not stored, so these
 digests cannot be rewritten, and a client retrying across the switch must still get the
-key it missed rather than a second roll (README, Rotating secrets).
+key it missed rather than a second roll (docs/admin/secrets-rotation.md).
 """
 
 from dataclasses import dataclass

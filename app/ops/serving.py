@@ -66,7 +66,8 @@ def refusal(settings: Mapping[str, object], worker_count: int) -> str | None:
         names = ", ".join(config.ENV_PREFIX + name for name in missing)
         return (
             f"Keyfob will not serve without {names}: every node must share the same "
-            "secrets, so give them in the environment or instance/config.toml (README, Deploying)"
+            "secrets, so give them in the environment or instance/config.toml "
+            "(docs/admin/deploying.md)"
         )
     storage = str(settings["RATELIMIT_STORAGE_URI"])
     if worker_count > 1 and storage.startswith("memory://"):

@@ -106,7 +106,7 @@ def register(
 
 
 def _first_person_owns(session: Session) -> int:
-    """The first person of an empty organization owns it (README, Organization)."""
+    """The first person of an empty organization owns it (docs/admin/organization.md)."""
     anyone = session.scalar(select(User.id).where(User.is_bot.is_(False)).limit(1))
     return roles.MEMBER if anyone is not None else roles.OWNER
 

@@ -40,7 +40,7 @@ PROXIES: dict[str, Callable[[int], AbstractContextManager[Proxy]]] = {
 
 @pytest.fixture
 def app(make_app: Callable[..., Flask]) -> Flask:
-    """The app as the samples say to configure it behind them (README, Deploying)."""
+    """The app as the samples say to configure it behind them (docs/admin/deploying.md)."""
     return make_app(SITE_URL=f"https://{SITE}", TRUSTED_HOSTS=[SITE], PROXY_FIX=True)
 
 

@@ -1,5 +1,5 @@
 """Outbound mail: queued in the transaction of the event it tells of, delivered after the
-commit by a background thread or `flask mail send` (README, Email)."""
+commit by a background thread or `flask mail send` (docs/admin/email.md)."""
 
 from flask import Flask
 
