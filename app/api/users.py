@@ -1,6 +1,6 @@
 """The organization's users (Zulip's paths): the directory and one entry of it for everyone,
 and deactivating and reactivating people and bots for administrators
-(app/organization/administration.py and app/organization/directory.py hold the rules; every
+(app/organization/administration.py and app/organization/roster.py hold the rules; every
 admin route is marked by require_admin, which tests enumerate)."""
 
 from typing import Any
@@ -16,7 +16,7 @@ from app.core import db
 from app.core.i18n import gettext as _
 from app.core.models import User
 from app.keys.verification import Principal
-from app.organization import administration, directory
+from app.organization import administration, roster
 from app.people import roles
 
 
@@ -36,7 +36,7 @@ def get_user(principal: Principal, user_id: int) -> Response:
     """Zulip's "get a user": the entry GET /users would list for this caller, or the one
     404 an unknown id gets (a deactivated person, to a member, is unknown)."""
     admin = roles.is_admin(principal.role)
-    found = directory.visible_user(db.session(), user_id, admin=admin)
+    found = roster.visible_user(db.session(), user_id, admin=admin)
     if found is None:
         raise ApiError(404, _("No such user"))
     return success(user=_entry(found, principal))

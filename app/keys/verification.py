@@ -12,6 +12,7 @@ from typing import Literal
 from app.core import clock
 from app.keys import usage
 from app.keys.store import keystore
+from app.people import roles
 from app.people.accounts import AccountDeactivated
 from keyfob_client import keyformat
 
@@ -31,7 +32,7 @@ class Principal:
     date_joined: datetime
     # Which of the holder's keys this is: only the primary key manages keys and bots.
     key_kind: KeyKind = "primary"
-    role: int = 400  # app/people/roles.py: a bot's is its own (member), never its owner's
+    role: int = roles.MEMBER  # a bot's is its own (member), never its owner's
     bot_type: int | None = None  # app/bots/types.py; None for a person
 
     @property

@@ -5,7 +5,7 @@ import tomllib
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.web.settings.fresh import FRESH_SECONDS
+from app.web.settings.show_once import FRESH_SECONDS
 from tests.conftest import Clock
 from tests.helpers.admin import audit_events
 from tests.helpers.keys import create_named_key

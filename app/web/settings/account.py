@@ -21,8 +21,8 @@ from app.web.settings.forms import (
     ReauthForm,
     RegenerateForm,
 )
-from app.web.settings.place import Place
 from app.web.settings.reveal import reveal_or_404
+from app.web.settings.whose_keys import Place
 
 
 @bp.get("/")

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from app.bots import lifecycle
 from app.core import db
 from app.core.i18n import gettext as _
-from app.organization import administration, directory
+from app.organization import administration, roster
 from app.people import roles
 from app.web.settings import bp
 from app.web.settings.bots import owned_or_404
@@ -22,7 +22,7 @@ from app.web.settings.organization.forms import BotEditForm
 def edit_bot(bot_id: int) -> Response | str:
     session = db.session()
     bot = owned_or_404(session, bot_id)
-    form = BotEditForm(people=directory.active_people(session))
+    form = BotEditForm(people=roster.active_people(session))
     if not form.is_submitted():
         form.bot_name.data, form.new_owner.data = bot.full_name, str(current_user.id)
     if form.validate_on_submit():

@@ -3,7 +3,7 @@ password step) and each bot's (its keys page; the owner's session is enough, as 
 key). Both go through the same handlers, told apart by a Place.
 
 A new key is shown once: creating redirects to its page, which shows the key on the first
-visit only (app/web/settings/fresh.py); the zuliprc downloads work for a short window, in the
+visit only (app/web/settings/show_once.py); the zuliprc downloads work for a short window, in the
 same session. Ids of another owner's bots or keys get the same 404 as every bot route.
 """
 
@@ -21,8 +21,8 @@ from app.web import rcfile
 from app.web.settings import bp
 from app.web.settings.bots import owned_or_404
 from app.web.settings.forms import ConfirmForm, NamedKeyForm
-from app.web.settings.fresh import FRESH_SECONDS, claim_showing, downloadable, remember
-from app.web.settings.place import Place
+from app.web.settings.show_once import FRESH_SECONDS, claim_showing, downloadable, remember
+from app.web.settings.whose_keys import Place
 
 
 def _own() -> Place:

@@ -11,7 +11,7 @@ from app.core import db
 from app.core.audit import EVENT_LABELS, AuditEvent
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
-from app.organization import audit_search, directory
+from app.organization import audit_search, roster
 from app.web.settings import bp
 from app.web.settings.organization import PREFIX, administrators_only
 from app.web.settings.organization.forms import AuditFilterForm
@@ -58,11 +58,9 @@ def _read_filters() -> tuple[AuditFilterForm, audit_search.Filters | None, int]:
     """The filter form from the query string, and the filters (None when one is wrong)."""
     session = db.session()
     form = AuditFilterForm(request.args)
-    form.user.choices = _choices(
-        _("Anyone"), [(p.id, p.full_name) for p in directory.people(session)]
-    )
+    form.user.choices = _choices(_("Anyone"), [(p.id, p.full_name) for p in roster.people(session)])
     form.bot.choices = _choices(
-        _("Any bot"), [(b.id, b.full_name) for b in directory.all_bots(session)]
+        _("Any bot"), [(b.id, b.full_name) for b in roster.all_bots(session)]
     )
     form.event.choices = [SelectChoice("", _("Any event"))] + [
         SelectChoice(name, str(EVENT_LABELS[name])) for name in audit_search.event_types()

@@ -10,7 +10,7 @@ from app.bots import lifecycle, types
 from app.core import db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
-from app.organization import administration, directory
+from app.organization import administration, roster
 from app.people import reauth, roles
 from app.web.settings import bp
 from app.web.settings.account import reauthenticate
@@ -33,7 +33,7 @@ def org_bots() -> str:
         "settings/organization/bots.html",
         tab="organization",
         section="bots",
-        bots=directory.all_bots(db.session()),
+        bots=roster.all_bots(db.session()),
         type_labels=types.LABELS,
         may_manage=lambda listed: (
             roles.may_manage(acting().role, listed.role) or listed.owner_id == acting().id

@@ -8,7 +8,7 @@ from app.bots import lifecycle, ownership
 from app.core import db
 from app.core.i18n import gettext as _
 from app.core.models import User
-from app.organization import administration, directory
+from app.organization import administration, roster
 from app.people import roles
 from app.web.settings import bp
 from app.web.settings.organization import PREFIX, acting, administrators_only, bot_or_404
@@ -31,7 +31,7 @@ def org_orphans() -> str:
 def org_change_owner(bot_id: int) -> Response | str:
     session = db.session()
     bot = bot_or_404(session, bot_id)
-    form = OwnerForm(people=directory.active_people(session), back=request.args.get("back"))
+    form = OwnerForm(people=roster.active_people(session), back=request.args.get("back"))
     back = ".org_orphans" if form.back.data == "orphans" else ".org_bots"
     if form.validate_on_submit():
         try:

@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 
 from app.core import db
 from app.core.i18n import gettext as _
-from app.organization import administration, directory
+from app.organization import administration, roster
 from app.people import roles
 from app.web.settings import bp
 from app.web.settings.forms import ConfirmForm
@@ -39,7 +39,7 @@ def org_users() -> str:
         "settings/organization/users.html",
         tab="organization",
         section="users",
-        people=directory.people(db.session()),
+        people=roster.people(db.session()),
         role_labels=ROLE_LABELS,
     )
 
