@@ -20,4 +20,6 @@ class BlindKeyStore(store.KeyStore):
 def create_app() -> Flask:
     application = keyfob.create_app()
     store.init_app(application, BlindKeyStore)
+    api: Flask = application.extensions["keyfob.api"]  # it shares the pages' key store
+    api.extensions["keyfob.keystore"] = application.extensions["keyfob.keystore"]
     return application
