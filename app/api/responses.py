@@ -12,7 +12,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from app.core.db import DatabaseUnavailable
+from app.core.db import DatabaseUnavailable, HolderMoved
 from app.core.i18n import gettext as _
 from app.core.limits import StoreUnavailable, TooManyAttempts
 
@@ -109,6 +109,10 @@ def register_error_handlers(api: Flask) -> None:
     @api.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
         return error_response(error)
+
+    @api.errorhandler(HolderMoved)
+    def _holder_moved(_error: HolderMoved) -> Response:
+        return error_response(ApiError(404, _("No such bot")))
 
     @api.errorhandler(TooManyAttempts)
     def _too_many(error: TooManyAttempts) -> Response:

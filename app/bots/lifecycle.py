@@ -167,7 +167,7 @@ def summaries(session: Session, owner_id: int) -> list[BotSummary]:
 @db.unit_of_work
 def deactivate(session: Session, bot: User, *, actor_id: int) -> bool:
     """Deactivate the bot, audited and committed; False if it was inactive already."""
-    db.lock_for_write(session, User, [_owner_id(bot), bot.id])
+    db.lock_holder(session, bot)
     session.refresh(bot)  # its state as of the lock, not as of an earlier read
     if not bot.is_active:
         session.commit()
@@ -182,7 +182,7 @@ def deactivate(session: Session, bot: User, *, actor_id: int) -> bool:
 def reactivate(session: Session, bot: User, *, actor_id: int) -> bool:
     """Reactivate with the same key, unless that would exceed the owner's bot limit (then
     InvalidBot); audited and committed. False if it was active already."""
-    db.lock_for_write(session, User, [_owner_id(bot), bot.id])
+    db.lock_holder(session, bot)
     session.refresh(bot)
     if bot.is_active:
         session.commit()

@@ -11,7 +11,7 @@ that an offer cannot be probed or replayed after the fact."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from app.bots import ownership
@@ -31,6 +31,7 @@ class Offer:
     """A pending offer as the pages show it: who offers which bot to whom, until when."""
 
     bot_id: int
+    from_owner_id: int
     bot_name: str
     bot_email: str
     from_name: str
@@ -48,7 +49,7 @@ def offer(session: Session, bot: User, to_user_id: int, *, actor_id: int) -> boo
     ownership.lock_owners_and_bot(session, bot, to_user_id)
     ownership.check_receiver(session, to_user_id)
     owner_id = ownership.owner_id(bot)
-    session.execute(delete(BotTransferOffer).where(BotTransferOffer.bot_id == bot.id))
+    _withdraw_pending(session, bot.id, actor_id=actor_id)
     if to_user_id == owner_id:
         session.commit()
         return False
@@ -75,16 +76,18 @@ def offer(session: Session, bot: User, to_user_id: int, *, actor_id: int) -> boo
 
 
 @db.unit_of_work
-def accept(session: Session, receiver: User, bot_id: int) -> User:
-    """The person offered the bot takes it: the hand-over, with the receiver as actor, within
-    their bot limit; committed. Returns the bot. Raises NoSuchOffer, bots.InvalidBot."""
-    if not storable_id(bot_id):
-        raise NoSuchOffer()
-    if not _is_pending(session, bot_id, receiver.id):
+def accept(session: Session, receiver: User, bot_id: int, *, offered_by: int) -> User:
+    """The person offered the bot takes it from ``offered_by`` (the offer they were shown:
+    never another one made since): the hand-over, with the receiver as actor, within their
+    bot limit; committed. Returns the bot. Raises NoSuchOffer, bots.InvalidBot."""
+    if not storable_id(bot_id) or not _is_pending(session, bot_id, receiver.id, offered_by):
         raise NoSuchOffer()
     bot = session.get_one(User, bot_id)
-    ownership.lock_owners_and_bot(session, bot, receiver.id)
-    if not _is_pending(session, bot_id, receiver.id):  # taken, withdrawn or moved meanwhile
+    try:
+        ownership.lock_owners_and_bot(session, bot, receiver.id)
+    except db.HolderMoved:
+        raise NoSuchOffer() from None
+    if not _is_pending(session, bot_id, receiver.id, offered_by):  # taken or withdrawn since
         raise NoSuchOffer()
     ownership.hand_over(session, bot, receiver.id, actor_id=receiver.id, how="offer")
     session.commit()
@@ -100,18 +103,41 @@ def decline(session: Session, person: User, bot_id: int) -> None:
     row = session.get(BotTransferOffer, bot_id)
     if row is None or person.id not in (row.from_owner_id, row.to_user_id):
         raise NoSuchOffer()
-    if not _is_pending(session, bot_id, row.to_user_id):
+    db.lock_for_write(session, User, [row.from_owner_id, row.to_user_id, bot_id])
+    row = session.get(BotTransferOffer, bot_id, populate_existing=True)  # as of the lock
+    if row is None or person.id not in (row.from_owner_id, row.to_user_id):
         raise NoSuchOffer()
-    declined = person.id == row.to_user_id
-    session.delete(row)
-    audit.record(
-        session,
-        "bot_transfer_declined" if declined else "bot_transfer_withdrawn",
-        actor_id=person.id,
-        subject_user_id=bot_id,
-        detail={"from": row.from_owner_id, "to": row.to_user_id},
-    )
+    if not _is_pending(session, bot_id, row.to_user_id, row.from_owner_id):
+        raise NoSuchOffer()
+    if person.id == row.to_user_id:
+        # About the person declining, not the bot: its owner's security log must not show
+        # the decliner's address and browser.
+        session.delete(row)
+        detail = {"bot": bot_id, "from": row.from_owner_id, "to": row.to_user_id}
+        audit.record(
+            session,
+            "bot_transfer_declined",
+            actor_id=person.id,
+            subject_user_id=person.id,
+            detail=detail,
+        )
+    else:
+        _withdraw_pending(session, bot_id, actor_id=person.id)
     session.commit()
+
+
+def _withdraw_pending(session: Session, bot_id: int, *, actor_id: int) -> None:
+    """Drop the bot's offer, if any, audited as withdrawn (by its owner, or replaced by a
+    new offer of theirs)."""
+    row = session.get(BotTransferOffer, bot_id, populate_existing=True)
+    if row is None:
+        return
+    session.delete(row)
+    session.flush()
+    detail = {"from": row.from_owner_id, "to": row.to_user_id}
+    audit.record(
+        session, "bot_transfer_withdrawn", actor_id=actor_id, subject_user_id=bot_id, detail=detail
+    )
 
 
 def offered_to(session: Session, person_id: int) -> list[Offer]:
@@ -127,8 +153,12 @@ def offered_by(session: Session, owner_id: int) -> dict[int, Offer]:
     }
 
 
-def _is_pending(session: Session, bot_id: int, to_user_id: int) -> bool:
-    condition = (BotTransferOffer.bot_id == bot_id) & (BotTransferOffer.to_user_id == to_user_id)
+def _is_pending(session: Session, bot_id: int, to_user_id: int, from_owner_id: int) -> bool:
+    condition = (
+        (BotTransferOffer.bot_id == bot_id)
+        & (BotTransferOffer.to_user_id == to_user_id)
+        & (BotTransferOffer.from_owner_id == from_owner_id)
+    )
     return bool(_listed(session, condition))
 
 
@@ -151,6 +181,7 @@ def _listed(session: Session, condition: object) -> list[Offer]:
     return [
         Offer(
             row.bot_id,
+            row.from_owner_id,
             found_bot.full_name,
             found_bot.email,
             found_giver.full_name,

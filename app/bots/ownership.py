@@ -38,15 +38,19 @@ def transfer(session: Session, bot: User, new_owner_id: int, *, actor_id: int) -
 
 def lock_owners_and_bot(session: Session, bot: User, new_owner_id: int) -> None:
     """Lock the bot's owner, the new owner and the bot (one order for every writer), and
-    read the bot again as of the lock."""
-    db.lock_for_write(session, User, [owner_id(bot), new_owner_id, bot.id])
+    read the bot again as of the lock: db.HolderMoved if it changed hands meanwhile, so that
+    a request queued behind a hand-over cannot act with its previous owner's right."""
+    seen_owner = owner_id(bot)
+    db.lock_for_write(session, User, [seen_owner, new_owner_id, bot.id])
     session.refresh(bot)
+    if bot.bot_owner_id != seen_owner:
+        raise db.HolderMoved()
 
 
 def check_receiver(session: Session, person_id: int) -> User:
     """The active person ``person_id``; bots.InvalidBot for a bot, a deactivated person or
     no one."""
-    person = session.get(User, person_id)
+    person = session.get(User, person_id, populate_existing=True)  # as of the lock
     if person is None or person.is_bot or not person.is_active:
         raise lifecycle.InvalidBot("bot_owner_id", _("Choose an active person as the new owner."))
     return person
@@ -84,6 +88,8 @@ def rename(session: Session, bot: User, full_name: str, *, actor_id: int) -> boo
     """Give ``bot`` a new name under the creation rules; audited and committed. False when
     the name is unchanged. Raises bots.InvalidBot."""
     name = lifecycle.clean_full_name(full_name)
+    db.lock_holder(session, bot)  # not a bot handed over since the request found it
+    session.refresh(bot)
     if name == bot.full_name:
         return False
     detail = {"from": bot.full_name, "to": name}

@@ -116,6 +116,25 @@ def lock_for_write(session: Session, model: type[DeclarativeBase], ids: Iterable
     )
 
 
+class HolderMoved(Exception):
+    """A bot changed hands while the request waited for its lock: whoever asked about it no
+    longer owns it, so the request is refused (each face answers its 404)."""
+
+
+def lock_holder(session: Session, holder: Any) -> None:
+    """Lock a key holder's row, after a bot's owner's, as lock_for_write does, and make sure
+    a bot still has the owner the request saw (``holder.bot_owner_id``, as read before the
+    lock): a request that queued behind a hand-over must not act for its previous owner."""
+    from app.core.models import User  # the tables sit above this module's engine code
+
+    owner_id = holder.bot_owner_id
+    lock_for_write(session, User, [holder.id] + ([owner_id] if owner_id is not None else []))
+    if owner_id is not None:
+        current = session.scalar(select(User.bot_owner_id).where(User.id == holder.id))
+        if current != owner_id:
+            raise HolderMoved()
+
+
 def unit_of_work(
     work: Callable[Concatenate[Session, P], R],
 ) -> Callable[Concatenate[Session, P], R]:

@@ -116,8 +116,7 @@ def create(
     """A new named key for ``holder`` and its text (to show once); audited and committed."""
     cleaned = clean_name(name)
     check_expiry(session, expires_at)
-    owner = [holder.bot_owner_id] if holder.bot_owner_id else []
-    db.lock_for_write(session, User, [*owner, holder.id])  # the checks below hold until commit
+    db.lock_holder(session, holder)  # the checks below hold until commit
     _retire_expired_namesake(session, holder.id, cleaned)
     _check_room(session, holder.id, cleaned)
     key = keyformat.generate(keyformat.BOT_PREFIX if holder.is_bot else keyformat.USER_PREFIX)
@@ -147,8 +146,7 @@ def revoke(session: Session, holder: Holder, key_id: int, *, actor_id: int) -> N
     """Revoke one named key, or a rolled key before its overlap ends; NoSuchKey otherwise
     (PrimaryKeyNotRevocable for the current primary key).
     The others keep working. Audited and committed."""
-    owner = [holder.bot_owner_id] if holder.bot_owner_id else []
-    db.lock_for_write(session, User, [*owner, holder.id])
+    db.lock_holder(session, holder)
     if not storable_id(key_id):
         raise NoSuchKey()
     record = session.scalar(

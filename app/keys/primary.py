@@ -26,7 +26,7 @@ def mint(session: Session, user: Holder, *, grace: timedelta = timedelta(0)) -> 
     so concurrent regenerations queue up behind each other and the last one wins cleanly;
     the partial unique index backs this up.
     """
-    db.lock_for_write(session, User, [user.id] + ([user.bot_owner_id] if user.bot_owner_id else []))
+    db.lock_holder(session, user)
     now = clock.now()
     current = (ApiKey.user_id == user.id) & ApiKey.revoked_at.is_(None)
     primary = (ApiKey.user_id == user.id) & ApiKey.is_primary()
@@ -86,6 +86,8 @@ def reveal_to(session: Session, subject_id: int, *, actor_id: int, event_type: s
     """Decrypt the subject's key for ``actor_id``, recording who saw it and how (the event:
     api_key_revealed or api_key_fetched; an rc file records its own in app/keys/zuliprc.py) and
     telling its owner if it left for a new address; None if the subject has no key."""
+    # The subject as the request found it: a bot handed over since is refused (HolderMoved).
+    db.lock_holder(session, session.get_one(User, subject_id))
     record = active_key(session, subject_id)
     if record is None:
         return None

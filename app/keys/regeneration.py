@@ -17,7 +17,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core import clock, db
-from app.core.models import ApiKey, Holder, KeyRotation, User
+from app.core.models import ApiKey, Holder, KeyRotation
 from app.keys import primary
 from app.keys.store import keystore
 
@@ -75,7 +75,7 @@ def regenerate(
     actor is always among them (the subject itself, or a bot's owner), so repeats of one
     request queue up and all but the first find its record.
     """
-    db.lock_for_write(session, User, [subject.id, *_owner(subject)])
+    db.lock_holder(session, subject)
     repeat_only = replaced_key_id is not None
     if idempotency_key is None and repeat_only:
         session.rollback()

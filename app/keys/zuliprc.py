@@ -7,7 +7,7 @@ client's ``keyfob convert`` cannot drift apart.
 
 from sqlalchemy.orm import Session
 
-from app.core import audit
+from app.core import audit, db
 from app.core.models import User
 from app.keys import named, primary
 from app.keys.store import keystore
@@ -30,6 +30,8 @@ def issue(
     there is no such key. The document is written before anything is recorded, so a refused
     value (UnwritableValue) leaves no download in the log."""
     detail = {"format": file_format.value}
+    # The subject as the request found it: a bot handed over since is refused (HolderMoved).
+    db.lock_holder(session, session.get_one(User, subject_id))
     if named_key_id is None:
         record = primary.active_key(session, subject_id)
     else:

@@ -3,13 +3,13 @@ reactivating it, and ending its login sessions. No web code here: the pages, the
 the command line all call these, and each function commits its own work.
 """
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core import audit, db
 from app.core.i18n import gettext as _
-from app.core.models import User
+from app.core.models import BotTransferOffer, User
 from app.core.refusals import FieldRefused
 from app.keys import primary
 from app.people import identities, passwords, roles
@@ -144,6 +144,12 @@ def deactivate(session: Session, user: User, *, actor_id: int | None) -> list[Us
     for bot in stopped:
         bot.is_active = False
         audit.record(session, "bot_deactivated", actor_id=actor_id, subject_user_id=bot.id)
+    # Bots they offered, or were offered, stay where they are: a reactivated account finds
+    # no offer waiting (one made from a stolen account must not survive its cleanup).
+    offers = BotTransferOffer
+    session.execute(
+        delete(offers).where((offers.from_owner_id == user.id) | (offers.to_user_id == user.id))
+    )
     audit.record(session, "user_deactivated", actor_id=actor_id, subject_user_id=user.id)
     session.commit()
     return stopped

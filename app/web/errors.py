@@ -8,11 +8,11 @@ from flask import Flask, g, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import BadHost, HTTPException, SecurityError, TooManyRequests
+from werkzeug.exceptions import BadHost, HTTPException, NotFound, SecurityError, TooManyRequests
 from werkzeug.wrappers import Response
 
 from app.core import db
-from app.core.db import DatabaseUnavailable
+from app.core.db import DatabaseUnavailable, HolderMoved
 from app.core.i18n import gettext as _
 from app.core.limits import StoreUnavailable, TooManyAttempts
 from app.people.login_sessions import login_manager
@@ -20,6 +20,10 @@ from app.people.login_sessions import login_manager
 
 def register(app: Flask) -> None:
     """HTML error pages for the browser side."""
+
+    @app.errorhandler(HolderMoved)
+    def _holder_moved(_error: HolderMoved) -> tuple[str, int]:
+        return error_page(NotFound())  # the bot is someone else's now, like any other's
 
     @app.errorhandler(TooManyAttempts)
     def _too_many(error: TooManyAttempts) -> Response:

@@ -12,6 +12,7 @@ from app.core.models import ApiKey, AuditEvent, User
 from tests.helpers.admin import audit_events, count_users
 from tests.helpers.admin_api import new_bot, update_bot
 from tests.helpers.api import api_ok
+from tests.helpers.bot_offers import offered_by_in
 from tests.helpers.live import at_once, browser_logged_in, serve
 from tests.helpers.users import MakeUser
 from tests.helpers.web import BOTS, csrf_token_in
@@ -21,11 +22,16 @@ def accept_in_tabs(url: str, email: str, bot_ids: list[int]) -> list[int]:
     """The receiver's tabs, one per bot id, all confirming at once: each one's status."""
     browser = browser_logged_in(url, email)
     token = csrf_token_in(browser.get(BOTS).text)
+    shown = {
+        bot_id: offered_by_in(browser.get(f"{BOTS}/offers/{bot_id}/accept").text)
+        for bot_id in set(bot_ids)
+    }
 
     def confirm(index: int) -> int:
         path = f"{BOTS}/offers/{bot_ids[index]}/accept"
+        form = {"csrf_token": token, "offered_by": shown[bot_ids[index]]}
         with httpx.Client(base_url=url, cookies=browser.cookies, timeout=30) as tab:
-            return tab.post(path, data={"csrf_token": token}).status_code
+            return tab.post(path, data=form).status_code
 
     return at_once(len(bot_ids), confirm)
 

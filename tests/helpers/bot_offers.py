@@ -1,12 +1,14 @@
 """A bot offered from one person to another: the receiver's browser accepts or declines it,
 and the owner's withdraws it, through the Your bots tab."""
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.helpers.users import Account
-from tests.helpers.web import BOTS, key_in, log_in, post_form
+from tests.helpers.web import BOTS, csrf_token_in, key_in, log_in, post_form
 
 
 def browser_of(app: Flask, person: Account) -> FlaskClient:
@@ -17,8 +19,22 @@ def browser_of(app: Flask, person: Account) -> FlaskClient:
 
 
 def accept(browser: FlaskClient, bot_id: int) -> TestResponse:
-    """Confirm the acceptance step of the bot offered to this browser's person."""
-    return post_form(browser, f"{BOTS}/offers/{bot_id}/accept", {})
+    """Confirm the acceptance step of the bot offered to this browser's person, as its page
+    asks (with the offer it shows); a page that cannot be shown is the answer itself."""
+    page = browser.get(f"{BOTS}/offers/{bot_id}/accept")
+    if page.status_code != 200:
+        return page
+    offered_by = offered_by_in(page.get_data(as_text=True))
+    token = csrf_token_in(page.get_data(as_text=True))
+    form = {"csrf_token": token, "offered_by": offered_by}
+    return browser.post(f"{BOTS}/offers/{bot_id}/accept", data=form)
+
+
+def offered_by_in(page: str) -> str:
+    """The offer an acceptance page is about: the hidden id of who offered it."""
+    match = re.search(r'name="offered_by" type="hidden" value="(\d+)"', page)
+    assert match, "the page names no offer"
+    return match.group(1)
 
 
 def decline(browser: FlaskClient, bot_id: int) -> TestResponse:

@@ -10,7 +10,7 @@ from app.bots import lifecycle, offers
 from app.core import db
 from app.core.i18n import gettext as _
 from app.web.settings import bp
-from app.web.settings.forms import ConfirmForm
+from app.web.settings.forms import AcceptForm
 
 
 @bp.route("/bots/offers/<int:bot_id>/accept", methods=["GET", "POST"])
@@ -19,9 +19,10 @@ def accept_bot(bot_id: int) -> Response | str:
     session = db.session()
     offer = _offered_to_me_or_404(bot_id)
     template = "settings/bot_accept_confirm.html"
-    if ConfirmForm().validate_on_submit():
+    form = AcceptForm(offered_by=str(offer.from_owner_id))
+    if form.validate_on_submit():
         try:
-            bot = offers.accept(session, current_user, bot_id)
+            bot = offers.accept(session, current_user, bot_id, offered_by=form.giver_id())
         except offers.NoSuchOffer:
             abort(404)
         except lifecycle.InvalidBot as problem:
@@ -29,7 +30,7 @@ def accept_bot(bot_id: int) -> Response | str:
             return redirect(url_for(".bots_tab"))
         flash(_("%(name)s is yours now, with a new API key.", name=bot.full_name), "success")
         return redirect(url_for(".bots_tab"))
-    return render_template(template, tab="bots", offer=offer)
+    return render_template(template, tab="bots", offer=offer, form=form)
 
 
 @bp.post("/bots/offers/<int:bot_id>/decline")

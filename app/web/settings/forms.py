@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.bots import lifecycle, types
@@ -22,6 +22,18 @@ class ReauthForm(Form):
 
 class ConfirmForm(Form):
     """A Confirm button: nothing but the CSRF token."""
+
+
+class AcceptForm(Form):
+    """Accepting a bot: Confirm, bound to the offer the page showed (who offered it), so a
+    page left open never accepts another offer made since."""
+
+    offered_by = HiddenField()
+
+    def giver_id(self) -> int:
+        """The id the page named; 0 (no one, which no offer matches) for anything else."""
+        raw = self.offered_by.data or ""
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
 
 
 class BotForm(Form):
