@@ -92,4 +92,5 @@ def test_the_previous_owner_cannot_rename_the_new_owners_bot(
 
     while_accepting(app, grace, bot, rename)
     listed = api_ok(app.test_client().get(f"{API}/bots", auth=(grace.email, grace.key)))["bots"]
-    assert [entry["full_name"] for entry in listed] == ["Relay"]  # type: ignore[index]
+    assert isinstance(listed, list)
+    assert [entry["full_name"] for entry in listed] == ["Relay"]
