@@ -17,6 +17,13 @@ def test_the_list_shows_every_person_with_role_state_and_hint(app: Flask) -> Non
     assert f"••••{people.member.key[-4:]}" in page
 
 
+def test_nobody_is_offered_to_deactivate_themselves(app: Flask) -> None:
+    people = organization(app)
+    page = people.admin_browser.get(f"{ORG}/users").get_data(as_text=True)
+    assert f'id="deactivate-user-{people.member.id}"' in page
+    assert f'id="deactivate-user-{people.admin.id}"' not in page
+
+
 def test_deactivating_a_person_stops_their_bots_and_signs_them_out(app: Flask) -> None:
     people = organization(app)
     bot = bot_of(people.member_browser)
