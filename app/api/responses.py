@@ -76,9 +76,16 @@ def encode(body: Any) -> str:
     return _encode(body) + "\n"
 
 
+# Every answer is about its caller (who they are, their keys, what they may see): no cache,
+# shared or a browser's, keeps one, whichever header carried the key.
+_NOT_STORED = (("Cache-Control", "no-store"),)
+
+
 def json_response(text: str, status: int = 200) -> Response:
-    """JSON text (from ``encode``) as a response."""
-    return FlaskResponse(text, status=status, content_type="application/json")
+    """JSON text (from ``encode``) as a response that no cache keeps."""
+    return FlaskResponse(
+        text, status=status, content_type="application/json", headers=_NOT_STORED
+    )
 
 
 def success_text(**fields: Any) -> str:

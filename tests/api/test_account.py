@@ -125,3 +125,18 @@ def test_a_bot_can_rotate_its_own_key(client: FlaskClient, user: Account) -> Non
     assert new_key.startswith("kfb_")
     assert api_me(client, email, old_key).status_code == 401
     assert api_me(client, email, new_key).status_code == 200
+
+
+@pytest.mark.parametrize("how", ["basic", "x-api-key"])
+def test_no_answer_about_a_caller_may_be_cached(
+    client: FlaskClient, user: Account, how: str
+) -> None:
+    """A shared cache must not keep users/me (or its error) for whoever asks next, whatever
+    header carried the key."""
+    if how == "basic":
+        answers = [api_me(client, user.email, user.key), api_me(client, user.email, "x")]
+    else:
+        answers = [client.get(f"{API}/users/me", headers={"X-API-Key": user.key})]
+    assert [answer.headers.get("Cache-Control") for answer in answers] == ["no-store"] * len(
+        answers
+    )
