@@ -83,9 +83,7 @@ _NOT_STORED = (("Cache-Control", "no-store"),)
 
 def json_response(text: str, status: int = 200) -> Response:
     """JSON text (from ``encode``) as a response that no cache keeps."""
-    return FlaskResponse(
-        text, status=status, content_type="application/json", headers=_NOT_STORED
-    )
+    return FlaskResponse(text, status=status, content_type="application/json", headers=_NOT_STORED)
 
 
 def success_text(**fields: Any) -> str:
