@@ -124,7 +124,6 @@ def create(
     record = primary.active_key(session, bot.id)
     assert record is not None  # just minted
     notices.bot_created(session, bot, actor_id=owner.id, record=record)
-    session.commit()
     return bot, key
 
 
@@ -170,11 +169,9 @@ def deactivate(session: Session, bot: User, *, actor_id: int) -> bool:
     db.lock_holder(session, bot)
     session.refresh(bot)  # its state as of the lock, not as of an earlier read
     if not bot.is_active:
-        session.commit()
         return False
     bot.is_active = False
     audit.record(session, "bot_deactivated", actor_id=actor_id, subject_user_id=bot.id)
-    session.commit()
     return True
 
 
@@ -185,12 +182,10 @@ def reactivate(session: Session, bot: User, *, actor_id: int) -> bool:
     db.lock_holder(session, bot)
     session.refresh(bot)
     if bot.is_active:
-        session.commit()
         return False
     check_room(session, _owner_id(bot))
     bot.is_active = True
     audit.record(session, "bot_reactivated", actor_id=actor_id, subject_user_id=bot.id)
-    session.commit()
     return True
 
 

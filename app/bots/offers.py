@@ -51,7 +51,6 @@ def offer(session: Session, bot: User, to_user_id: int, *, actor_id: int) -> boo
     owner_id = ownership.owner_id(bot)
     _withdraw_pending(session, bot.id, actor_id=actor_id)
     if to_user_id == owner_id:
-        session.commit()
         return False
     now = clock.now()
     made = BotTransferOffer(
@@ -71,7 +70,6 @@ def offer(session: Session, bot: User, to_user_id: int, *, actor_id: int) -> boo
     )
     receiver, giver = session.get_one(User, to_user_id), session.get_one(User, owner_id)
     notices.bot_offered(session, receiver, bot=bot, giver=giver, expires_at=made.expires_at)
-    session.commit()
     return True
 
 
@@ -90,7 +88,6 @@ def accept(session: Session, receiver: User, bot_id: int, *, offered_by: int) ->
     if not _is_pending(session, bot_id, receiver.id, offered_by):  # taken or withdrawn since
         raise NoSuchOffer()
     ownership.hand_over(session, bot, receiver.id, actor_id=receiver.id, how="offer")
-    session.commit()
     return bot
 
 
@@ -123,7 +120,6 @@ def decline(session: Session, person: User, bot_id: int) -> None:
         )
     else:
         _withdraw_pending(session, bot_id, actor_id=person.id)
-    session.commit()
 
 
 def _withdraw_pending(session: Session, bot_id: int, *, actor_id: int) -> None:

@@ -29,10 +29,8 @@ def transfer(session: Session, bot: User, new_owner_id: int, *, actor_id: int) -
     lock_owners_and_bot(session, bot, new_owner_id)
     if bot.bot_owner_id == new_owner_id:
         check_receiver(session, new_owner_id)
-        session.rollback()
         return False
     hand_over(session, bot, new_owner_id, actor_id=actor_id, how="administrator")
-    session.commit()
     return True
 
 
@@ -95,7 +93,6 @@ def rename(session: Session, bot: User, full_name: str, *, actor_id: int) -> boo
     detail = {"from": bot.full_name, "to": name}
     bot.full_name = name
     audit.record(session, "bot_renamed", actor_id=actor_id, subject_user_id=bot.id, detail=detail)
-    session.commit()
     return True
 
 

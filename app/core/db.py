@@ -138,26 +138,53 @@ def lock_holder(session: Session, holder: Any) -> None:
 def unit_of_work(
     work: Callable[Concatenate[Session, P], R],
 ) -> Callable[Concatenate[Session, P], R]:
-    """Wrap a domain function that commits its own transaction (its first argument is the
-    session): on any exception the transaction is rolled back, so no lock outlives it; when
-    the database aborted it for a deadlock or a serialization conflict, it runs again."""
+    """Make a domain function one transaction, so that who commits shows at its signature.
+
+    The transaction commits when the function returns and rolls back when it raises (so no
+    lock outlives it, and a refusal leaves nothing behind); when the database aborted it for
+    a deadlock or a serialization conflict, the function runs again from the start. The
+    function itself never commits, and nothing else in ``app/`` does (a test holds it so).
+    Units do not nest: one running inside another raises NestedUnitOfWork, since its commit
+    would be its caller's too. Shared steps are plain functions that work within their
+    caller's transaction; effects outside the database (a rate-limit counter, a progress
+    report) come after the unit returns, when its work is committed.
+    """
 
     @functools.wraps(work)
     def run(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
-            try:
-                return work(session, *args, **kwargs)
-            except DBAPIError as error:
-                session.rollback()
-                if attempt == CONFLICT_ATTEMPTS or not _is_conflict(error):
-                    raise
-                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 (jitter)
-            except BaseException:
-                session.rollback()
-                raise
-        raise AssertionError("unreachable")
+        if session.info.get(_IN_UNIT):
+            raise NestedUnitOfWork(work.__qualname__)
+        session.info[_IN_UNIT] = True
+        try:
+            return _run_to_commit(session, functools.partial(work, session, *args, **kwargs))
+        finally:
+            del session.info[_IN_UNIT]
 
     return run
+
+
+class NestedUnitOfWork(Exception):
+    """A unit of work was called from inside another: a programming error."""
+
+
+_IN_UNIT = "keyfob.in_unit_of_work"
+
+
+def _run_to_commit(session: Session, work: Callable[[], R]) -> R:
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            result = work()
+            session.commit()
+            return result
+        except DBAPIError as error:
+            session.rollback()
+            if attempt == CONFLICT_ATTEMPTS or not _is_conflict(error):
+                raise
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 (jitter)
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")
 
 
 def _is_conflict(error: DBAPIError) -> bool:

@@ -75,7 +75,6 @@ def report(
             key = by_digest[record.digest]
             _revoke(session, record, reporter=reporter, source=sources[key])
             outcomes[key] = Outcome.REVOKED
-    session.commit()
     return outcomes
 
 

@@ -137,7 +137,6 @@ def create(
         detail={"key_name": cleaned, "key_hint": record.hint},
     )
     notices.key_created(session, session.get_one(User, holder.id), actor_id=actor_id, record=record)
-    session.commit()
     return record, key
 
 
@@ -166,7 +165,6 @@ def revoke(session: Session, holder: Holder, key_id: int, *, actor_id: int) -> N
         subject_user_id=holder.id,
         detail={"key_name": record.name, "key_hint": record.hint},
     )
-    session.commit()
 
 
 def live_keys(session: Session, holder_id: int) -> list[KeySummary]:

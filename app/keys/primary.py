@@ -18,9 +18,9 @@ from keyfob_client import keyformat
 
 
 def mint(session: Session, user: Holder, *, grace: timedelta = timedelta(0)) -> str:
-    """Give ``user`` a new primary key; the caller commits. The current primary key dies
-    now (and so do replaced keys still in an earlier overlap), or, with a ``grace``, is
-    superseded and keeps working until then (or its own earlier expiry).
+    """Give ``user`` a new primary key, within the caller's transaction. The current
+    primary key dies now (and so do replaced keys still in an earlier overlap), or, with a
+    ``grace``, is superseded and keeps working until then (or its own earlier expiry).
 
     The user's row (after a bot's owner's, the order every writer keeps) is locked first,
     so concurrent regenerations queue up behind each other and the last one wins cleanly;
@@ -62,14 +62,12 @@ def regenerate(
 ) -> str:
     """A new primary key for ``user``, the old one dead now or after ``grace``, the change
     audited, notified and committed."""
-    key = replace(session, user, actor_id=actor_id, grace=grace)
-    session.commit()
-    return key
+    return replace(session, user, actor_id=actor_id, grace=grace)
 
 
 def replace(session: Session, user: Holder, *, actor_id: int, grace: timedelta) -> str:
-    """Mint, audit and notify a regeneration; the caller commits (app/keys/regeneration.py, which
-    records the request beside it, and regenerate)."""
+    """Mint, audit and notify a regeneration, within the caller's transaction (the units
+    regenerate and app/keys/regeneration.py, which records the request beside it)."""
     key = mint(session, user, grace=grace)
     detail = {"grace_seconds": int(grace.total_seconds())} if grace else None
     audit.record(
@@ -82,6 +80,7 @@ def replace(session: Session, user: Holder, *, actor_id: int, grace: timedelta) 
     return key
 
 
+@db.unit_of_work
 def reveal_to(session: Session, subject_id: int, *, actor_id: int, event_type: str) -> str | None:
     """Decrypt the subject's key for ``actor_id``, recording who saw it and how (the event:
     api_key_revealed or api_key_fetched; an rc file records its own in app/keys/zuliprc.py) and
@@ -96,7 +95,6 @@ def reveal_to(session: Session, subject_id: int, *, actor_id: int, event_type: s
     how = "fetched" if event_type == "api_key_fetched" else "shown"
     subject = session.get_one(User, subject_id)
     notices.key_revealed(session, subject, record=record, how=how)
-    session.commit()
     return key
 
 

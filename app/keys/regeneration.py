@@ -78,12 +78,9 @@ def regenerate(
     db.lock_holder(session, subject)
     repeat_only = replaced_key_id is not None
     if idempotency_key is None and repeat_only:
-        session.rollback()
         raise NotARepeat()
     if idempotency_key is None:
-        rotation = _roll(session, subject, actor_id, grace)
-        session.commit()
-        return rotation
+        return _roll(session, subject, actor_id, grace)
     digest, *previous = keystore().request_digests(_LABEL, idempotency_key)
     since = clock.now() - WINDOW
     earlier = session.scalar(
@@ -98,7 +95,6 @@ def regenerate(
     if replaced_key_id is not None and (
         earlier is None or not _replaced(session, earlier, replaced_key_id)
     ):
-        session.rollback()
         raise NotARepeat()
     if earlier is not None:
         return _repeat(session, earlier, subject, grace)
@@ -117,13 +113,12 @@ def regenerate(
             created_at=new_key.created_at,
         )
     )
-    session.commit()
     return rotation
 
 
 def _roll(session: Session, subject: Holder, actor_id: int, grace: timedelta) -> Rotation:
-    """Mint, audit and notify, uncommitted; the old key's end is the new key's creation
-    plus the grace (mint supersedes the old key at that same instant)."""
+    """Mint, audit and notify, within the caller's transaction; the old key's end is the
+    new key's creation plus the grace (mint supersedes the old key at that same instant)."""
     key = primary.replace(session, subject, actor_id=actor_id, grace=grace)
     made = _made(session, key)
     return Rotation(key, made.created_at + grace if grace else None)
@@ -135,16 +130,13 @@ def _made(session: Session, key: str) -> ApiKey:
 
 def _repeat(session: Session, earlier: KeyRotation, subject: Holder, grace: timedelta) -> Rotation:
     """The earlier request's answer again, if this is the same request and its key is still
-    the subject's primary key. Nothing is written: the transaction just ends."""
+    the subject's primary key. Nothing is written."""
     if earlier.subject_user_id != subject.id or earlier.grace_seconds != _seconds(grace):
-        session.rollback()
         raise IdempotencyKeyReused()
     made = session.get(ApiKey, earlier.new_key_id)
     if made is None or made.revoked_at is not None or made.superseded_at is not None:
-        session.rollback()
         raise RotationSuperseded()
     key = keystore().decrypt(made.ciphertext)
-    session.rollback()  # nothing was written: end the transaction and its locks
     return Rotation(key, made.created_at + grace if grace else None)
 
 

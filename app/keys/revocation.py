@@ -28,7 +28,6 @@ def revoke_all(session: Session, user: User, *, actor_id: int | None) -> int:
     record = primary.active_key(session, user.id)
     assert record is not None  # just minted
     notices.keys_revoked_all(session, user, actor_id=actor_id, bots=bots, record=record)
-    session.commit()
     return bots
 
 
@@ -82,5 +81,4 @@ def stop_reported_key(session: Session, token: str) -> not_me.Report:
         subject_user_id=report.holder.id,
         detail={"key_name": report.key.name, "key_hint": report.key.hint},
     )
-    session.commit()
     return report

@@ -51,6 +51,14 @@ class Progress:
     failed: list[int] = field(default_factory=list)
     unmatched: list[int] = field(default_factory=list)
 
+    def add(self, batch: "Progress") -> None:
+        """Count in a committed batch."""
+        self.seen += batch.seen
+        self.rewritten += batch.rewritten
+        self.current += batch.current
+        self.failed += batch.failed
+        self.unmatched += batch.unmatched
+
 
 OnBatch = Callable[[Progress], None]
 Column = Literal["digest", "ciphertext"]
@@ -118,7 +126,8 @@ def _walk(
     halt_on_unmatched = not check
     after = 0
     for _ in range(total // BATCH + 2):  # ids only grow: new rows are past ``last_id``
-        ids = _batch(session, progress, (after, last_id or 0), column, plan, write=not check)
+        ids, done = _batch(session, (after, last_id or 0), column, plan, write=not check)
+        progress.add(done)  # once committed: a batch run again after a conflict counts once
         if on_batch is not None:
             on_batch(progress)
         if not ids or (halt_on_unmatched and progress.unmatched):
@@ -130,15 +139,14 @@ def _walk(
 @db.unit_of_work
 def _batch(
     session: Session,
-    progress: Progress,
     id_range: tuple[int, int],
     column: Column,
     plan: Plan,
     *,
     write: bool,
-) -> Sequence[int]:
+) -> tuple[Sequence[int], Progress]:
     """The keys with ids in ``id_range`` (after, up to), at most BATCH, in one transaction:
-    the ids it read (none at the end)."""
+    the ids it read (none at the end) and what became of them."""
     after, last_id = id_range
     rows = session.execute(
         select(ApiKey.id, ApiKey.digest, ApiKey.ciphertext)
@@ -163,14 +171,14 @@ def _batch(
             changes.append({"row_id": row.id, "old": old, "new": new})
     # A digest under neither pepper leaves its whole batch alone (and repepper stops).
     written = _write(session, column, changes) if write and changes and not unmatched else 0
-    session.commit()
-    # Counted only once committed: a batch retried by unit_of_work counts once.
-    progress.seen += len(rows)
-    progress.failed += failed
-    progress.unmatched += unmatched
-    progress.rewritten += written if write else len(changes)
-    progress.current += len(rows) - len(changes) - len(failed) - len(unmatched)
-    return [row.id for row in rows]
+    done = Progress(
+        seen=len(rows),
+        rewritten=written if write else len(changes),
+        current=len(rows) - len(changes) - len(failed) - len(unmatched),
+        failed=failed,
+        unmatched=unmatched,
+    )
+    return [row.id for row in rows], done
 
 
 def _write(session: Session, column: Column, changes: list[dict[str, object]]) -> int:

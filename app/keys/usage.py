@@ -37,7 +37,20 @@ def record(row: KeyRow, now: datetime) -> bool:
 
 
 def _write(row: KeyRow, now: datetime, rolled: datetime | None) -> None:
-    ip, user_agent = audit.request_client()
+    with Session(db.engine()) as session:
+        _record_use(session, row, now, rolled, client=audit.request_client())
+
+
+@db.unit_of_work
+def _record_use(
+    session: Session,
+    row: KeyRow,
+    now: datetime,
+    rolled: datetime | None,
+    *,
+    client: tuple[str | None, str | None],
+) -> None:
+    ip, user_agent = client
     # The condition makes the write (and so the audit event) happen once, however many
     # requests race here.
     stale = (
@@ -45,24 +58,22 @@ def _write(row: KeyRow, now: datetime, rolled: datetime | None) -> None:
         if rolled is not None
         else ApiKey.last_used_at < now - RESOLUTION
     )
-    with Session(db.engine()) as session:
-        if rolled is None and session.get_bind().dialect.name == "postgresql":
-            # Bookkeeping, not a record: a crash may lose the last moment's last-use times,
-            # so the request need not wait for the commit's flush to disk (the audit event
-            # of a rolled key's first use is flushed as usual).
-            session.execute(text("SET LOCAL synchronous_commit = off"))
-        written = session.execute(
-            update(ApiKey)
-            .where(ApiKey.id == row.key_id)
-            .where(or_(ApiKey.last_used_at.is_(None), stale))
-            .values(last_used_at=now, last_used_ip=ip, last_used_user_agent=user_agent)
+    if rolled is None and session.get_bind().dialect.name == "postgresql":
+        # Bookkeeping, not a record: a crash may lose the last moment's last-use times,
+        # so the request need not wait for the commit's flush to disk (the audit event
+        # of a rolled key's first use is flushed as usual).
+        session.execute(text("SET LOCAL synchronous_commit = off"))
+    written = session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == row.key_id)
+        .where(or_(ApiKey.last_used_at.is_(None), stale))
+        .values(last_used_at=now, last_used_ip=ip, last_used_user_agent=user_agent)
+    )
+    if rolled is not None and written.rowcount == 1:  # type: ignore[attr-defined]
+        audit.record(
+            session,
+            "rolled_key_used",
+            actor_id=None,
+            subject_user_id=row.user_id,
+            detail={"key_hint": row.hint},
         )
-        if rolled is not None and written.rowcount == 1:  # type: ignore[attr-defined]
-            audit.record(
-                session,
-                "rolled_key_used",
-                actor_id=None,
-                subject_user_id=row.user_id,
-                detail={"key_hint": row.hint},
-            )
-        session.commit()

@@ -15,6 +15,7 @@ from app.notifications import notices
 from keyfob_client.rcfile import Format, render
 
 
+@db.unit_of_work
 def issue(
     session: Session,
     subject_id: int,
@@ -46,5 +47,4 @@ def issue(
     )
     subject = session.get_one(User, subject_id)
     notices.key_revealed(session, subject, record=record, how="downloaded")
-    session.commit()
     return document

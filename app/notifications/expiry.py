@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.core import clock
+from app.core import clock, db
 from app.core.models import ApiKey, User
 from app.notifications import notices
 
@@ -21,10 +21,19 @@ def notify_expiring(session: Session) -> int:
     how many were queued (or passed over: a deactivated owner is told nothing)."""
     told = 0
     for days in THRESHOLDS_DAYS:
-        while batch := _due(session, days):
-            told += sum(_tell(session, record, days) for record in batch)
-            session.commit()
+        found = BATCH
+        while found:
+            found, queued = _tell_batch(session, days)
+            told += queued
     return told
+
+
+@db.unit_of_work
+def _tell_batch(session: Session, days: int) -> tuple[int, int]:
+    """The next BATCH keys due for the ``days`` notice, each claimed and told: how many
+    were due (none at the end) and how many notices were queued."""
+    due = _due(session, days)
+    return len(due), sum(_tell(session, record, days) for record in due)
 
 
 def _due(session: Session, days: int) -> list[ApiKey]:

@@ -1,7 +1,8 @@
 """Security notices by email: each tells the owner (for a bot, its owner) what happened to
 which key, when, and from which IP address and browser. A person may turn off notices of
 their own routine actions; notices of what someone else did, of a leak or of an expiry are
-always sent. Queued in the caller's transaction (app/mail); the caller commits.
+always sent. Queued within the caller's transaction (app/notifications/mail), so a notice
+goes only if what it tells of was committed.
 
 What people typed (names, a user agent, a leak's source) is quoted by the mail templates
 themselves (app/notifications/mail/compose.py); the facts Keyfob made are passed as ``Verbatim``.

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
-from app.core import clock
+from app.core import clock, db
 from app.core.models import ApiKey, AuditEvent, KeyRotation, OutboundMail
 from app.keys.regeneration import WINDOW as IDEMPOTENCY_WINDOW
 
@@ -29,10 +29,7 @@ def prune_dead_keys(session: Session, older_than: timedelta, *, batch: int = BAT
     expired until their owner revokes them), stay. Idempotency records past their day go
     too, and so does any that names a key being deleted."""
     cutoff = clock.now() - older_than
-    session.execute(
-        delete(KeyRotation).where(KeyRotation.created_at < clock.now() - IDEMPOTENCY_WINDOW)
-    )
-    session.commit()
+    _forget_old_requests(session)
     dead = or_(
         ApiKey.revoked_at < cutoff,
         ApiKey.superseded_at.is_not(None) & (ApiKey.expires_at < cutoff),
@@ -56,15 +53,33 @@ def _in_batches(
     before_delete: Callable[[Session, list[int]], None],
 ) -> int:
     removed = 0
-    while True:
-        chosen = select(model.id).where(condition).order_by(model.id).limit(batch)
-        ids = list(session.scalars(chosen))
-        if not ids:
-            return removed
+    while deleted := _delete_batch(session, model, condition, batch, before_delete):
+        removed += deleted
+    return removed
+
+
+@db.unit_of_work
+def _delete_batch(
+    session: Session,
+    model: type[ApiKey] | type[AuditEvent] | type[OutboundMail],
+    condition: ColumnElement[bool],
+    batch: int,
+    before_delete: Callable[[Session, list[int]], None],
+) -> int:
+    """Delete the first ``batch`` rows that meet ``condition``; how many (0 when none is left)."""
+    ids = list(session.scalars(select(model.id).where(condition).order_by(model.id).limit(batch)))
+    if ids:
         before_delete(session, ids)
         session.execute(delete(model).where(model.id.in_(ids)))
-        session.commit()
-        removed += len(ids)
+    return len(ids)
+
+
+@db.unit_of_work
+def _forget_old_requests(session: Session) -> None:
+    """Idempotency records past their window answer no repeat any more."""
+    session.execute(
+        delete(KeyRotation).where(KeyRotation.created_at < clock.now() - IDEMPOTENCY_WINDOW)
+    )
 
 
 def _no_refs(_session: Session, _ids: list[int]) -> None:

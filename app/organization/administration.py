@@ -138,7 +138,6 @@ def reveal_bot_key(session: Session, actor: Actor, bot: User) -> str | None:
     )
     administrator = session.get_one(User, actor.id)
     notices.bot_key_revealed_by_admin(session, bot, administrator=administrator, record=record)
-    session.commit()
     return key
 
 

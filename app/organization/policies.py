@@ -85,7 +85,6 @@ def change(session: Session, wanted: dict[str, Any], *, actor_id: int) -> list[s
         audit.record(
             session, "policy_changed", actor_id=actor_id, subject_user_id=None, detail=detail
         )
-    session.commit()
     return sorted(changed)
 
 

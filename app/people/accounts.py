@@ -101,7 +101,6 @@ def register(
         raise _email_taken() from None
     primary.mint(session, user)
     audit.record(session, "user_registered", actor_id=user.id, subject_user_id=user.id)
-    session.commit()
     return user
 
 
@@ -115,17 +114,17 @@ def _email_taken() -> InvalidRegistration:
     return InvalidRegistration("email", _("An account with this email already exists."))
 
 
+@db.unit_of_work
 def set_language(session: Session, user: User, language: str | None) -> None:
     """Save the page language (None: follow the browser)."""
     user.language = language
-    session.commit()
 
 
+@db.unit_of_work
 def set_routine_notices(session: Session, user: User, *, on: bool) -> None:
     """Save whether to email the user about their own routine actions
     (app/notifications/notices.py)."""
     user.routine_notices = on
-    session.commit()
 
 
 @db.unit_of_work
@@ -151,7 +150,6 @@ def deactivate(session: Session, user: User, *, actor_id: int | None) -> list[Us
         delete(offers).where((offers.from_owner_id == user.id) | (offers.to_user_id == user.id))
     )
     audit.record(session, "user_deactivated", actor_id=actor_id, subject_user_id=user.id)
-    session.commit()
     return stopped
 
 
@@ -163,13 +161,12 @@ def reactivate(session: Session, user: User, *, actor_id: int | None) -> None:
     session.refresh(user)
     user.is_active = True
     audit.record(session, "user_reactivated", actor_id=actor_id, subject_user_id=user.id)
-    session.commit()
 
 
+@db.unit_of_work
 def end_login_sessions(session: Session, user: User) -> None:
     """Make every copy of the user's login-session cookies worthless (logging out)."""
     invalidate_login_sessions(user)
-    session.commit()
 
 
 def invalidate_login_sessions(user: User) -> None:

@@ -1,16 +1,16 @@
 """The one password check of every entry point: login, re-auth, a password change and the
 API's fetch_api_key.
 
-``authenticate`` counts the attempt against the rate limits before the hash is compared,
-audits it and commits; the views only translate its typed errors into a form error or an
-API error.
+``authenticate`` counts the attempt against the rate limits before the hash is compared
+and audits it in a transaction of its own; the views only translate its typed errors into
+a form error or an API error.
 """
 
 from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from app.core import audit, limits
+from app.core import audit, db, limits
 from app.core.models import User
 from app.people import accounts, passwords
 from app.people.known_devices import KnownDevice
@@ -35,6 +35,9 @@ _FAILED_EVENT = {
 }
 _FROM_A_SESSION = ("reauth", "password_change")
 _SUCCEEDED_EVENT = {"login": "login_succeeded", "reauth": "reauth_succeeded"}
+# Each outcome is its own transaction, committed whatever the caller does next: a refusal
+# must stay on record though the request that caused it ends in an error.
+_record_alone = db.unit_of_work(audit.record)
 
 
 def authenticate(
@@ -48,8 +51,10 @@ def authenticate(
     """The active human with this email and password, for each entry point (``purpose``).
 
     The one password check of every entry point: counted against the rate limits before the
-    hash is compared (limits.TooManyAttempts when used up, itself audited), audited, and
-    committed. Raises WrongPassword or accounts.AccountDeactivated; the views only translate them.
+    hash is compared (limits.TooManyAttempts when used up, itself audited), and audited in
+    a transaction of its own. Never call it inside a unit of work: its record must outlive
+    the caller's refusal. Raises WrongPassword or accounts.AccountDeactivated; the views only
+    translate them.
     """
     user = accounts.find_by_email(session, email)
     device_id = device.device_id if device is not None and device.vouches_for(user) else None
@@ -61,25 +66,22 @@ def authenticate(
             accounts.normalize_email(email)
         ):
             detail = {"limit": refused.limit, "purpose": purpose}
-            audit.record(
+            _record_alone(
                 session,
                 "password_rate_limited",
                 actor_id=None,
                 subject_user_id=user.id,
                 detail=detail,
             )
-            session.commit()
         raise
     if not passwords.check_password(user, password) or user is None:
         if user is not None:
             actor = user.id if purpose in _FROM_A_SESSION else None
-            audit.record(session, _FAILED_EVENT[purpose], actor_id=actor, subject_user_id=user.id)
-            session.commit()
+            _record_alone(session, _FAILED_EVENT[purpose], actor_id=actor, subject_user_id=user.id)
         raise WrongPassword()
     attempt.release()
     if not user.is_active:
         raise accounts.AccountDeactivated()
     if purpose in _SUCCEEDED_EVENT:
-        audit.record(session, _SUCCEEDED_EVENT[purpose], actor_id=user.id, subject_user_id=user.id)
-        session.commit()
+        _record_alone(session, _SUCCEEDED_EVENT[purpose], actor_id=user.id, subject_user_id=user.id)
     return user

@@ -23,7 +23,6 @@ class ChangeRequest:
     replace_keys: bool = False
 
 
-@db.unit_of_work
 def change_password(
     session: Session,
     user: User,
@@ -46,6 +45,13 @@ def change_password(
         session, user.email, current_password, purpose="password_change", device=device
     )
     accounts.check_new_password(new_password)  # before any write: a refusal changes nothing
+    _set_password(session, user, new_password, choices, reset_url=reset_url)
+
+
+@db.unit_of_work
+def _set_password(
+    session: Session, user: User, new_password: str, choices: ChangeRequest, *, reset_url: str
+) -> None:
     if choices.replace_keys:  # first: it refreshes the user under its lock
         revocation.replace_every_key(session, user, actor_id=user.id)
     else:
@@ -62,4 +68,3 @@ def change_password(
         session, "password_changed", actor_id=user.id, subject_user_id=user.id, detail=detail
     )
     notices.password_changed(session, user, choices=detail, reset_url=reset_url)
-    session.commit()

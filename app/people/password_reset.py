@@ -41,7 +41,7 @@ def request_reset(session: Session, email: str, *, link_for: LinkFor) -> None:
     for any other address do the same work and keep none of it (nothing is sent)."""
     user = accounts.find_human(session, email)
     if user is None or not user.is_active:
-        # A stand-in that is never saved: the message is made and then rolled back.
+        # A stand-in that is never saved: the message is made and then discarded.
         stand_in = User(id=0, email=email, full_name="", password_hash="", is_bot=False)
         stand_in.is_active, stand_in.routine_notices = True, True
         notices.password_reset_link(
@@ -51,7 +51,6 @@ def request_reset(session: Session, email: str, *, link_for: LinkFor) -> None:
         return
     audit.record(session, "password_reset_requested", actor_id=None, subject_user_id=user.id)
     notices.password_reset_link(session, user, link=link_for(_token(user)), minutes=_MINUTES)
-    session.commit()
 
 
 def check_link(session: Session, token: str) -> User:
@@ -73,12 +72,17 @@ def check_link(session: Session, token: str) -> User:
     return user
 
 
-@db.unit_of_work
 def reset_password(session: Session, token: str, new_password: str, *, reset_url: str) -> None:
     """Set a new password with a reset link: every login session ends, audited, notified
     and committed; then the account's password failures are forgotten (the owner proved
     themselves by email, so an attack must not keep them locked out). Raises
     InvalidResetLink or users.InvalidRegistration."""
+    user = _set_password(session, token, new_password, reset_url=reset_url)
+    limits.password_limits().clear_account(accounts.normalize_email(user.email))
+
+
+@db.unit_of_work
+def _set_password(session: Session, token: str, new_password: str, *, reset_url: str) -> User:
     user = check_link(session, token)
     accounts.check_new_password(new_password)
     db.lock_for_write(session, User, [user.id])
@@ -88,8 +92,7 @@ def reset_password(session: Session, token: str, new_password: str, *, reset_url
     accounts.invalidate_login_sessions(user)
     audit.record(session, "password_reset", actor_id=user.id, subject_user_id=user.id)
     notices.password_reset_done(session, user, reset_url=reset_url)
-    session.commit()
-    limits.password_limits().clear_account(accounts.normalize_email(user.email))
+    return user
 
 
 def _token(user: User) -> str:

@@ -60,14 +60,12 @@ def set_role(session: Session, user: User, role: int, *, actor_id: int | None) -
     lock_with_owners(session, [user.id])
     session.refresh(user)
     if user.role == role:
-        session.rollback()
         return False
     if not is_owner(role):
         check_keeps_an_owner(session, user)
     detail = {"from": user.role, "to": role}
     user.role = role
     audit.record(session, "role_changed", actor_id=actor_id, subject_user_id=user.id, detail=detail)
-    session.commit()
     return True
 
 

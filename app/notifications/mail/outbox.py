@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.core import clock
+from app.core import clock, db
 from app.core.i18n import ENGLISH, SUPPORTED
 from app.core.models import OutboundMail, User
 from app.notifications.mail import compose, transports
@@ -101,19 +101,25 @@ def deliver_due(app: Flask, session: Session, *, most: int = ROUND) -> Delivery:
                     connection = open_connection.enter_context(transport.open())
                 connection.send(compose.message(app, mail))
             except MESSAGE_ERRORS as refused:  # this message alone: the connection is fine
-                _failed(app, session, mail, refused, permanent=_is_permanent(refused))
+                _failed(session, app, mail, refused, permanent=_is_permanent(refused))
                 delivery.failed += 1
             except Exception as error:  # the server, the network, or a surprise: try again later
-                _failed(app, session, mail, error, permanent=False)
+                _failed(session, app, mail, error, permanent=False)
                 delivery.failed += 1
                 open_connection.close()
                 connection = None
             else:
                 _sent(session, mail)
                 delivery.sent += 1
-    delivery.next_due = session.scalar(select(func.min(_due())).where(*_pending()))
-    session.commit()
+    delivery.next_due = _next_due(session)
     return delivery
+
+
+@db.unit_of_work
+def _next_due(session: Session) -> datetime | None:
+    """When the soonest undelivered message is due (a read that ends its transaction, so
+    the sender holds no snapshot while it waits)."""
+    return session.scalar(select(func.min(_due())).where(*_pending()))
 
 
 def _pending() -> tuple[Any, ...]:
@@ -130,9 +136,8 @@ def _due() -> Any:
 
 
 def _claim_next(session: Session) -> OutboundMail | None:
-    """The next due message, claimed for this sender (a conditional UPDATE, committed at
-    once so every other sender sees it); None when none is due. A few candidates are tried,
-    since another sender may win each."""
+    """The next due message, claimed for this sender (_claim); None when none is due. A
+    few candidates are tried, since another sender may win each."""
     now = clock.now()
     free = or_(OutboundMail.claimed_until.is_(None), OutboundMail.claimed_until < now)
     candidates = session.scalars(
@@ -142,25 +147,32 @@ def _claim_next(session: Session) -> OutboundMail | None:
         .limit(CANDIDATES)
     ).all()
     for mail_id in candidates:
-        won = session.execute(
-            update(OutboundMail)
-            .where(OutboundMail.id == mail_id, *_pending(), free)
-            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-        )
-        session.commit()
-        if won.rowcount == 1:  # type: ignore[attr-defined]
+        if _claim(session, mail_id, free, until=now + timedelta(seconds=CLAIM_SECONDS)):
             return session.get_one(OutboundMail, mail_id)
     return None
 
 
+@db.unit_of_work
+def _claim(session: Session, mail_id: int, free: ColumnElement[bool], *, until: datetime) -> bool:
+    """Claim one message with a conditional UPDATE, committed at once so that every other
+    sender sees it; whether this sender won it."""
+    won = session.execute(
+        update(OutboundMail)
+        .where(OutboundMail.id == mail_id, *_pending(), free)
+        .values(claimed_until=until)
+    )
+    return bool(won.rowcount == 1)  # type: ignore[attr-defined]
+
+
+@db.unit_of_work
 def _sent(session: Session, mail: OutboundMail) -> None:
     mail.sent_at, mail.claimed_until, mail.body = clock.now(), None, ""
     mail.attempts += 1
-    session.commit()
 
 
+@db.unit_of_work
 def _failed(
-    app: Flask, session: Session, mail: OutboundMail, error: Exception, *, permanent: bool
+    session: Session, app: Flask, mail: OutboundMail, error: Exception, *, permanent: bool
 ) -> None:
     """Count the attempt and set the next, or give up: a permanent refusal at once, any
     other error once MAIL_GIVE_UP_HOURS have passed since the message was queued."""
@@ -185,7 +197,6 @@ def _failed(
             wait,
             mail.last_error,
         )
-    session.commit()
 
 
 def _is_permanent(error: Exception) -> bool:
