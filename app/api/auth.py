@@ -7,14 +7,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from flask import request
+from flask import current_app, request
 
 from app.api.responses import ApiError, timestamp
 from app.bots import types
 from app.core import db, limits, metrics
 from app.core.client_ip import limit_identity
 from app.core.i18n import gettext as _
-from app.keys import verification
+from app.keys import scopes, verification
 from app.keys.verification import Principal
 from app.people import accounts, roles
 
@@ -23,69 +23,59 @@ R = TypeVar("R")
 
 
 _ADMIN_ONLY = "keyfob_admin_only"  # the mark require_admin leaves on its views
+_SCOPE = "keyfob_scope"  # the mark every key-guarded view carries: the scope it needs
+ACCEPTED_SCOPES_HEADER = "X-Accepted-Scopes"
+
+View = Callable[Concatenate[Principal, P], R]
 
 
-def require_any_key(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
-    """Run the view for any valid, active key, an incoming-webhook bot's included (only
-    users/me: what such a bot needs to check its key).
+def _guarded(
+    scope: str, check: Callable[[Principal], Principal], *, admin_only: bool = False
+) -> Callable[[View[P, R]], Callable[P, R]]:
+    """Guard a view with a key that holds ``scope``, then ``check`` its holder."""
+
+    def decorate(view: View[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            return view(check(_holding(authenticate(), scope)), *args, **kwargs)
+
+        setattr(wrapper, _SCOPE, scope)
+        if admin_only:
+            setattr(wrapper, _ADMIN_ONLY, True)
+        return wrapper
+
+    return decorate
+
+
+def require_any_key(scope: str) -> Callable[[View[P, R]], Callable[P, R]]:
+    """Run the view for any valid, active key that holds ``scope``, an incoming-webhook
+    bot's included (only users/me: what such a bot needs to check its key).
 
     Each key presented takes one of the client IP's guesses before it is checked, and gives
     it back when it was right (see app.limits).
     """
-
-    @wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        return view(authenticate(), *args, **kwargs)
-
-    return wrapper
+    return _guarded(scope, _anyone)
 
 
-def require_key(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
+def require_key(scope: str) -> Callable[[View[P, R]], Callable[P, R]]:
     """As require_any_key, for a key that may do more than post (see _beyond_posting)."""
-
-    @wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        return view(_beyond_posting(authenticate()), *args, **kwargs)
-
-    return wrapper
+    return _guarded(scope, _beyond_posting)
 
 
-def require_human(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
+def require_human(scope: str) -> Callable[[View[P, R]], Callable[P, R]]:
     """As require_key, and refuse bots (403): only people own and manage bots."""
-
-    @wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        return view(_person(), *args, **kwargs)
-
-    return wrapper
+    return _guarded(scope, _person)
 
 
-def require_human_primary(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
+def require_human_primary(scope: str) -> Callable[[View[P, R]], Callable[P, R]]:
     """As require_human, with the person's primary key (see refuse_unless_primary)."""
-
-    @wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        principal = _person()
-        refuse_unless_primary(principal)
-        return view(principal, *args, **kwargs)
-
-    return wrapper
+    return _guarded(scope, _primary_person)
 
 
-def require_admin(view: Callable[Concatenate[Principal, P], R]) -> Callable[P, R]:
+def require_admin(scope: str) -> Callable[[View[P, R]], Callable[P, R]]:
     """As require_human_primary, for an administrator or owner. Anyone else gets the 404
     an unknown user id gets: a member learns nothing from an admin route."""
-
-    @wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        principal = _person()
-        if not roles.is_admin(principal.role):
-            raise ApiError(404, _("No such user"))
-        refuse_unless_primary(principal)
-        return view(principal, *args, **kwargs)
-
-    setattr(wrapper, _ADMIN_ONLY, True)
-    return wrapper
+    return _guarded(scope, _administrator, admin_only=True)
 
 
 def is_admin_only(view: Callable[..., Any]) -> bool:
@@ -94,8 +84,54 @@ def is_admin_only(view: Callable[..., Any]) -> bool:
     return bool(getattr(view, _ADMIN_ONLY, False))
 
 
-def _person() -> Principal:
-    principal = _beyond_posting(authenticate())
+def scope_of(view: Callable[..., Any]) -> str | None:
+    """The scope a view of the API app needs, or None for a view no key guards
+    (server_settings, fetch_api_key, leak reports, the OpenAPI document)."""
+    scope: str | None = getattr(view, _SCOPE, None)
+    return scope
+
+
+def _holding(principal: Principal, scope: str) -> Principal:
+    """Refuse a key that lacks ``scope`` (403 MISSING_SCOPE), naming the scope that would
+    have been accepted, so that a script's author learns what to ask for. A named key never
+    holds a scope that is the primary key's alone: it gets 403 PRIMARY_KEY_REQUIRED, as
+    before scopes existed (a replaced key goes on to the route, which lets it repeat the
+    rotation that replaced it, and nothing else)."""
+    if scope in scopes.PRIMARY_ONLY:
+        if principal.key_kind == "named":
+            refuse_unless_primary(principal)
+        return principal
+    if not scopes.allows(principal.scopes, scope):
+        raise ApiError(
+            403,
+            _("This key does not have the scope this needs: %(scope)s", scope=scope),
+            code="MISSING_SCOPE",
+            headers={ACCEPTED_SCOPES_HEADER: scope},
+            accepted_scopes=[scope],
+        )
+    return principal
+
+
+def _anyone(principal: Principal) -> Principal:
+    return principal
+
+
+def _administrator(principal: Principal) -> Principal:
+    principal = _person(principal)
+    if not roles.is_admin(principal.role):
+        raise ApiError(404, _("No such user"))
+    refuse_unless_primary(principal)
+    return principal
+
+
+def _primary_person(principal: Principal) -> Principal:
+    principal = _person(principal)
+    refuse_unless_primary(principal)
+    return principal
+
+
+def _person(principal: Principal) -> Principal:
+    principal = _beyond_posting(principal)
     if principal.is_bot:
         raise ApiError(403, _("Bots cannot manage bots"))
     return principal
@@ -119,10 +155,13 @@ def refuse_unless_primary(principal: Principal) -> None:
     integration's, and a replaced key is on its way out: if either could mint keys or take
     the primary, revoking it would no longer contain its leak."""
     if principal.key_kind != "primary":
+        view = current_app.view_functions.get(request.endpoint or "")
+        needed = scope_of(view) if view is not None else None
         raise ApiError(
             403,
             _("Only the primary key can manage keys and bots; this is a named or replaced key"),
             code="PRIMARY_KEY_REQUIRED",
+            headers={ACCEPTED_SCOPES_HEADER: needed} if needed else None,
         )
 
 

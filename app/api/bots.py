@@ -11,13 +11,14 @@ from app.core import db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.core.models import MAX_ID, User
+from app.keys import scopes
 from app.keys.verification import Principal
 from app.organization import administration
 from app.people import roles
 
 
 @bp.get("/bots")
-@require_human
+@require_human(scopes.BOTS_READ)
 def list_bots(principal: Principal) -> Response:
     """The caller's bots, active and inactive; never their keys."""
     return success(
@@ -38,7 +39,7 @@ def list_bots(principal: Principal) -> Response:
 
 
 @bp.post("/bots")
-@require_human_primary
+@require_human_primary(scopes.BOTS_WRITE)
 def create_bot(principal: Principal) -> Response:
     full_name, short_name = params.text("full_name"), params.text("short_name")
     bot_type = params.optional_integer("bot_type", min(types.LABELS), max(types.LABELS))
@@ -52,7 +53,7 @@ def create_bot(principal: Principal) -> Response:
 
 
 @bp.patch("/bots/<int:bot_id>")
-@require_human_primary
+@require_human_primary(scopes.BOTS_WRITE)
 def update_bot(principal: Principal, bot_id: int) -> Response:
     """Rename and/or give the bot to another person: its owner or an administrator."""
     full_name = params.optional_text("full_name")
@@ -71,20 +72,20 @@ def update_bot(principal: Principal, bot_id: int) -> Response:
 
 
 @bp.post("/bots/<int:bot_id>/api_key/regenerate")
-@require_human_primary
+@require_human_primary(scopes.KEYS_WRITE)
 def regenerate_bot_key(principal: Principal, bot_id: int) -> Response:
     return regenerate(principal, owned_or_404(principal, bot_id))
 
 
 @bp.delete("/bots/<int:bot_id>")
-@require_human_primary
+@require_human_primary(scopes.BOTS_WRITE)
 def deactivate_bot(principal: Principal, bot_id: int) -> Response:
     lifecycle.deactivate(db.session(), owned_or_404(principal, bot_id), actor_id=principal.id)
     return success()
 
 
 @bp.post("/bots/<int:bot_id>/reactivate")
-@require_human_primary
+@require_human_primary(scopes.BOTS_WRITE)
 def reactivate_bot(principal: Principal, bot_id: int) -> Response:
     bot = owned_or_404(principal, bot_id)
     try:

@@ -13,45 +13,45 @@ from app.core import db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.core.models import Holder
-from app.keys import named
+from app.keys import named, scopes
 from app.keys.verification import Principal
 
 # The API's argument for each field a named_keys error names (None: no one argument).
-_ARGUMENTS = {"name": "name", "expires": "expires_in_days"}
+_ARGUMENTS = {"name": "name", "expires": "expires_in_days", "scopes": "scopes"}
 
 
 @bp.get("/users/me/keys")
-@require_key
+@require_key(scopes.KEYS_READ)
 def list_own_keys(principal: Principal) -> Response:
     return _list(_human(principal))
 
 
 @bp.post("/users/me/keys")
-@require_key
+@require_key(scopes.KEYS_WRITE)
 def create_own_key(principal: Principal) -> Response:
     return _create(principal, _human(principal))
 
 
 @bp.delete("/users/me/keys/<int:key_id>")
-@require_key
+@require_key(scopes.KEYS_WRITE)
 def revoke_own_key(principal: Principal, key_id: int) -> Response:
     return _revoke(principal, _human(principal), key_id)
 
 
 @bp.get("/bots/<int:bot_id>/keys")
-@require_key
+@require_key(scopes.KEYS_READ)
 def list_bot_keys(principal: Principal, bot_id: int) -> Response:
     return _list(owned_or_404(_human(principal), bot_id))
 
 
 @bp.post("/bots/<int:bot_id>/keys")
-@require_key
+@require_key(scopes.KEYS_WRITE)
 def create_bot_key(principal: Principal, bot_id: int) -> Response:
     return _create(principal, owned_or_404(_human(principal), bot_id))
 
 
 @bp.delete("/bots/<int:bot_id>/keys/<int:key_id>")
-@require_key
+@require_key(scopes.KEYS_WRITE)
 def revoke_bot_key(principal: Principal, bot_id: int, key_id: int) -> Response:
     return _revoke(principal, owned_or_404(_human(principal), bot_id), key_id)
 
@@ -73,9 +73,17 @@ def _create(principal: Principal, holder: Holder) -> Response:
     refuse_unless_primary(principal)
     name = params.text("name")
     days = params.optional_integer("expires_in_days", 1, named.LATEST_EXPIRY_DAYS)
+    requested_scopes = params.optional_list("scopes")
     try:
         expires_at = None if days is None else named.expiry_in_days(days)
-        record, key = named.create(db.session(), holder, name, expires_at, actor_id=principal.id)
+        record, key = named.create(
+            db.session(),
+            holder,
+            name,
+            expires_at,
+            actor_id=principal.id,
+            requested_scopes=requested_scopes,
+        )
     except named.InvalidNamedKey as problem:
         argument = _ARGUMENTS.get(problem.field)
         if argument is None:
@@ -107,4 +115,5 @@ def _summary(summary: named.KeySummary) -> dict[str, Any]:
         "last_used_at": timestamp(summary.last_used_at),
         "last_used_ip": summary.last_used_ip,
         "last_used_user_agent": summary.last_used_user_agent,
+        "scopes": list(summary.scopes),
     }

@@ -1,5 +1,6 @@
 """Reading request arguments: form fields (as Zulip clients send them) or a JSON object."""
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -68,3 +69,31 @@ def optional_integer(name: str, minimum: int, maximum: int) -> int | None:
         )
         raise ApiError(400, message, var_name=name)
     return number
+
+
+def optional_list(name: str) -> list[str] | None:
+    """An optional list of strings: a JSON list in a JSON body; in a form, a JSON list as
+    text (as Zulip's clients send list arguments) or comma-separated. None when absent;
+    anything else is a 400 naming it."""
+    value = _arguments().get(name)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = _list_from_text(name, value)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ApiError(400, _("'%(name)s' must be a list of strings", name=name), var_name=name)
+    for item in value:
+        if not is_unicode_text(item) or has_control_characters(item):
+            message = _("'%(name)s' contains control characters", name=name)
+            raise ApiError(400, message, var_name=name)
+    return [item.strip() for item in value if item.strip()]
+
+
+def _list_from_text(name: str, text: str) -> object:
+    if not text.lstrip().startswith("["):
+        return text.split(",")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        message = _("'%(name)s' is not a valid JSON list", name=name)
+        raise ApiError(400, message, var_name=name) from None

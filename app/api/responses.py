@@ -47,6 +47,7 @@ class ApiError(Exception):
         *,
         code: str | None = None,
         retry_after: int | None = None,
+        headers: dict[str, str] | None = None,
         **fields: Any,
     ) -> None:
         super().__init__(status)
@@ -54,6 +55,7 @@ class ApiError(Exception):
         self.msg = msg
         self.code = code
         self.retry_after = retry_after
+        self.headers = headers or {}
         self.fields = fields
 
 
@@ -105,6 +107,7 @@ def error_response(error: ApiError) -> Response:
         response.headers["WWW-Authenticate"] = 'Basic realm="keyfob"'
     if error.retry_after is not None:
         response.headers["Retry-After"] = str(error.retry_after)
+    response.headers.update(error.headers)
     return response
 
 

@@ -15,13 +15,14 @@ from app.bots import lifecycle
 from app.core import db
 from app.core.i18n import gettext as _
 from app.core.models import User
+from app.keys import scopes
 from app.keys.verification import Principal
 from app.organization import administration, roster
 from app.people import roles
 
 
 @bp.get("/users")
-@require_key
+@require_key(scopes.USERS_READ)
 def list_users(principal: Principal) -> Response:
     """Everyone active, to anyone; to administrators also the deactivated, each bot's owner
     and type, and every real address."""
@@ -31,7 +32,7 @@ def list_users(principal: Principal) -> Response:
 
 
 @bp.get("/users/<int:user_id>")
-@require_key
+@require_key(scopes.USERS_READ)
 def get_user(principal: Principal, user_id: int) -> Response:
     """Zulip's "get a user": the entry GET /users would list for this caller, or the one
     404 an unknown id gets (a deactivated person, to a member, is unknown)."""
@@ -43,7 +44,7 @@ def get_user(principal: Principal, user_id: int) -> Response:
 
 
 @bp.delete("/users/<int:user_id>")
-@require_admin
+@require_admin(scopes.ORGANIZATION_ADMIN)
 def deactivate_user(principal: Principal, user_id: int) -> Response:
     """Deactivate a person (with their bots) or a bot."""
     actor = _actor(principal)
@@ -56,7 +57,7 @@ def deactivate_user(principal: Principal, user_id: int) -> Response:
 
 
 @bp.post("/users/<int:user_id>/reactivate")
-@require_admin
+@require_admin(scopes.ORGANIZATION_ADMIN)
 def reactivate_user(principal: Principal, user_id: int) -> Response:
     """Reactivate a person (their bots stay inactive) or a bot."""
     actor = _actor(principal)

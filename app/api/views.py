@@ -12,11 +12,11 @@ from werkzeug.wrappers import Response
 from app.api import bp, params
 from app.api.auth import require_any_key, require_key
 from app.api.regenerate import regenerate
-from app.api.responses import ApiError, json_response, success, success_text
+from app.api.responses import ApiError, json_response, success, success_text, timestamp
 from app.core import db, hosts
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
-from app.keys import primary
+from app.keys import primary, scopes
 from app.keys.verification import Principal
 from app.people import accounts, authentication, roles
 
@@ -96,7 +96,7 @@ def _authentication_failed() -> ApiError:
 
 
 @bp.get("/users/me")
-@require_any_key
+@require_any_key(scopes.PROFILE_READ)
 def users_me(principal: Principal) -> Response:
     bot: dict[str, object] = {
         "bot_owner_id": principal.bot_owner_id,
@@ -120,12 +120,27 @@ def users_me(principal: Principal) -> Response:
         is_billing_admin=False,
         timezone="",  # unset, as Zulip sends it
         max_message_id=-1,  # Zulip's answer for a user with no messages: none are kept here
+        key=_this_key(principal),
         **(bot if principal.is_bot else person),
     )
 
 
+def _this_key(principal: Principal) -> dict[str, object]:
+    """What the calling key is and may do, so that a script can check itself at start."""
+    held = scopes.held(
+        principal.scopes, primary=principal.key_kind != "named", config=current_app.config
+    )
+    return {
+        "id": principal.key_id,
+        "kind": principal.key_kind,
+        "name": principal.key_name,
+        "scopes": held,
+        "expires_at": timestamp(principal.key_expires_at),
+    }
+
+
 @bp.post("/users/me/api_key/regenerate")
-@require_key
+@require_key(scopes.KEYS_WRITE)
 def regenerate_own_key(principal: Principal) -> Response:
     """A new key for the caller, human or bot; the old one dies at once or after a grace."""
     return regenerate(principal, principal)

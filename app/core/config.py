@@ -66,6 +66,17 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BOT_CREATION_POLICY": "everyone",
         "AUDIT_RETENTION_DAYS": 365,  # what `flask audit prune` keeps, and the log says
         "MAX_NAMED_KEYS": 5,  # per user and per bot, beside the primary key
+        # The chat platform's scopes a named key may be given, beside Keyfob's own
+        # (app/keys/scopes.py); a gateway in front of the platform enforces them.
+        "PLATFORM_SCOPES": [
+            "messages:read",
+            "messages:write",
+            "streams:read",
+            "streams:write",
+            "events:read",
+            "reactions:write",
+            "uploads:write",
+        ],
         "MAX_KEY_LIFETIME_DAYS": 0,  # 0: no cap; named keys may never expire
         "MAX_ROLL_GRACE_SECONDS": 7 * 24 * 3600,  # the longest overlap a regeneration may ask
         "ARGON2_TIME_COST": 3,

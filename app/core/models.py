@@ -166,6 +166,8 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None]
     # The fewest days-before-expiry its owner has been told of (7, 3, 1), so each is sent once.
     expiry_notice_days: Mapped[int | None]
+    # What the key may do, space-separated (app/keys/scopes.py); NULL: all its kind may.
+    scopes: Mapped[str | None] = mapped_column(Text)
 
     @classmethod
     def is_primary(cls) -> ColumnElement[bool]:

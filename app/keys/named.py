@@ -4,6 +4,7 @@ holder's live keys (primary, named, and rolled keys still in their overlap), whi
 holds key text. No web code here.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -16,6 +17,7 @@ from app.core import audit, clock, db
 from app.core.i18n import gettext as _
 from app.core.models import ApiKey, Holder, User, storable_id
 from app.core.refusals import FieldRefused
+from app.keys import scopes
 from app.keys.store import keystore
 from app.keys.verification import KeyKind
 from app.notifications import notices
@@ -54,6 +56,7 @@ class KeySummary:
     last_used_at: datetime | None
     last_used_ip: str | None
     last_used_user_agent: str | None
+    scopes: tuple[str, ...]  # what the key may do (app/keys/scopes.py), by name
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
@@ -111,10 +114,19 @@ def check_expiry(session: Session, expires_at: datetime | None) -> None:
 
 @db.unit_of_work
 def create(
-    session: Session, holder: Holder, name: str, expires_at: datetime | None, *, actor_id: int
+    session: Session,
+    holder: Holder,
+    name: str,
+    expires_at: datetime | None,
+    *,
+    actor_id: int,
+    requested_scopes: Iterable[object] | None = None,
 ) -> tuple[ApiKey, str]:
-    """A new named key for ``holder`` and its text (to show once); audited and committed."""
+    """A new named key for ``holder`` and its text (to show once); audited and committed.
+    It holds ``requested_scopes`` (app/keys/scopes.py), or, when None, every scope a named
+    key may be given today (written out: a scope added later is not given to it)."""
     cleaned = clean_name(name)
+    chosen = _chosen_scopes(requested_scopes)
     check_expiry(session, expires_at)
     db.lock_holder(session, holder)  # the checks below hold until commit
     _retire_expired_namesake(session, holder.id, cleaned)
@@ -125,6 +137,7 @@ def create(
         name=cleaned,
         created_at=clock.now(),
         expires_at=expires_at,
+        scopes=scopes.stored(chosen),
         **keystore().stored_form(key),
     )
     session.add(record)
@@ -134,7 +147,7 @@ def create(
         "named_key_created",
         actor_id=actor_id,
         subject_user_id=holder.id,
-        detail={"key_name": cleaned, "key_hint": record.hint},
+        detail={"key_name": cleaned, "key_hint": record.hint, "scopes": sorted(chosen)},
     )
     notices.key_created(session, session.get_one(User, holder.id), actor_id=actor_id, record=record)
     return record, key
@@ -198,7 +211,22 @@ def summarize(record: ApiKey) -> KeySummary:
         record.last_used_at,
         record.last_used_ip,
         record.last_used_user_agent,
+        tuple(
+            scopes.held(
+                scopes.read(record.scopes), primary=kind != "named", config=current_app.config
+            )
+        ),
     )
+
+
+def _chosen_scopes(requested: Iterable[object] | None) -> frozenset[str]:
+    config = current_app.config
+    if requested is None:
+        return frozenset(scopes.grantable(config))
+    try:
+        return scopes.check_requested(requested, config)
+    except scopes.InvalidScopes as problem:
+        raise InvalidNamedKey(problem.field, problem.message) from None
 
 
 def _retire_expired_namesake(session: Session, holder_id: int, name: str) -> None:

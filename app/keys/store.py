@@ -19,7 +19,7 @@ key matches whether or not its row has been rewritten yet. Without one the SQL i
 import hashlib
 import hmac
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app
@@ -27,6 +27,7 @@ from flask import Flask, current_app
 from app.core import metrics
 from app.core.db import HotReader
 from app.core.models import as_utc
+from app.keys import scopes
 from app.keys.verified import VerifiedKeys
 
 # A bot's owner is joined too: a bot of a deactivated owner must not authenticate, even if
@@ -35,7 +36,7 @@ from app.keys.verified import VerifiedKeys
 # the two agree; alone, it is what a call asks when its key is already verified.
 _EPOCH_SQL = "SELECT value FROM auth_epoch WHERE id = 1"
 _LOOKUP_SQL = (
-    "SELECT k.id, k.last_used_at, k.expires_at, k.superseded_at, k.hint, k.name,"
+    "SELECT k.id, k.last_used_at, k.expires_at, k.superseded_at, k.hint, k.name, k.scopes,"
     " u.id, u.email, u.full_name, u.is_bot, u.is_active, u.bot_owner_id, u.created_at,"
     " o.is_active, u.role, u.bot_type, (SELECT value FROM auth_epoch WHERE id = 1)"
     " FROM api_keys k JOIN users u ON u.id = k.user_id"
@@ -55,6 +56,7 @@ class KeyRow(NamedTuple):
     superseded_at: datetime | None  # a primary key rolled with an overlap
     hint: str
     name: str | None  # a named key's; None for a primary key
+    scopes: frozenset[str] | None  # None: every scope its kind of key may have
     user_id: int
     email: str
     full_name: str
@@ -75,6 +77,7 @@ class KeyRow(NamedTuple):
             last_used_at=_utc(row.last_used_at),
             expires_at=_utc(row.expires_at),
             superseded_at=_utc(row.superseded_at),
+            scopes=scopes.read(cast(str | None, row.scopes)),  # the driver gives the text
             created_at=as_utc(row.created_at),
         )
 

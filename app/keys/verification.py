@@ -34,6 +34,10 @@ class Principal:
     key_kind: KeyKind = "primary"
     role: int = roles.MEMBER  # a bot's is its own (member), never its owner's
     bot_type: int | None = None  # app/bots/types.py; None for a person
+    # What the key may do (app/keys/scopes.py); None: every scope its kind of key may have.
+    scopes: frozenset[str] | None = None
+    key_name: str | None = None
+    key_expires_at: datetime | None = None
 
     @property
     def id(self) -> int:  # a Holder, like the User row it stands for
@@ -95,4 +99,7 @@ def verify(email: str | None, key: str) -> Principal:
         key_kind="named" if row.name else "rolled" if row.superseded_at else "primary",
         role=row.role,
         bot_type=row.bot_type,
+        scopes=row.scopes,
+        key_name=row.name,
+        key_expires_at=row.expires_at,
     )

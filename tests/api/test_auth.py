@@ -20,6 +20,8 @@ def test_a_valid_key_identifies_the_user(client: FlaskClient, user: Account) -> 
     body = response.get_json()
     joined = datetime.fromisoformat(body.pop("date_joined"))
     assert abs(datetime.now(UTC) - joined) < timedelta(minutes=5)
+    key = body.pop("key")  # the calling key: tests/keys/test_scopes.py
+    assert (key["kind"], key["name"], key["expires_at"]) == ("primary", None, None)
     assert body == {
         "result": "success",
         "msg": "",

@@ -50,3 +50,10 @@ def regenerate(
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+def scoped_key(client: FlaskClient, auth: tuple[str, str], *scopes: str, name: str = "CI") -> str:
+    """A new named key of ``auth``'s holder holding only ``scopes`` (asserting it was made)."""
+    response = client.post(keys_of(), json={"name": name, "scopes": list(scopes)}, auth=auth)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return str(response.get_json()["api_key"])
