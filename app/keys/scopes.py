@@ -76,6 +76,22 @@ ZULIP_LABELS: dict[str, LazyString] = {
 }
 
 
+# What each resource is called where scopes are chosen; the platform's own, when unknown
+# here, show as written.
+RESOURCE_LABELS: dict[str, LazyString] = {
+    "profile": _l("Profile"),
+    "users": _l("People"),
+    "bots": _l("Bots"),
+    "keys": _l("Keys"),
+    "messages": _l("Messages"),
+    "streams": _l("Channels"),
+    "events": _l("Events"),
+    "reactions": _l("Reactions"),
+    "uploads": _l("Uploads"),
+}
+PRESETS = ("read_only", "full")
+
+
 class InvalidScopes(FieldRefused):
     """Scopes asked for a key cannot be given; ``field`` is ``scopes``."""
 
@@ -111,6 +127,22 @@ def vocabulary(config: Mapping[str, Any]) -> dict[str, Scope]:
 def grantable(config: Mapping[str, Any]) -> dict[str, Scope]:
     """The scopes a named key may be given."""
     return {name: scope for name, scope in vocabulary(config).items() if not scope.primary_only}
+
+
+def groups(config: Mapping[str, Any]) -> list[tuple[LazyString | str, list[Scope]]]:
+    """The scopes a named key may be given, grouped by resource, in the vocabulary's order."""
+    grouped: dict[str, list[Scope]] = {}
+    for scope in grantable(config).values():
+        grouped.setdefault(scope.resource, []).append(scope)
+    return [(RESOURCE_LABELS.get(name, name), members) for name, members in grouped.items()]
+
+
+def preset(name: str, config: Mapping[str, Any]) -> list[str]:
+    """A preset's scopes: ``read_only`` (every grantable ``…:read``) or ``full``."""
+    chosen = grantable(config)
+    if name == "read_only":
+        return [scope for scope in chosen if scope.endswith(":read")]
+    return list(chosen)
 
 
 def parse(raw: str | list[Any]) -> list[str]:

@@ -7,9 +7,9 @@ only. Logging out clears the session and so closes it.
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from flask import current_app, flash, redirect, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -51,7 +51,11 @@ def required(view: Callable[P, R]) -> Callable[P, R | Response]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Response:
         if not is_open():
             flash(_("Confirm your password to continue."), "info")
-            return redirect(url_for("settings.api_key"))
+            # A page asked for by link (a prefilled new key) is where the step leads back.
+            back: dict[str, Any] = (
+                {"next": request.full_path.rstrip("?")} if request.method == "GET" else {}
+            )
+            return redirect(url_for("settings.api_key", **back))
         return view(*args, **kwargs)
 
     return wrapper

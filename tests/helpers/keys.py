@@ -29,13 +29,35 @@ class NamedKey:
     key: str
 
 
-def submit_named_key(client: FlaskClient, bot_id: int | None = None, **fields: str) -> TestResponse:
-    """Submit the "Create a named key" form: good values unless ``fields`` say."""
+# The boxes the form ticks when it opens: every scope a named key may have (by default).
+EVERY_NAMED_SCOPE = [
+    "bots:read",
+    "keys:read",
+    "profile:read",
+    "users:read",
+    "messages:read",
+    "messages:write",
+    "streams:read",
+    "streams:write",
+    "events:read",
+    "reactions:write",
+    "uploads:write",
+]
+
+
+def submit_named_key(
+    client: FlaskClient, bot_id: int | None = None, **fields: str | list[str]
+) -> TestResponse:
+    """Submit the "Create a named key" form as it opens (every box ticked): good values
+    unless ``fields`` say."""
     new = keys_base(bot_id) + "/new"
-    return post_form(client, new, {"name": "CI deploy", "expires": "never", **fields})
+    sent = {"name": "CI deploy", "expires": "never", "scopes": EVERY_NAMED_SCOPE, **fields}
+    return post_form(client, new, sent)
 
 
-def create_named_key(client: FlaskClient, bot_id: int | None = None, **fields: str) -> NamedKey:
+def create_named_key(
+    client: FlaskClient, bot_id: int | None = None, **fields: str | list[str]
+) -> NamedKey:
     """Create a named key and open its page, as the creator's browser does; must succeed."""
     response = submit_named_key(client, bot_id, **fields)
     assert response.status_code == 302, "the key was not created"

@@ -2,6 +2,7 @@
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask
@@ -38,7 +39,7 @@ def csrf_token_in(page: str) -> str:
 def post_form(
     client: FlaskClient,
     page: str,
-    data: dict[str, str],
+    data: Mapping[str, str | list[str]],
     action: str | None = None,
 ) -> TestResponse:
     """Open ``page``, then submit its form to ``action`` (default: the page) with the token."""

@@ -23,7 +23,8 @@ from tests.helpers.web import KEY_PAGE, csrf_token, from_ip, post_form, reauthed
 
 
 def test_creating_a_key_needs_the_password_step(logged_in: FlaskClient, user: Account) -> None:
-    assert logged_in.get(f"{OWN_KEYS}/new").location == KEY_PAGE
+    # The step leads back to the form it interrupted (tests/keys/test_scope_pages.py).
+    assert logged_in.get(f"{OWN_KEYS}/new").location == f"{KEY_PAGE}?next={OWN_KEYS}/new"
     token = csrf_token(logged_in.get("/settings/account"))
     sent = {"name": "CI", "expires": "never", "csrf_token": token}
     assert logged_in.post(f"{OWN_KEYS}/new", data=sent).location == KEY_PAGE

@@ -136,7 +136,8 @@
     dialog.addEventListener("submit", function (event) {
       const form = event.target;
       event.preventDefault();
-      load(form.action, { method: "POST", body: new FormData(form) }, false);
+      // The button pressed is part of what was asked (a preset is not "Create").
+      load(form.action, { method: "POST", body: new FormData(form, event.submitter) }, false);
     });
 
     dialog.addEventListener("close", function () {

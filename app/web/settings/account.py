@@ -1,6 +1,7 @@
 """The Account & privacy tab: the user's own API key, behind password re-entry."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_datetime, refresh
@@ -74,15 +75,31 @@ def save_language() -> Response | str:
 def api_key() -> Response | str:
     """The password step; once the window is open, the key itself."""
     form = ReauthForm()
+    after = _settings_path(request.args.get("next"))
     if request.method == "POST":
-        return reauthenticate(form, then=url_for(".api_key")) or render_template(
-            "settings/api_key_password.html", tab="account", form=form
+        return reauthenticate(form, then=after or url_for(".api_key")) or render_template(
+            "settings/api_key_password.html", tab="account", form=form, after=after
         )
     if not reauth.is_open():
-        return render_template("settings/api_key_password.html", tab="account", form=form)
+        return render_template(
+            "settings/api_key_password.html", tab="account", form=form, after=after
+        )
+    if after:
+        return redirect(after)
     key = reveal_or_404(current_user.id, "api_key_revealed")
     page = render_template("settings/account_key.html", tab="account", key=key)
     return no_store(make_response(page))
+
+
+def _settings_path(value: str | None) -> str | None:
+    """Where the password step leads back to: a path of these settings pages only, never
+    another site (no scheme, no host, no ``//`` or backslash a browser would read as one)."""
+    if not value or "\\" in value or value.startswith("//"):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path.startswith(url_for(".index")):
+        return None
+    return value
 
 
 def reauthenticate(form: ReauthForm, *, then: str) -> Response | None:

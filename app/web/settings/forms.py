@@ -1,17 +1,25 @@
 """Settings forms; flask-wtf adds the CSRF token to each."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.bots import lifecycle, types
 from app.core.i18n import NATIVE_NAMES
 from app.core.i18n import gettext as _
-from app.keys import named
+from app.keys import named, scopes
 from app.people.accounts import PASSWORD_MAX
 from app.web.forms import Form
 
@@ -90,6 +98,8 @@ class NamedKeyForm(Form):
     expires = SelectField(_l("Expires"), validate_choice=False)
     # A plain text field shown as a date picker: the parsing (and its message) stay ours.
     expires_on = StringField(_l("Expiry date"), render_kw={"type": "date"})
+    # Checkboxes the template groups by resource; which names are allowed is scopes' to say.
+    scopes = SelectMultipleField(_l("Scopes"), validate_choice=False)
 
     def __init__(self, *args: Any, cap_days: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,6 +129,42 @@ class NamedKeyForm(Form):
         if choice not in {str(days) for days in named.LIFETIME_CHOICES_DAYS}:
             raise named.InvalidNamedKey("expires", _("Choose when the key expires."))
         return named.expiry_in_days(int(choice))
+
+
+def prefill(form: NamedKeyForm, query: Mapping[str, str], config: Mapping[str, Any]) -> None:
+    """Fill a new key's form from a link (``?name=…&scopes=a,b&expires=30``, as a script's
+    README may point to): nothing is made until the person submits it. Without ``scopes``
+    every box a named key may have is ticked; a name the deployment does not know is
+    named in the field's error."""
+    if "name" in query:
+        form.name.data = query["name"][: named.NAME_MAX * 2]
+    if "scopes" not in query:
+        form.scopes.data = scopes.preset("full", config)
+    else:
+        asked = scopes.parse(query["scopes"][:2000])
+        offered = scopes.grantable(config)
+        form.scopes.data = [name for name in asked if name in offered]
+        try:
+            scopes.check_requested(asked, config)
+        except scopes.InvalidScopes as problem:
+            form.scopes.errors = [problem.message]
+    _prefill_expiry(form, query.get("expires", "").strip())
+
+
+def _prefill_expiry(form: NamedKeyForm, wanted: str) -> None:
+    """``never``, a number of days (one of the choices, or else that day), or a date."""
+    offered = {choice.value for choice in form.expires.choices}
+    if wanted in offered:
+        form.expires.data = wanted
+    elif wanted.isascii() and wanted.isdigit() and len(wanted) <= 5:
+        form.expires.data = ON_DATE
+        form.expires_on.data = (date.today() + timedelta(days=int(wanted))).isoformat()
+    else:
+        try:
+            form.expires_on.data = date.fromisoformat(wanted).isoformat()
+        except ValueError:
+            return
+        form.expires.data = ON_DATE
 
 
 # The overlaps a regeneration offers, in seconds: 0 is "the old key stops working now".

@@ -7,20 +7,20 @@ visit only (app/web/settings/show_once.py); the zuliprc downloads work for a sho
 same session. Ids of another owner's bots or keys get the same 404 as every bot route.
 """
 
-from flask import abort, flash, make_response, redirect, render_template
+from flask import abort, current_app, flash, make_response, redirect, render_template, request
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.core import clock, db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
-from app.keys import named
+from app.keys import named, scopes
 from app.keys.store import keystore
 from app.people import reauth
 from app.web import rcfile
 from app.web.settings import bp
 from app.web.settings.bots import owned_or_404
-from app.web.settings.forms import ConfirmForm, NamedKeyForm
+from app.web.settings.forms import ConfirmForm, NamedKeyForm, prefill
 from app.web.settings.show_once import FRESH_SECONDS, claim_showing, downloadable, remember
 from app.web.settings.whose_keys import Place
 
@@ -108,7 +108,13 @@ def bot_revoke(bot_id: int, key_id: int) -> Response | str:
 
 def _create(place: Place) -> Response | str:
     form = NamedKeyForm(cap_days=named.max_lifetime_days(db.session()))
-    if form.validate_on_submit():
+    config = current_app.config
+    preset = request.form.get("preset")
+    if request.method == "GET":
+        prefill(form, request.args, config)
+    elif preset in scopes.PRESETS:  # the form again, with the preset's boxes ticked
+        form.scopes.data = scopes.preset(preset, config)
+    elif form.validate_on_submit():
         try:
             record, _key = named.create(
                 db.session(),
@@ -116,6 +122,7 @@ def _create(place: Place) -> Response | str:
                 form.name.data or "",
                 form.expires_at(),
                 actor_id=current_user.id,
+                requested_scopes=form.scopes.data or [],
             )
         except named.InvalidNamedKey as problem:
             target = getattr(form, problem.field, None)
@@ -123,7 +130,14 @@ def _create(place: Place) -> Response | str:
         else:
             remember(record.id, place.holder.id)
             return redirect(place.url("created", key_id=record.id))
-    page = render_template("settings/named_key_new.html", tab=place.tab, place=place, form=form)
+    page = render_template(
+        "settings/named_key_new.html",
+        tab=place.tab,
+        place=place,
+        form=form,
+        scope_groups=scopes.groups(config),
+        chosen=set(form.scopes.data or ()),
+    )
     return no_store(make_response(page))
 
 
