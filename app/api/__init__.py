@@ -31,6 +31,7 @@ SHARED_EXTENSIONS = (
     "keyfob.password_limits",
     "keyfob.key_guesses",
     "keyfob.leak_reports",
+    "keyfob.network_refusals",
     "keyfob.github_scanning_keys",
 )
 

@@ -12,9 +12,9 @@ from flask import current_app, request
 from app.api.responses import ApiError, timestamp
 from app.bots import types
 from app.core import db, limits, metrics
-from app.core.client_ip import limit_identity
+from app.core.client_ip import UNKNOWN, client_ip, limit_identity
 from app.core.i18n import gettext as _
-from app.keys import scopes, verification
+from app.keys import restrictions, scopes, verification
 from app.keys.verification import Principal
 from app.people import accounts, roles
 
@@ -176,8 +176,23 @@ def authenticate() -> Principal:
         metrics.authentication("rate_limited")
         retry_after = guesses.retry_after(client)
         raise ApiError(429, _("Too many invalid API keys"), retry_after=retry_after)
+    seen = client_ip()
+    address = None if seen == UNKNOWN else seen
     try:
-        principal = verification.verify(email, key)
+        principal = verification.verify(email, key, address)
+    except verification.KeyPaused:
+        guesses.give_back(client)  # the key was right: not a guess
+        metrics.authentication("paused")
+        raise ApiError(401, _("This API key is paused"), code="API_KEY_PAUSED") from None
+    except verification.NetworkRefused as refused:
+        guesses.give_back(client)  # the key was right: the place is not
+        metrics.authentication("network")
+        restrictions.refused_network(refused.row, address, _endpoint())
+        raise ApiError(
+            403,
+            _("This API key may not be used from this address"),
+            code="IP_NOT_ALLOWED",
+        ) from None
     except accounts.AccountDeactivated:
         guesses.give_back(client)  # the key was right: not a guess
         metrics.authentication("deactivated")
@@ -202,6 +217,12 @@ def authenticate() -> Principal:
     guesses.give_back(client)
     metrics.authentication("ok")
     return principal
+
+
+def _endpoint() -> str:
+    """The route called, as the API names it (never the path the caller typed)."""
+    rule = request.url_rule.rule if request.url_rule is not None else "?"
+    return f"{request.method} {rule}"
 
 
 def _credentials() -> tuple[str | None, str]:

@@ -9,15 +9,22 @@ from app.api import bp, params
 from app.api.auth import refuse_unless_primary, require_key
 from app.api.bots import owned_or_404
 from app.api.responses import ApiError, success, timestamp
-from app.core import db
+from app.core import audit, db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.core.models import Holder
-from app.keys import named, scopes
+from app.core.refusals import FieldRefused
+from app.keys import named, networks, restrictions, scopes
 from app.keys.verification import Principal
 
 # The API's argument for each field a named_keys error names (None: no one argument).
-_ARGUMENTS = {"name": "name", "expires": "expires_in_days", "scopes": "scopes"}
+_ARGUMENTS = {
+    "name": "name",
+    "expires": "expires_in_days",
+    "scopes": "scopes",
+    "allowed_networks": "allowed_networks",
+    "paused": "paused",
+}
 
 
 @bp.get("/users/me/keys")
@@ -38,6 +45,12 @@ def revoke_own_key(principal: Principal, key_id: int) -> Response:
     return _revoke(principal, _human(principal), key_id)
 
 
+@bp.patch("/users/me/keys/<int:key_id>")
+@require_key(scopes.KEYS_WRITE)
+def change_own_key(principal: Principal, key_id: int) -> Response:
+    return _change(principal, _human(principal), key_id)
+
+
 @bp.get("/bots/<int:bot_id>/keys")
 @require_key(scopes.KEYS_READ)
 def list_bot_keys(principal: Principal, bot_id: int) -> Response:
@@ -54,6 +67,12 @@ def create_bot_key(principal: Principal, bot_id: int) -> Response:
 @require_key(scopes.KEYS_WRITE)
 def revoke_bot_key(principal: Principal, bot_id: int, key_id: int) -> Response:
     return _revoke(principal, owned_or_404(_human(principal), bot_id), key_id)
+
+
+@bp.patch("/bots/<int:bot_id>/keys/<int:key_id>")
+@require_key(scopes.KEYS_WRITE)
+def change_bot_key(principal: Principal, bot_id: int, key_id: int) -> Response:
+    return _change(principal, owned_or_404(_human(principal), bot_id), key_id)
 
 
 def _human(principal: Principal) -> Principal:
@@ -74,6 +93,7 @@ def _create(principal: Principal, holder: Holder) -> Response:
     name = params.text("name")
     days = params.optional_integer("expires_in_days", 1, named.LATEST_EXPIRY_DAYS)
     requested_scopes = params.optional_list("scopes")
+    allowed_networks = params.optional_list("allowed_networks") or []
     try:
         expires_at = None if days is None else named.expiry_in_days(days)
         record, key = named.create(
@@ -83,13 +103,38 @@ def _create(principal: Principal, holder: Holder) -> Response:
             expires_at,
             actor_id=principal.id,
             requested_scopes=requested_scopes,
+            allowed_networks=allowed_networks,
         )
     except named.InvalidNamedKey as problem:
-        argument = _ARGUMENTS.get(problem.field)
-        if argument is None:
-            raise ApiError(400, problem.message) from None
-        raise ApiError(400, f"{argument}: {problem.message}", var_name=argument) from None
+        raise _refusal(problem) from None
     return no_store(success(api_key=key, **_summary(named.summarize(record))))
+
+
+def _refusal(problem: FieldRefused) -> ApiError:
+    argument = _ARGUMENTS.get(problem.field)
+    if argument is None:
+        return ApiError(400, problem.message)
+    return ApiError(400, f"{argument}: {problem.message}", var_name=argument)
+
+
+def _change(principal: Principal, holder: Holder, key_id: int) -> Response:
+    """Restrict a live key, the primary key too: ``allowed_networks`` (a list; empty lifts
+    the limit) and/or ``paused`` (true or false)."""
+    refuse_unless_primary(principal)
+    listed, paused = params.optional_list("allowed_networks"), params.optional_boolean("paused")
+    caller = restrictions.Caller(principal.key_id, audit.request_client()[0])
+    try:
+        wanted = restrictions.Change(
+            allowed_networks=None if listed is None else networks.check(listed), paused=paused
+        )
+        record = restrictions.change(
+            db.session(), holder, key_id, wanted, actor_id=principal.id, caller=caller
+        )
+    except (networks.InvalidNetworks, restrictions.LockedOut) as problem:
+        raise _refusal(problem) from None
+    except named.NoSuchKey:
+        raise ApiError(404, _("No such key")) from None
+    return success(**_summary(named.summarize(record)))
 
 
 def _revoke(principal: Principal, holder: Holder, key_id: int) -> Response:
@@ -116,4 +161,6 @@ def _summary(summary: named.KeySummary) -> dict[str, Any]:
         "last_used_ip": summary.last_used_ip,
         "last_used_user_agent": summary.last_used_user_agent,
         "scopes": list(summary.scopes),
+        "allowed_networks": list(summary.allowed_networks),
+        "paused": summary.paused_at is not None,
     }

@@ -97,3 +97,14 @@ def _list_from_text(name: str, text: str) -> object:
     except (ValueError, RecursionError):
         message = _("'%(name)s' is not a valid JSON list", name=name)
         raise ApiError(400, message, var_name=name) from None
+
+
+def optional_boolean(name: str) -> bool | None:
+    """An optional true/false argument: a JSON boolean, or a form field's ``true`` or
+    ``false`` (as Zulip's clients send them). None when absent; anything else is a 400."""
+    value = _arguments().get(name)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ApiError(400, _("'%(name)s' must be true or false", name=name), var_name=name)

@@ -16,7 +16,7 @@ from app.api.responses import ApiError, json_response, success, success_text, ti
 from app.core import db, hosts
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
-from app.keys import primary, scopes
+from app.keys import networks, primary, scopes
 from app.keys.verification import Principal
 from app.people import accounts, authentication, roles
 
@@ -136,6 +136,7 @@ def _this_key(principal: Principal) -> dict[str, object]:
         "name": principal.key_name,
         "scopes": held,
         "expires_at": timestamp(principal.key_expires_at),
+        "allowed_networks": networks.shown(principal.allowed_networks),
     }
 
 

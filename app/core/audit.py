@@ -55,6 +55,10 @@ EVENT_LABELS = {
     "password_reset": _l("Password reset with an emailed link"),
     "api_key_reported_leaked": _l("API key revoked: reported leaked"),
     "bot_key_revealed_by_admin": _l("Bot's API key shown by an administrator"),
+    "api_key_paused": _l("API key paused"),
+    "api_key_resumed": _l("API key resumed"),
+    "api_key_networks_changed": _l("API key's allowed networks changed"),
+    "api_key_refused_network": _l("API key refused: used from a network it does not allow"),
 }
 
 

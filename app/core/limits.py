@@ -210,6 +210,23 @@ class LeakReports:
         return self._allowance.retry_after(client)
 
 
+class Once:
+    """Whether something happens for the first time in a window, per identity (a refusal
+    worth telling of once a day): the first ``take`` is True. False when the store does not
+    answer, so that an outage never turns into a flood of mail."""
+
+    def __init__(self, app: Flask, windows: Windows, scope: str, window: str) -> None:
+        prefix = str(app.config["RATELIMIT_KEY_PREFIX"])
+        self._allowance = Allowance(windows, prefix, scope, f"1 per {window}")
+
+    def take(self, identity: str) -> bool:
+        try:
+            return self._allowance.take(identity)
+        except StoreUnavailable:
+            _warn("The rate-limit store is unavailable: refusals are not told of")
+            return False
+
+
 _last_warned: dict[str, float] = {}
 
 
@@ -296,6 +313,7 @@ def init_app(app: Flask) -> Limiter:
     app.extensions["keyfob.key_guesses"] = KeyGuesses(app, windows)
     app.extensions["keyfob.reset_requests"] = ResetRequests(app, windows)
     app.extensions["keyfob.leak_reports"] = LeakReports(app, windows)
+    app.extensions["keyfob.network_refusals"] = Once(app, windows, "network-refusals", "day")
     per_ip = limiter.limit(_registrations_per_ip, methods=["POST"])
     marked = set()
     for endpoint, view in list(app.view_functions.items()):

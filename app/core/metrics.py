@@ -36,6 +36,8 @@ AUTH_OUTCOMES = (
     "malformed",
     "deactivated",
     "expired",
+    "paused",
+    "network",  # the right key from a network it does not allow
     "rate_limited",
     "unavailable",  # the database could not be reached: the key was never checked
 )

@@ -168,6 +168,9 @@ class ApiKey(Base):
     expiry_notice_days: Mapped[int | None]
     # What the key may do, space-separated (app/keys/scopes.py); NULL: all its kind may.
     scopes: Mapped[str | None] = mapped_column(Text)
+    # Where it may be used from, space-separated CIDRs (app/keys/networks.py); NULL: anywhere.
+    allowed_networks: Mapped[str | None] = mapped_column(Text)
+    paused_at: Mapped[datetime | None]  # a paused key is refused until it is resumed
 
     @classmethod
     def is_primary(cls) -> ColumnElement[bool]:

@@ -17,7 +17,7 @@ from app.core import audit, clock, db
 from app.core.i18n import gettext as _
 from app.core.models import ApiKey, Holder, User, storable_id
 from app.core.refusals import FieldRefused
-from app.keys import scopes
+from app.keys import networks, scopes
 from app.keys.store import keystore
 from app.keys.verification import KeyKind
 from app.notifications import notices
@@ -57,6 +57,8 @@ class KeySummary:
     last_used_ip: str | None
     last_used_user_agent: str | None
     scopes: tuple[str, ...]  # what the key may do (app/keys/scopes.py), by name
+    allowed_networks: tuple[str, ...]  # where it may be used from; empty: anywhere
+    paused_at: datetime | None
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
@@ -121,12 +123,18 @@ def create(
     *,
     actor_id: int,
     requested_scopes: Iterable[object] | None = None,
+    allowed_networks: Iterable[object] = (),
 ) -> tuple[ApiKey, str]:
     """A new named key for ``holder`` and its text (to show once); audited and committed.
     It holds ``requested_scopes`` (app/keys/scopes.py), or, when None, every scope a named
-    key may be given today (written out: a scope added later is not given to it)."""
+    key may be given today (written out: a scope added later is not given to it), and
+    works only from ``allowed_networks`` (app/keys/networks.py) when any are given."""
     cleaned = clean_name(name)
     chosen = _chosen_scopes(requested_scopes)
+    try:
+        limited_to = networks.check(allowed_networks)
+    except networks.InvalidNetworks as problem:
+        raise InvalidNamedKey(problem.field, problem.message) from None
     check_expiry(session, expires_at)
     db.lock_holder(session, holder)  # the checks below hold until commit
     _retire_expired_namesake(session, holder.id, cleaned)
@@ -138,6 +146,7 @@ def create(
         created_at=clock.now(),
         expires_at=expires_at,
         scopes=scopes.stored(chosen),
+        allowed_networks=networks.stored(limited_to),
         **keystore().stored_form(key),
     )
     session.add(record)
@@ -147,7 +156,12 @@ def create(
         "named_key_created",
         actor_id=actor_id,
         subject_user_id=holder.id,
-        detail={"key_name": cleaned, "key_hint": record.hint, "scopes": sorted(chosen)},
+        detail={
+            "key_name": cleaned,
+            "key_hint": record.hint,
+            "scopes": sorted(chosen),
+            "allowed_networks": list(limited_to),
+        },
     )
     notices.key_created(session, session.get_one(User, holder.id), actor_id=actor_id, record=record)
     return record, key
@@ -216,6 +230,8 @@ def summarize(record: ApiKey) -> KeySummary:
                 scopes.read(record.scopes), primary=kind != "named", config=current_app.config
             )
         ),
+        tuple(networks.shown(networks.read(record.allowed_networks))),
+        record.paused_at,
     )
 
 

@@ -27,7 +27,8 @@ from flask import Flask, current_app
 from app.core import metrics
 from app.core.db import HotReader
 from app.core.models import as_utc
-from app.keys import scopes
+from app.keys import networks, scopes
+from app.keys.networks import Network
 from app.keys.verified import VerifiedKeys
 
 # A bot's owner is joined too: a bot of a deactivated owner must not authenticate, even if
@@ -37,6 +38,7 @@ from app.keys.verified import VerifiedKeys
 _EPOCH_SQL = "SELECT value FROM auth_epoch WHERE id = 1"
 _LOOKUP_SQL = (
     "SELECT k.id, k.last_used_at, k.expires_at, k.superseded_at, k.hint, k.name, k.scopes,"
+    " k.allowed_networks, k.paused_at,"
     " u.id, u.email, u.full_name, u.is_bot, u.is_active, u.bot_owner_id, u.created_at,"
     " o.is_active, u.role, u.bot_type, (SELECT value FROM auth_epoch WHERE id = 1)"
     " FROM api_keys k JOIN users u ON u.id = k.user_id"
@@ -57,6 +59,8 @@ class KeyRow(NamedTuple):
     hint: str
     name: str | None  # a named key's; None for a primary key
     scopes: frozenset[str] | None  # None: every scope its kind of key may have
+    networks: tuple[Network, ...] | None  # where it may be used from; None: anywhere
+    paused_at: datetime | None
     user_id: int
     email: str
     full_name: str
@@ -78,6 +82,8 @@ class KeyRow(NamedTuple):
             expires_at=_utc(row.expires_at),
             superseded_at=_utc(row.superseded_at),
             scopes=scopes.read(cast(str | None, row.scopes)),  # the driver gives the text
+            networks=networks.read(cast(str | None, row.networks)),
+            paused_at=_utc(row.paused_at),
             created_at=as_utc(row.created_at),
         )
 

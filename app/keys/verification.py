@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import Literal
 
 from app.core import clock
-from app.keys import usage
-from app.keys.store import keystore
+from app.keys import networks, usage
+from app.keys.networks import Network
+from app.keys.store import KeyRow, keystore
 from app.people import roles
 from app.people.accounts import AccountDeactivated
 from keyfob_client import keyformat
@@ -38,6 +39,7 @@ class Principal:
     scopes: frozenset[str] | None = None
     key_name: str | None = None
     key_expires_at: datetime | None = None
+    allowed_networks: tuple[Network, ...] | None = None
 
     @property
     def id(self) -> int:  # a Holder, like the User row it stands for
@@ -60,9 +62,23 @@ class KeyExpired(KeyRejected):
         self.expired_at = expired_at
 
 
-def verify(email: str | None, key: str) -> Principal:
-    """The active user or bot that ``key`` (with ``email``, when the client sent one) names;
-    else InvalidKey, AccountDeactivated or KeyExpired.
+class KeyPaused(KeyRejected):
+    """The key is right, but its owner paused it (app/keys/restrictions.py)."""
+
+
+class NetworkRefused(KeyRejected):
+    """The key is right, but not from this address (app/keys/networks.py): ``row`` is the
+    key's, for the record of the refusal."""
+
+    def __init__(self, row: KeyRow) -> None:
+        super().__init__("network")
+        self.row = row
+
+
+def verify(email: str | None, key: str, address: str | None = None) -> Principal:
+    """The active user or bot that ``key`` (with ``email``, when the client sent one) names,
+    used from ``address``; else InvalidKey, AccountDeactivated, KeyExpired, KeyPaused or
+    NetworkRefused.
 
     Format and checksum first (no query for garbage), then one indexed lookup by digest
     (under either pepper while the pepper is rotated), or the row this process verified
@@ -86,6 +102,10 @@ def verify(email: str | None, key: str) -> Principal:
     now = clock.now()
     if row.expires_at is not None and row.expires_at <= now:
         raise KeyExpired(row.expires_at)
+    if row.paused_at is not None:
+        raise KeyPaused()
+    if not networks.allows(row.networks, address):
+        raise NetworkRefused(row)
     if usage.record(row, now):
         store.note_use(digests, now)
     return Principal(
@@ -102,4 +122,5 @@ def verify(email: str | None, key: str) -> Principal:
         scopes=row.scopes,
         key_name=row.name,
         key_expires_at=row.expires_at,
+        allowed_networks=row.networks,
     )

@@ -73,6 +73,56 @@ def key_created(session: Session, holder: User, *, actor_id: int, record: ApiKey
     )
 
 
+def key_paused(
+    session: Session, holder: User, *, actor_id: int, record: ApiKey, paused: bool
+) -> None:
+    """A key was paused or resumed (app/keys/restrictions.py)."""
+    _notify(
+        session,
+        holder,
+        "key_paused" if paused else "key_resumed",
+        subject=_l("API key paused") if paused else _l("API key resumed"),
+        routine_for=actor_id,
+        reportable=None if paused else record,
+        key_name=record.name,
+        hint=_hint(record),
+    )
+
+
+def key_networks_changed(
+    session: Session, holder: User, *, actor_id: int, record: ApiKey, allowed: list[str]
+) -> None:
+    """The networks a key may be used from were changed (an empty list: anywhere)."""
+    _notify(
+        session,
+        holder,
+        "key_networks_changed",
+        subject=_l("API key's allowed networks changed"),
+        routine_for=actor_id,
+        reportable=record,
+        key_name=record.name,
+        hint=_hint(record),
+        networks=Verbatim(", ".join(allowed)) if allowed else None,
+    )
+
+
+def key_refused_network(session: Session, holder: User, *, record: ApiKey, endpoint: str) -> None:
+    """The right key was used from a network it does not allow: whoever holds it is
+    somewhere else; the notice's address is theirs. Always told (once per address and
+    day: app/keys/restrictions.py)."""
+    _notify(
+        session,
+        holder,
+        "key_refused_network",
+        subject=_l("API key used from a network it does not allow"),
+        from_stranger=True,
+        reportable=record,
+        key_name=record.name,
+        hint=_hint(record),
+        endpoint=Verbatim(endpoint),  # a route of the API, never what the caller typed
+    )
+
+
 def bot_created(session: Session, bot: User, *, actor_id: int, record: ApiKey) -> None:
     _notify(
         session,

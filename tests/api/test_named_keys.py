@@ -15,6 +15,8 @@ from tests.helpers.users import Account, MakeUser
 SUMMARY_FIELDS = {
     "id",
     "scopes",
+    "allowed_networks",
+    "paused",
     "kind",
     "name",
     "key_hint",

@@ -57,3 +57,20 @@ def scoped_key(client: FlaskClient, auth: tuple[str, str], *scopes: str, name: s
     response = client.post(keys_of(), json={"name": name, "scopes": list(scopes)}, auth=auth)
     assert response.status_code == 200, response.get_data(as_text=True)
     return str(response.get_json()["api_key"])
+
+
+def change_key(
+    client: FlaskClient, auth: tuple[str, str], key_id: int, holder: str = OWN, **fields: Any
+) -> TestResponse:
+    """PATCH one key (``fields``: allowed_networks, paused) with ``auth``."""
+    return client.patch(f"{keys_of(holder)}/{key_id}", json=fields, auth=auth)
+
+
+def limited_key(client: FlaskClient, auth: tuple[str, str], *networks: str) -> dict[str, Any]:
+    """A new named key of ``auth``'s holder usable only from ``networks`` (its summary and
+    ``api_key``)."""
+    body = {"name": "CI", "allowed_networks": list(networks)}
+    response = client.post(keys_of(), json=body, auth=auth)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    made: dict[str, Any] = response.get_json()
+    return made

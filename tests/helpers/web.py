@@ -5,7 +5,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import Flask
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -124,3 +124,10 @@ def kept_private(response: TestResponse) -> bool:
         response.headers.getlist("Referrer-Policy") == ["no-referrer"]
         and response.headers.get("Cache-Control") == "no-store"
     )
+
+
+def password_step_for(app: Flask, path: str) -> str:
+    """Where a page behind the password window sends a GET while the window is closed:
+    the password step, which leads back to ``path`` afterwards."""
+    with app.test_request_context():
+        return url_for("settings.api_key", next=path)

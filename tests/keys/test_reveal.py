@@ -15,6 +15,7 @@ from tests.helpers.web import (
     KEY_REGENERATE,
     KEY_ZULIPRC,
     csrf_token,
+    password_step_for,
     post_form,
     reauthenticate,
 )
@@ -101,7 +102,8 @@ def test_no_route_reveals_or_changes_the_key_without_reauthentication(
     assert user.key not in response.get_data(as_text=True)
     assert response.status_code in (200, 302)
     if response.status_code == 302:
-        assert response.location == KEY_PAGE
+        step = password_step_for(logged_in.application, url) if method == "GET" else KEY_PAGE
+        assert response.location == step
     assert api_me(logged_in, user.email, user.key).status_code == 200
 
 

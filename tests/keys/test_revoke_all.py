@@ -15,12 +15,15 @@ from tests.helpers.web import (
     csrf_token,
     key_in,
     log_in,
+    password_step_for,
     post_form,
 )
 
 
 def test_it_needs_the_password_step(logged_in: FlaskClient, user: Account) -> None:
-    assert logged_in.get(REVOKE_ALL).location == KEY_PAGE
+    assert logged_in.get(REVOKE_ALL).location == password_step_for(
+        logged_in.application, REVOKE_ALL
+    )
     token = csrf_token(logged_in.get("/settings/account"))
     assert logged_in.post(REVOKE_ALL, data={"csrf_token": token}).location == KEY_PAGE
     assert api_me(logged_in, user.email, user.key).status_code == 200

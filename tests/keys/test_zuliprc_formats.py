@@ -16,6 +16,7 @@ from tests.helpers.web import (
     KEY_ZULIPRC,
     KEY_ZULIPRC_INI,
     create_bot,
+    password_step_for,
     reauthed_client,
     submit_bot_form,
 )
@@ -48,7 +49,8 @@ def test_each_download_is_audited_with_its_format(app: Flask, reauthed: FlaskCli
 
 def test_the_ini_download_is_behind_the_same_window(app: Flask, logged_in: FlaskClient) -> None:
     response = logged_in.get(KEY_ZULIPRC_INI)
-    assert (response.status_code, response.location) == (302, KEY_PAGE)
+    step = password_step_for(app, KEY_ZULIPRC_INI)
+    assert (response.status_code, response.location) == (302, step)
     assert audit_types(app, RC_DOWNLOADED) == []
 
 

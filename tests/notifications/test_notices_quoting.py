@@ -204,6 +204,8 @@ def _facts() -> dict[str, object]:
         "bot_email": Verbatim("relay-bot@example.com"),
         "giver": HOSTILE,
         "new_owner": HOSTILE,
+        "networks": Verbatim("192.0.2.0/24, 2001:db8::/48"),  # normalized by Keyfob
+        "endpoint": Verbatim("GET /api/v1/users/me"),  # a route, never the path typed
     }
 
 

@@ -13,4 +13,5 @@ from app.web.settings import (  # noqa: E402, F401  (routes register on bp)
     notices,
     organization,
     password,
+    restrictions,
 )

@@ -13,6 +13,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -100,6 +101,7 @@ class NamedKeyForm(Form):
     expires_on = StringField(_l("Expiry date"), render_kw={"type": "date"})
     # Checkboxes the template groups by resource; which names are allowed is scopes' to say.
     scopes = SelectMultipleField(_l("Scopes"), validate_choice=False)
+    allowed_networks = TextAreaField(_l("Allowed networks"))
 
     def __init__(self, *args: Any, cap_days: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,6 +131,17 @@ class NamedKeyForm(Form):
         if choice not in {str(days) for days in named.LIFETIME_CHOICES_DAYS}:
             raise named.InvalidNamedKey("expires", _("Choose when the key expires."))
         return named.expiry_in_days(int(choice))
+
+
+class NetworksForm(Form):
+    """The networks a key may be used from, one per line (app/keys/networks.py checks)."""
+
+    allowed_networks = TextAreaField(_l("Allowed networks"))
+
+
+def entries(text: str | None) -> list[str]:
+    """The networks typed in a box: one per line (commas and spaces separate too)."""
+    return (text or "").replace(",", " ").split()
 
 
 def prefill(form: NamedKeyForm, query: Mapping[str, str], config: Mapping[str, Any]) -> None:

@@ -20,16 +20,16 @@ from app.people import reauth
 from app.web import rcfile
 from app.web.settings import bp
 from app.web.settings.bots import owned_or_404
-from app.web.settings.forms import ConfirmForm, NamedKeyForm, prefill
+from app.web.settings.forms import ConfirmForm, NamedKeyForm, entries, prefill
 from app.web.settings.show_once import FRESH_SECONDS, claim_showing, downloadable, remember
 from app.web.settings.whose_keys import Place
 
 
-def _own() -> Place:
+def own_place() -> Place:
     return Place(current_user._get_current_object(), "own", "account")
 
 
-def _bot(bot_id: int) -> Place:
+def bot_place(bot_id: int) -> Place:
     return Place(owned_or_404(db.session(), bot_id), "bot", "bots", {"bot_id": bot_id})
 
 
@@ -40,25 +40,25 @@ def _bot(bot_id: int) -> Place:
 @login_required
 @reauth.required
 def own_new() -> Response | str:
-    return _create(_own())
+    return _create(own_place())
 
 
 @bp.get("/account/keys/<int:key_id>")
 @login_required
 def own_created(key_id: int) -> Response:
-    return _created(_own(), key_id)
+    return _created(own_place(), key_id)
 
 
 @bp.get("/account/keys/<int:key_id>/zuliprc")
 @login_required
 def own_zuliprc(key_id: int) -> Response | tuple[str, int]:
-    return _download(_own(), key_id)
+    return _download(own_place(), key_id)
 
 
 @bp.route("/account/keys/<int:key_id>/revoke", methods=["GET", "POST"])
 @login_required
 def own_revoke(key_id: int) -> Response | str:
-    return _revoke(_own(), key_id)
+    return _revoke(own_place(), key_id)
 
 
 # A bot's keys
@@ -67,7 +67,7 @@ def own_revoke(key_id: int) -> Response | str:
 @bp.get("/bots/<int:bot_id>/keys")
 @login_required
 def bot_keys(bot_id: int) -> str:
-    place = _bot(bot_id)
+    place = bot_place(bot_id)
     summaries = named.live_keys(db.session(), place.holder.id)
     return render_template(
         "settings/bot_keys.html",
@@ -82,25 +82,25 @@ def bot_keys(bot_id: int) -> str:
 @bp.route("/bots/<int:bot_id>/keys/new", methods=["GET", "POST"])
 @login_required
 def bot_new(bot_id: int) -> Response | str:
-    return _create(_bot(bot_id))
+    return _create(bot_place(bot_id))
 
 
 @bp.get("/bots/<int:bot_id>/keys/<int:key_id>")
 @login_required
 def bot_created(bot_id: int, key_id: int) -> Response:
-    return _created(_bot(bot_id), key_id)
+    return _created(bot_place(bot_id), key_id)
 
 
 @bp.get("/bots/<int:bot_id>/keys/<int:key_id>/zuliprc")
 @login_required
 def bot_zuliprc(bot_id: int, key_id: int) -> Response | tuple[str, int]:
-    return _download(_bot(bot_id), key_id)
+    return _download(bot_place(bot_id), key_id)
 
 
 @bp.route("/bots/<int:bot_id>/keys/<int:key_id>/revoke", methods=["GET", "POST"])
 @login_required
 def bot_revoke(bot_id: int, key_id: int) -> Response | str:
-    return _revoke(_bot(bot_id), key_id)
+    return _revoke(bot_place(bot_id), key_id)
 
 
 # The handlers
@@ -123,6 +123,7 @@ def _create(place: Place) -> Response | str:
                 form.expires_at(),
                 actor_id=current_user.id,
                 requested_scopes=form.scopes.data or [],
+                allowed_networks=entries(form.allowed_networks.data),
             )
         except named.InvalidNamedKey as problem:
             target = getattr(form, problem.field, None)

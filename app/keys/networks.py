@@ -1,0 +1,106 @@
+"""Allowed networks: where a key may be used from. Any key, primary or named, may carry a
+list of IPv4 and IPv6 networks in CIDR form; from any other address it is refused (403
+IP_NOT_ALLOWED: the key is right, the place is not). The address is the one Keyfob already
+trusts for the request (app/core/client_ip.py, behind a configured proxy).
+
+A key's networks are stored as one space-separated text of normalized CIDRs; NULL (no list)
+lets it be used from anywhere.
+"""
+
+import ipaddress
+from collections.abc import Iterable
+
+from app.core.i18n import gettext as _
+from app.core.refusals import FieldRefused
+
+MOST_PER_KEY = 20
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_EVERYWHERE = {ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")}
+
+
+class InvalidNetworks(FieldRefused):
+    """A list of networks cannot be kept; ``field`` is ``allowed_networks``."""
+
+
+def check(entries: Iterable[object]) -> tuple[str, ...]:
+    """The networks, each checked and written the one way (``10.0.0.0/24``; an address
+    alone is its /32 or /128), duplicates dropped; InvalidNetworks naming the first entry
+    at fault. An empty list means no limit."""
+    found: list[Network] = []
+    for entry in entries:
+        network = _parsed(entry)
+        if network not in found:
+            found.append(network)
+    if len(found) > MOST_PER_KEY:
+        raise InvalidNetworks(
+            "allowed_networks",
+            _("List at most %(most)d networks.", most=MOST_PER_KEY),
+        )
+    if len(found) > 1 and _EVERYWHERE & set(found):
+        everywhere = next(str(network) for network in found if network in _EVERYWHERE)
+        raise InvalidNetworks(
+            "allowed_networks",
+            _(
+                "%(network)s allows every address of its kind: list it alone, or only "
+                "narrower networks.",
+                network=everywhere,
+            ),
+        )
+    return tuple(str(network) for network in found)
+
+
+def _parsed(entry: object) -> Network:
+    text = entry.strip() if isinstance(entry, str) else ""
+    shown = text[:60] if text else repr(entry)[:60]
+    try:
+        return ipaddress.ip_network(text, strict=True)
+    except ValueError:
+        pass
+    try:
+        loose = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise InvalidNetworks(
+            "allowed_networks",
+            _("%(entry)s is not a network in CIDR form, like 203.0.113.0/24.", entry=shown),
+        ) from None
+    raise InvalidNetworks(
+        "allowed_networks",
+        _(
+            "%(entry)s has bits set past its prefix: did you mean %(network)s?",
+            entry=shown,
+            network=str(loose),
+        ),
+    )
+
+
+def stored(networks: tuple[str, ...]) -> str | None:
+    """How a key's networks are kept: one space-separated text, or NULL for no limit."""
+    return " ".join(networks) or None
+
+
+def read(text: str | None) -> tuple[Network, ...] | None:
+    """A key's networks as kept, parsed once (None: no limit)."""
+    if text is None:
+        return None
+    return tuple(ipaddress.ip_network(part) for part in text.split())
+
+
+def allows(networks: tuple[Network, ...] | None, address: str | None) -> bool:
+    """Whether a key limited to ``networks`` may be used from ``address``. An IPv6 address
+    that carries an IPv4 one (``::ffff:203.0.113.7``) is that IPv4 address."""
+    if networks is None:
+        return True
+    if address is None:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip in network for network in networks)
+
+
+def shown(networks: tuple[Network, ...] | None) -> list[str]:
+    """The networks as people and scripts read them (empty: no limit)."""
+    return [] if networks is None else [str(network) for network in networks]
