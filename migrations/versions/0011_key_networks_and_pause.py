@@ -38,9 +38,7 @@ BUMP = "UPDATE auth_epoch SET value = value + 1 WHERE id = 1"
 def upgrade() -> None:
     # Plain ALTER TABLEs on SQLite too: a batch copy of the table would drop its triggers.
     op.add_column("api_keys", sa.Column("allowed_networks", sa.Text(), nullable=True))
-    op.add_column(
-        "api_keys", sa.Column("paused_at", app.core.models.UTCDateTime(), nullable=True)
-    )
+    op.add_column("api_keys", sa.Column("paused_at", app.core.models.UTCDateTime(), nullable=True))
     watch_api_keys(AFTER)
 
 
