@@ -76,14 +76,13 @@ def _user(i: int, now: datetime) -> dict[str, Any]:
     }
 
 
-def spread_last_uses(app: Any, pool: int) -> None:
-    """As in steady use: the pool's keys were last used over the past minute, evenly, so
-    their once-a-minute `last_used_at` writes fall evenly across every round (pool/60 a
-    second) instead of all at once, or never."""
+def spread_last_uses(app: Any, pool: int, first: int = 1) -> None:
+    """As in steady use: the pool's keys (of users ``first`` onwards) were last used over the
+    past minute, evenly, so their once-a-minute `last_used_at` writes fall evenly across
+    every round (pool/60 a second) instead of all at once, or never."""
     now = datetime.now(UTC)
     rows = [
-        {"key_user": i, "used": now - timedelta(seconds=60 * (i - 1) / pool)}
-        for i in range(1, pool + 1)
+        {"key_user": first + i, "used": now - timedelta(seconds=60 * i / pool)} for i in range(pool)
     ]
     statement = (
         update(ApiKey)
@@ -92,6 +91,18 @@ def spread_last_uses(app: Any, pool: int) -> None:
     )
     with app.app_context(), db.engine().begin() as connection:
         connection.execute(statement, rows)
+
+
+def restrict(app: Any, first: int, count: int, *, scopes: str, networks: str) -> None:
+    """Narrow the keys of users ``first`` to ``first + count - 1``: a script's key, with
+    scopes and allowed networks (app/keys/scopes.py, app/keys/networks.py)."""
+    statement = (
+        update(ApiKey)
+        .where(ApiKey.user_id.between(first, first + count - 1))
+        .values(scopes=scopes, allowed_networks=networks)
+    )
+    with app.app_context(), db.engine().begin() as connection:
+        connection.execute(statement)
 
 
 def basic(email: str, key: str) -> str:

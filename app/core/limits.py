@@ -210,14 +210,14 @@ class LeakReports:
         return self._allowance.retry_after(client)
 
 
-class Once:
-    """Whether something happens for the first time in a window, per identity (a refusal
-    worth telling of once a day): the first ``take`` is True. False when the store does not
-    answer, so that an outage never turns into a flood of mail."""
+class Sparingly:
+    """How often something worth telling of is told, per identity (``limit``, e.g. once a
+    day): ``take`` is True while the allowance lasts. False when the store does not answer,
+    so that an outage never turns into a flood of mail."""
 
-    def __init__(self, app: Flask, windows: Windows, scope: str, window: str) -> None:
+    def __init__(self, app: Flask, windows: Windows, scope: str, limit: str) -> None:
         prefix = str(app.config["RATELIMIT_KEY_PREFIX"])
-        self._allowance = Allowance(windows, prefix, scope, f"1 per {window}")
+        self._allowance = Allowance(windows, prefix, scope, limit)
 
     def take(self, identity: str) -> bool:
         try:
@@ -313,7 +313,12 @@ def init_app(app: Flask) -> Limiter:
     app.extensions["keyfob.key_guesses"] = KeyGuesses(app, windows)
     app.extensions["keyfob.reset_requests"] = ResetRequests(app, windows)
     app.extensions["keyfob.leak_reports"] = LeakReports(app, windows)
-    app.extensions["keyfob.network_refusals"] = Once(app, windows, "network-refusals", "day")
+    # A refused key is told of once per address a day, and at most so often a day in all:
+    # a caller with many addresses (an IPv6 network) cannot fill the log or the mailbox.
+    app.extensions["keyfob.network_refusals"] = (
+        Sparingly(app, windows, "network-refusals", "1 per day"),
+        Sparingly(app, windows, "network-refusals-per-key", "20 per day"),
+    )
     per_ip = limiter.limit(_registrations_per_ip, methods=["POST"])
     marked = set()
     for endpoint, view in list(app.view_functions.items()):

@@ -4,8 +4,9 @@ key too; each change is audited and its owner told. The one lookup of every API 
 both, and the epoch trigger makes a change hold on the next request everywhere.
 
 A refusal from a network the key does not allow is recorded here too: audited with the
-address and told to the owner once per key, address and day (the limit store remembers),
-so that a leaked key tried from afar makes one email, not thousands.
+address and told to the owner once per key, address and day, and for at most twenty
+addresses a key a day (the limit store remembers), so that a leaked key tried from afar
+makes a few emails, not thousands.
 
 No web code here.
 """
@@ -138,8 +139,11 @@ def refused_network(row: KeyRow, address: str | None, endpoint: str) -> None:
 
 
 def _first_today(key_id: int, address: str | None) -> bool:
-    told = current_app.extensions["keyfob.network_refusals"]
-    return bool(told.take(f"{key_id}/{address or 'unknown'}"))
+    """Whether this refusal is the first from ``address`` today, and the key has told of
+    fewer than twenty addresses today (a caller with a whole IPv6 network of addresses
+    cannot fill the log or the mailbox)."""
+    per_address, per_key = current_app.extensions["keyfob.network_refusals"]
+    return bool(per_address.take(f"{key_id}/{address or 'unknown'}") and per_key.take(str(key_id)))
 
 
 @db.unit_of_work

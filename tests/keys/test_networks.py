@@ -129,3 +129,13 @@ def test_only_your_own_keys_can_be_changed(
     refused = change_key(client, (user.email, user.key), theirs["id"], paused=True)
     api_error(refused, 404, "NOT_FOUND")
     api_ok(me(client, other.email, other.key, "127.0.0.1"))
+
+
+def test_a_key_tells_of_at_most_twenty_addresses_a_day(
+    app: Flask, client: FlaskClient, user: Account
+) -> None:
+    made = limited_key(client, (user.email, user.key), "127.0.0.2/32")
+    for host in range(22):  # as from a whole network of addresses
+        me(client, user.email, made["api_key"], f"2001:db8::{host + 1:x}")
+    refused = [e for e in audit_events(app) if e.event_type == "api_key_refused_network"]
+    assert len(refused) == 20

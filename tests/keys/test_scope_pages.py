@@ -101,6 +101,9 @@ def test_the_password_step_leads_back_to_the_link(logged_in: FlaskClient) -> Non
         "//evil.example/settings/",
         "/\\evil.example/settings/",
         "/accounts/logout",
+        "/settings/../accounts/logout",
+        "/settings/%2e%2e/accounts/logout",
+        "/settings/account\r\nSet-Cookie: x=1",
     ],
 )
 def test_the_password_step_never_leads_off_these_pages(

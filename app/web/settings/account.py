@@ -1,7 +1,8 @@
 """The Account & privacy tab: the user's own API key, behind password re-entry."""
 
 from datetime import timedelta
-from urllib.parse import urlsplit
+import posixpath
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_datetime, refresh
@@ -93,13 +94,16 @@ def api_key() -> Response | str:
 
 def _settings_path(value: str | None) -> str | None:
     """Where the password step leads back to: a path of these settings pages only, never
-    another site (no scheme, no host, no ``//`` or backslash a browser would read as one)."""
-    if not value or "\\" in value or value.startswith("//"):
+    another site (no scheme, no host, no ``//`` or backslash a browser would read as one)
+    nor another page by way of ``..`` (which browsers resolve, ``%2e%2e`` too)."""
+    if not value or not value.isprintable() or "\\" in value or value.startswith("//"):
         return None
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not parts.path.startswith(url_for(".index")):
+    path = unquote(parts.path)
+    resolved = posixpath.normpath(path) + ("/" if path.endswith("/") else "")
+    if parts.scheme or parts.netloc or resolved != path:
         return None
-    return value
+    return value if path.startswith(url_for(".index")) else None
 
 
 def reauthenticate(form: ReauthForm, *, then: str) -> Response | None:
