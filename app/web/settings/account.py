@@ -1,7 +1,7 @@
 """The Account & privacy tab: the user's own API key, behind password re-entry."""
 
-from datetime import timedelta
 import posixpath
+from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
