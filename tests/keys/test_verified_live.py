@@ -150,6 +150,26 @@ def narrow_in_the_database(workers: Workers, account: Account) -> str:
     return "MISSING_SCOPE"
 
 
+def pause_in_the_database(workers: Workers, account: Account) -> str:
+    sql(
+        workers,
+        "UPDATE api_keys SET paused_at = :now WHERE user_id = :id",
+        now=_now(),
+        id=account.id,
+    )
+    return "API_KEY_PAUSED"
+
+
+def limit_in_the_database(workers: Workers, account: Account) -> str:
+    """Not an end either: the key keeps working, from the networks it now allows."""
+    sql(
+        workers,
+        "UPDATE api_keys SET allowed_networks = '192.0.2.0/24' WHERE user_id = :id",
+        id=account.id,
+    )
+    return "IP_NOT_ALLOWED"
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -161,9 +181,11 @@ ENDINGS = [
     expire_in_the_database,
     deactivate_in_the_database,
     narrow_in_the_database,
+    pause_in_the_database,
+    limit_in_the_database,
 ]
 # The refusals that say the key is right but may not do this (the others: 401).
-FORBIDDEN = {"MISSING_SCOPE"}
+FORBIDDEN = {"MISSING_SCOPE", "IP_NOT_ALLOWED"}
 
 
 @pytest.mark.parametrize("end", ENDINGS, ids=lambda end: end.__name__)
@@ -181,7 +203,13 @@ def test_an_ended_key_is_refused_by_both_processes_at_their_next_request(
 
 @pytest.mark.parametrize(
     "end",
-    [revoke_in_the_database, regenerate_through_a, narrow_in_the_database],
+    [
+        revoke_in_the_database,
+        regenerate_through_a,
+        narrow_in_the_database,
+        pause_in_the_database,
+        limit_in_the_database,
+    ],
     ids=lambda end: end.__name__,
 )
 def test_negative_control_without_the_epoch_check_both_serve_the_ended_key(

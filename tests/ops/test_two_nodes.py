@@ -3,6 +3,7 @@ on separate ports) share PostgreSQL, Redis and the secrets, and nothing either o
 kept from the other: a key ended through node A fails on node B at the very next request,
 guesses count across both, and a login session is one session on both."""
 
+import ipaddress
 import socket
 import uuid
 from collections.abc import Iterator
@@ -128,6 +129,23 @@ def test_a_rolled_key_revoked_on_a_is_refused_by_b(
     revoked = client.delete(f"{nodes.a}/api/v1/users/me/keys/{rolled}", auth=(account.email, new))
     assert revoked.status_code == 200
     assert me(client, nodes.b, account.email, account.key) == 401
+
+
+def test_a_network_list_changed_on_a_holds_on_b(
+    nodes: Nodes, client: httpx.Client, account: Account
+) -> None:
+    owner = (account.email, account.key)
+    made = client.post(f"{nodes.a}/api/v1/users/me/keys", auth=owner, json={"name": "CI"}).json()
+    key, path = str(made["api_key"]), f"{nodes.a}/api/v1/users/me/keys/{made['id']}"
+    assert me(client, nodes.b, account.email, key) == 200  # B keeps it as verified
+    elsewhere = {"allowed_networks": ["192.0.2.0/24"]}
+    assert client.patch(path, auth=owner, json=elsewhere).status_code == 200
+    assert me(client, nodes.b, account.email, key) == 403
+    network = ipaddress.ip_network(client.headers["X-Forwarded-For"] + "/64", strict=False)
+    here = {"allowed_networks": [str(network)]}
+    changed = client.patch(path, auth=owner, json=here)
+    assert changed.status_code == 200, changed.text
+    assert me(client, nodes.b, account.email, key) == 200
 
 
 def test_a_bot_deactivated_on_a_is_refused_by_b(
