@@ -239,6 +239,17 @@ class SeenAddress(Base):
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SeenNetwork(Base):
+    """A network (an IPv4 /24, an IPv6 /48) one of a person's keys, or their bots', was used
+    or shown from: the first use of a key from any other is worth an email."""
+
+    __tablename__ = "seen_networks"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    network: Mapped[str] = mapped_column(String(43), primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class OutboundMail(Base):
     """A message queued in the same transaction as the event it tells of, and delivered after
     the commit (app/mail). Rendered when queued, in the recipient's language; never a key."""

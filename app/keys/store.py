@@ -37,8 +37,8 @@ from app.keys.verified import VerifiedKeys
 # the two agree; alone, it is what a call asks when its key is already verified.
 _EPOCH_SQL = "SELECT value FROM auth_epoch WHERE id = 1"
 _LOOKUP_SQL = (
-    "SELECT k.id, k.last_used_at, k.expires_at, k.superseded_at, k.hint, k.name, k.scopes,"
-    " k.allowed_networks, k.paused_at,"
+    "SELECT k.id, k.last_used_at, k.last_used_ip, k.expires_at, k.superseded_at, k.hint,"
+    " k.name, k.scopes, k.allowed_networks, k.paused_at,"
     " u.id, u.email, u.full_name, u.is_bot, u.is_active, u.bot_owner_id, u.created_at,"
     " o.is_active, u.role, u.bot_type, (SELECT value FROM auth_epoch WHERE id = 1)"
     " FROM api_keys k JOIN users u ON u.id = k.user_id"
@@ -54,6 +54,7 @@ class KeyRow(NamedTuple):
 
     key_id: int
     last_used_at: datetime | None
+    last_used_ip: str | None  # where its last noted use came from
     expires_at: datetime | None
     superseded_at: datetime | None  # a primary key rolled with an overlap
     hint: str
@@ -200,11 +201,13 @@ class KeyStore:
         current = self.reader.fetch_one(self.EPOCH_SQL, ())
         return None if current is None else int(current[0])
 
-    def note_use(self, digests: tuple[str, ...], used_at: datetime) -> None:
+    def note_use(self, digests: tuple[str, ...], used_at: datetime, address: str | None) -> None:
         """The key's use was just noted (app/keys/usage.py): a kept row says so too, or every
         call would try the once-a-minute write again."""
         if self._verified is not None:
-            self._verified.update(digests[0], lambda row: row._replace(last_used_at=used_at))
+            self._verified.update(
+                digests[0], lambda row: row._replace(last_used_at=used_at, last_used_ip=address)
+            )
 
     def _read(self, digests: tuple[str, ...]) -> KeyRow | None:
         row: tuple[Any, ...] | None = self.reader.fetch_one(self._lookup_sql, digests)

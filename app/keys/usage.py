@@ -1,9 +1,13 @@
-"""Where and when a key was last used, and the first use of a rolled key after its roll.
+"""Where and when a key was last used, the first use of a rolled key after its roll, and
+the first use of a key from a network none of its person's keys came from before.
 
 Recorded from the authentication path, so it must stay cheap and must never fail a
-request: at most one write a minute per key, in its own short transaction.
+request: at most one write a minute per key, and one more for each network a process
+sees a key come from for the first time, each in its own short transaction. A call from
+the address of the key's last noted use costs one comparison of two strings.
 """
 
+import threading
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -12,33 +16,62 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.core import audit, db
-from app.core.models import ApiKey
+from app.core.models import ApiKey, User
 from app.keys.store import KeyRow
+from app.notifications import notices, seen_addresses
 
 RESOLUTION = timedelta(minutes=1)
 
 
-def record(row: KeyRow, now: datetime) -> bool:
-    """Note this use of the key, unless it was noted within the last minute; the first use
-    of a superseded key after its roll is always noted, and lands in the security log.
+def record(row: KeyRow, now: datetime, address: str | None = None, digest: str = "") -> bool:
+    """Note this use of the key (``digest``) from ``address``, unless it was noted within
+    the last minute and comes from a network this process has seen the key use; the first
+    use of a superseded key after its roll is always noted, and lands in the security log.
     True when it was noted now (by this call, or by a parallel one just before it)."""
     last, rolled = row.last_used_at, row.superseded_at
     # "<=": the request that made the roll used the key just before it, at the same instant
     # on a coarse clock; any use at or before the roll is a use from before it.
     first_after_roll = rolled is not None and (last is None or last <= rolled)
-    if not first_after_roll and last is not None and now - last < RESOLUTION:
+    recent = last is not None and now - last < RESOLUTION
+    if not first_after_roll and recent and not _new_place(row, address, digest):
         return False
     try:
-        _write(row, now, rolled if first_after_roll else None)
+        _write(row, now, rolled if first_after_roll else None, digest)
     except SQLAlchemyError as error:
         current_app.logger.warning("Could not record key use: %s", type(error).__name__)
         return False
     return True
 
 
-def _write(row: KeyRow, now: datetime, rolled: datetime | None) -> None:
+# (key digest, network) pairs this process has noted: a key that moves between a few
+# networks is checked against the person's known networks once per network, not per call.
+_NOTED: dict[tuple[str, str], None] = {}
+_NOTED_MOST = 10_000
+_noted_lock = threading.Lock()
+
+
+def _new_place(row: KeyRow, address: str | None, digest: str) -> bool:
+    """Whether ``address`` is in a network this process has not noted the key use yet."""
+    if address is None or address == row.last_used_ip:
+        return False
+    network = seen_addresses.network_of(address)
+    return network is not None and (digest, network) not in _NOTED
+
+
+def _remember_place(digest: str, network: str) -> None:
+    with _noted_lock:
+        if len(_NOTED) >= _NOTED_MOST:
+            del _NOTED[next(iter(_NOTED))]  # the oldest noted
+        _NOTED[(digest, network)] = None
+
+
+def _write(row: KeyRow, now: datetime, rolled: datetime | None, digest: str) -> None:
+    client = audit.request_client()
     with Session(db.engine()) as session:
-        _record_use(session, row, now, rolled, client=audit.request_client())
+        _record_use(session, row, now, rolled, client=client)
+    network = seen_addresses.network_of(client[0]) if client[0] else None
+    if network is not None:
+        _remember_place(digest, network)
 
 
 @db.unit_of_work
@@ -77,3 +110,8 @@ def _record_use(
             subject_user_id=row.user_id,
             detail={"key_hint": row.hint},
         )
+    network = seen_addresses.network_of(ip) if ip else None
+    if network is not None:
+        holder, record = session.get(User, row.user_id), session.get(ApiKey, row.key_id)
+        if holder is not None and record is not None:
+            notices.key_used_from_new_network(session, holder, record=record, network=network)

@@ -106,8 +106,8 @@ def verify(email: str | None, key: str, address: str | None = None) -> Principal
         raise KeyPaused()
     if not networks.allows(row.networks, address):
         raise NetworkRefused(row)
-    if usage.record(row, now):
-        store.note_use(digests, now)
+    if usage.record(row, now, address, digests[0]):
+        store.note_use(digests, now, address)
     return Principal(
         key_id=row.key_id,
         user_id=row.user_id,

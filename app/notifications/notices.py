@@ -158,6 +158,28 @@ def key_revealed(session: Session, holder: User, *, record: ApiKey, how: str) ->
     )
 
 
+def key_used_from_new_network(
+    session: Session, holder: User, *, record: ApiKey, network: str
+) -> None:
+    """A key was used, successfully, from a network none of its person's keys was used or
+    shown from before (app/notifications/seen_addresses.py): told once per network, never
+    as routine (as a reveal to a new address is), with the "This wasn't me" link. Notify,
+    never block: a new place is not proof of anything."""
+    person = mail.recipient_for(holder)
+    if person is None or not seen_addresses.first_time_network(session, person.id, network):
+        return
+    _notify(
+        session,
+        holder,
+        "key_new_network",
+        subject=_l("API key used from a new network"),
+        reportable=record,
+        key_name=record.name,
+        hint=_hint(record),
+        network=Verbatim(network),  # written by Keyfob (seen_addresses.network_of)
+    )
+
+
 def keys_revoked_all(
     session: Session, user: User, *, actor_id: int | None, bots: int, record: ApiKey
 ) -> None:
