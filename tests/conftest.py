@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.core import db
@@ -215,3 +216,25 @@ def live_server(app: Flask) -> Iterator[str]:
 def zulip_js() -> Path:
     """The folder where zulip-js is installed from the npm registry (once per run)."""
     return install_zulip_js()
+
+
+@pytest.fixture
+def old_database(
+    database_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """An empty database of its own, for a migration test to fill at an old revision: a
+    SQLite file, or a PostgreSQL schema named after the test module (the URL's search_path
+    points there)."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    schema = "migration_" + request.module.__name__.rsplit("_", 1)[-1]
+    main = db.make_engine(database_url)
+    with main.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with main.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    main.dispose()

@@ -9,7 +9,6 @@ import pytest
 from alembic import command
 from flask import Flask
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.core import db
@@ -19,26 +18,7 @@ from tests.conftest import base_config
 from tests.helpers.api import API, api_me, api_ok
 from tests.helpers.api_keys import create_key, list_keys
 
-SCHEMA = "migration_0004"
 NOW = datetime(2026, 1, 1, tzinfo=UTC).replace(tzinfo=None)
-
-
-@pytest.fixture
-def old_database(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database of its own: a SQLite file, or a PostgreSQL schema (the URL's
-    search_path points there)."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        return
-    main = db.make_engine(database_url)
-    with main.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={SCHEMA}"})
-    yield url.render_as_string(hide_password=False)
-    with main.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {SCHEMA} CASCADE"))
-    main.dispose()
 
 
 def fill_0003(app: Flask, engine: Engine) -> dict[str, str]:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.core import db
@@ -18,27 +17,8 @@ from keyfob_client import keyformat
 from tests.conftest import base_config
 from tests.helpers.api_keys import list_keys
 
-SCHEMA = "migration_0008"
 NOW = datetime(2026, 1, 1, tzinfo=UTC).replace(tzinfo=None)
 LONG = "x" * 45 + "\n" + "y" * 4  # 50 characters, as long as a key name may be
-
-
-@pytest.fixture
-def old_database(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database of its own: a SQLite file, or a PostgreSQL schema (the URL's
-    search_path points there)."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        return
-    main = db.make_engine(database_url)
-    with main.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={SCHEMA}"})
-    yield url.render_as_string(hide_password=False)
-    with main.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {SCHEMA} CASCADE"))
-    main.dispose()
 
 
 def fill_0007(app: Flask, engine: Engine) -> str:
