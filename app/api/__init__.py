@@ -32,6 +32,7 @@ SHARED_EXTENSIONS = (
     "keyfob.key_guesses",
     "keyfob.leak_reports",
     "keyfob.network_refusals",
+    "keyfob.new_networks",
     "keyfob.github_scanning_keys",
 )
 

@@ -37,6 +37,8 @@ def _guarded(
     def decorate(view: View[P, R]) -> Callable[P, R]:
         @wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            if admin_only:  # who may call it first: a member learns nothing from the scope
+                return view(_holding(check(authenticate()), scope), *args, **kwargs)
             return view(check(_holding(authenticate(), scope)), *args, **kwargs)
 
         setattr(wrapper, _SCOPE, scope)

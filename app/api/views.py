@@ -128,7 +128,7 @@ def users_me(principal: Principal) -> Response:
 def _this_key(principal: Principal) -> dict[str, object]:
     """What the calling key is and may do, so that a script can check itself at start."""
     held = scopes.held(
-        principal.scopes, primary=principal.key_kind != "named", config=current_app.config
+        principal.scopes, primary=principal.key_kind == "primary", config=current_app.config
     )
     return {
         "id": principal.key_id,

@@ -319,6 +319,7 @@ def init_app(app: Flask) -> Limiter:
         Sparingly(app, windows, "network-refusals", "1 per day"),
         Sparingly(app, windows, "network-refusals-per-key", "20 per day"),
     )
+    app.extensions["keyfob.new_networks"] = Sparingly(app, windows, "new-networks", "20 per day")
     per_ip = limiter.limit(_registrations_per_ip, methods=["POST"])
     marked = set()
     for endpoint, view in list(app.view_functions.items()):

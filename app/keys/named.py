@@ -227,7 +227,7 @@ def summarize(record: ApiKey) -> KeySummary:
         record.last_used_user_agent,
         tuple(
             scopes.held(
-                scopes.read(record.scopes), primary=kind != "named", config=current_app.config
+                scopes.read(record.scopes), primary=kind == "primary", config=current_app.config
             )
         ),
         tuple(networks.shown(networks.read(record.allowed_networks))),

@@ -8,6 +8,7 @@ lets it be used from anywhere.
 """
 
 import ipaddress
+import re
 from collections.abc import Iterable
 
 from app.core.i18n import gettext as _
@@ -16,6 +17,7 @@ from app.core.refusals import FieldRefused
 MOST_PER_KEY = 20
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _EVERYWHERE = {ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")}
+_CIDR_CHARACTERS = re.compile(r"[0-9A-Fa-f.:]{2,45}(/[0-9]{1,3})?")
 
 
 class InvalidNetworks(FieldRefused):
@@ -26,16 +28,13 @@ def check(entries: Iterable[object]) -> tuple[str, ...]:
     """The networks, each checked and written the one way (``10.0.0.0/24``; an address
     alone is its /32 or /128), duplicates dropped; InvalidNetworks naming the first entry
     at fault. An empty list means no limit."""
-    found: list[Network] = []
-    for entry in entries:
-        network = _parsed(entry)
-        if network not in found:
-            found.append(network)
-    if len(found) > MOST_PER_KEY:
+    listed = list(entries)
+    if len(listed) > MOST_PER_KEY:  # counted before any is parsed: a long list costs nothing
         raise InvalidNetworks(
             "allowed_networks",
             _("List at most %(most)d networks.", most=MOST_PER_KEY),
         )
+    found = list(dict.fromkeys(_parsed(entry) for entry in listed))
     if len(found) > 1 and _EVERYWHERE & set(found):
         everywhere = next(str(network) for network in found if network in _EVERYWHERE)
         raise InvalidNetworks(
@@ -52,6 +51,13 @@ def check(entries: Iterable[object]) -> tuple[str, ...]:
 def _parsed(entry: object) -> Network:
     text = entry.strip() if isinstance(entry, str) else ""
     shown = text[:60] if text else repr(entry)[:60]
+    # Digits, hex, dots, colons and one slash only: Python also reads an IPv6 zone
+    # ("fe80::1%eth0"), free text that names no network anyone can reach a server from.
+    if not _CIDR_CHARACTERS.fullmatch(text):
+        raise InvalidNetworks(
+            "allowed_networks",
+            _("%(entry)s is not a network in CIDR form, like 203.0.113.0/24.", entry=shown),
+        )
     try:
         return ipaddress.ip_network(text, strict=True)
     except ValueError:

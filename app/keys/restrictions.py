@@ -4,9 +4,9 @@ key too; each change is audited and its owner told. The one lookup of every API 
 both, and the epoch trigger makes a change hold on the next request everywhere.
 
 A refusal from a network the key does not allow is recorded here too: audited with the
-address and told to the owner once per key, address and day, and for at most twenty
-addresses a key a day (the limit store remembers), so that a leaked key tried from afar
-makes a few emails, not thousands.
+address and told to the owner once per key, client and day (a client: an address, or an
+IPv6 address's /64), and for at most twenty clients a key a day (the limit store
+remembers), so that a leaked key tried from afar makes a few emails, not thousands.
 
 No web code here.
 """
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core import audit, clock, db
+from app.core.client_ip import limit_identity
 from app.core.i18n import gettext as _
 from app.core.models import ApiKey, Holder, User, storable_id
 from app.core.refusals import FieldRefused
@@ -133,17 +134,19 @@ def _set_paused(
 def refused_network(row: KeyRow, address: str | None, endpoint: str) -> None:
     """A call with the right key from a network it does not allow: recorded, and its owner
     told, once per key, address and day."""
-    if not _first_today(row.key_id, address):
+    if not _first_today(row.key_id):
         return
     _record_refusal(db.session(), row, address, endpoint)
 
 
-def _first_today(key_id: int, address: str | None) -> bool:
-    """Whether this refusal is the first from ``address`` today, and the key has told of
-    fewer than twenty addresses today (a caller with a whole IPv6 network of addresses
+def _first_today(key_id: int) -> bool:
+    """Whether this refusal is the first from its client today, and the key has told of
+    fewer than twenty clients today (a caller with a whole IPv6 network of addresses
     cannot fill the log or the mailbox)."""
     per_address, per_key = current_app.extensions["keyfob.network_refusals"]
-    return bool(per_address.take(f"{key_id}/{address or 'unknown'}") and per_key.take(str(key_id)))
+    # The client as the limits count it (an IPv6 address's /64): one counter per network a
+    # caller controls, not one per address it can make up.
+    return bool(per_address.take(f"{key_id}/{limit_identity()}") and per_key.take(str(key_id)))
 
 
 @db.unit_of_work

@@ -8,6 +8,7 @@ the address of the key's last noted use costs one comparison of two strings.
 """
 
 import threading
+from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -43,26 +44,35 @@ def record(row: KeyRow, now: datetime, address: str | None = None, digest: str =
     return True
 
 
-# (key digest, network) pairs this process has noted: a key that moves between a few
-# networks is checked against the person's known networks once per network, not per call.
-_NOTED: dict[tuple[str, str], None] = {}
-_NOTED_MOST = 10_000
-_noted_lock = threading.Lock()
+# The networks this process has noted each key use, for the keys it saw last: a key that
+# moves between a few networks is checked against its person's known networks once per
+# network, not once per call. Bounded both ways: past PLACES_PER_KEY networks a key is
+# checked only with its once-a-minute write (a caller cycling through a whole IPv6 range
+# cannot make every call write), and past KEYS_NOTED keys the oldest is forgotten.
+_PLACES: OrderedDict[str, set[str]] = OrderedDict()
+PLACES_PER_KEY = 32
+KEYS_NOTED = 10_000
+_places_lock = threading.Lock()
 
 
 def _new_place(row: KeyRow, address: str | None, digest: str) -> bool:
-    """Whether ``address`` is in a network this process has not noted the key use yet."""
+    """Whether ``address`` is in a network this process has not noted the key use yet,
+    while the key has few enough of them."""
     if address is None or address == row.last_used_ip:
         return False
     network = seen_addresses.network_of(address)
-    return network is not None and (digest, network) not in _NOTED
+    noted = _PLACES.get(digest, set())
+    return network is not None and network not in noted and len(noted) < PLACES_PER_KEY
 
 
 def _remember_place(digest: str, network: str) -> None:
-    with _noted_lock:
-        if len(_NOTED) >= _NOTED_MOST:
-            del _NOTED[next(iter(_NOTED))]  # the oldest noted
-        _NOTED[(digest, network)] = None
+    with _places_lock:
+        noted = _PLACES.pop(digest, set())
+        if len(noted) < PLACES_PER_KEY:
+            noted.add(network)
+        _PLACES[digest] = noted  # now the newest
+        if len(_PLACES) > KEYS_NOTED:
+            _PLACES.popitem(last=False)
 
 
 def _write(row: KeyRow, now: datetime, rolled: datetime | None, digest: str) -> None:
@@ -88,8 +98,8 @@ def _record_use(
     # requests race here.
     stale = (
         ApiKey.last_used_at <= rolled
-        if rolled is not None
-        else ApiKey.last_used_at < now - RESOLUTION
+        if rolled is not None  # a use from a new place within the minute says where, too
+        else (ApiKey.last_used_at < now - RESOLUTION) | ApiKey.last_used_ip.is_distinct_from(ip)
     )
     if rolled is None and session.get_bind().dialect.name == "postgresql":
         # Bookkeeping, not a record: a crash may lose the last moment's last-use times,

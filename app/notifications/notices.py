@@ -166,13 +166,20 @@ def key_used_from_new_network(
     as routine (as a reveal to a new address is), with the "This wasn't me" link. Notify,
     never block: a new place is not proof of anything."""
     person = mail.recipient_for(holder)
-    if person is None or not seen_addresses.first_time_network(session, person.id, network):
+    if person is None or seen_addresses.knows_network(session, person.id, network):
+        return
+    # A key used from a whole range of networks (a leaked key behind an IPv6 /32) makes the
+    # first twenty a day known and told, not a row and a mail for each.
+    if not current_app.extensions["keyfob.new_networks"].take(str(person.id)):
+        return
+    if not seen_addresses.first_time_network(session, person.id, network):
         return
     _notify(
         session,
         holder,
         "key_new_network",
         subject=_l("API key used from a new network"),
+        from_stranger=True,  # whoever holds the key: counted as others' notices are
         reportable=record,
         key_name=record.name,
         hint=_hint(record),

@@ -50,6 +50,14 @@ def network_of(address: str) -> str | None:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
+def knows_network(session: Session, user_id: int, network: str) -> bool:
+    """Whether ``network`` is one of ``user_id``'s known networks already."""
+    known = select(SeenNetwork.network).where(
+        SeenNetwork.user_id == user_id, SeenNetwork.network == network
+    )
+    return session.scalar(known) is not None
+
+
 def first_time_network(session: Session, user_id: int, network: str) -> bool:
     """Record ``network`` for ``user_id`` in the caller's transaction; True if it is new
     and the person had others before (an insert that skips a row already there, as

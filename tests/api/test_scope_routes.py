@@ -7,13 +7,14 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.api.auth import scope_of
+from app.api.auth import is_admin_only, scope_of
 from app.keys import scopes
-from tests.helpers.admin_api import ROUTE_METHODS, api_routes, call
+from app.people import roles
+from tests.helpers.admin_api import ROUTE_METHODS, admin_routes, api_routes, call
 from tests.helpers.api import API, api_error, api_ok
 from tests.helpers.api_keys import scoped_key
 from tests.helpers.openapi import DOCUMENT, assert_matches
-from tests.helpers.users import Account
+from tests.helpers.users import Account, MakeUser
 
 # No key guards these, by design: what a client asks before it has a key, a leak report
 # anyone may send, GitHub's signed alerts, and the API's own description.
@@ -26,14 +27,14 @@ OPEN = {
 }
 
 
-def scoped_routes(app: Flask) -> list[tuple[str, str, str]]:
-    """(scope, method, path) of every route a key guards."""
+def scoped_routes(app: Flask) -> list[tuple[str, str, str, str]]:
+    """(endpoint, scope, method, path) of every route a key guards."""
     api: Flask = app.extensions["keyfob.api"]
     found = []
     for endpoint, method, path in api_routes(app):
         scope = scope_of(api.view_functions[endpoint])
         if scope is not None:
-            found.append((scope, method, path))
+            found.append((endpoint, scope, method, path))
     return found
 
 
@@ -49,12 +50,16 @@ def test_a_profile_key_calls_users_me_and_is_refused_everywhere_else(
     app: Flask, client: FlaskClient, user: Account
 ) -> None:
     who = (user.email, scoped_key(client, (user.email, user.key), scopes.PROFILE_READ))
+    api: Flask = app.extensions["keyfob.api"]
     routes = scoped_routes(app)
     assert len(routes) > 15  # the walk reached the API's routes
-    for scope, method, path in routes:
+    for endpoint, scope, method, path in routes:
         response = call(client, method, path, who)
         if scope == scopes.PROFILE_READ:
             api_ok(response)
+            continue
+        if is_admin_only(api.view_functions[endpoint]):  # a member learns nothing there
+            api_error(response, 404, "NOT_FOUND")
             continue
         # The primary key's own powers keep their answer (PRIMARY_KEY_REQUIRED); the header
         # names the scope either way.
@@ -63,10 +68,23 @@ def test_a_profile_key_calls_users_me_and_is_refused_everywhere_else(
         assert response.headers["X-Accepted-Scopes"] == scope, (method, path)
 
 
+def test_an_administrators_profile_key_is_refused_on_the_admin_routes(
+    app: Flask, client: FlaskClient, make_user: MakeUser
+) -> None:
+    admin = make_user(role=roles.ADMINISTRATOR)
+    who = (admin.email, scoped_key(client, (admin.email, admin.key), scopes.PROFILE_READ))
+    marked = [(m, p) for m, p in admin_routes(app)]
+    assert marked
+    for method, path in marked:
+        response = call(client, method, path, who)
+        api_error(response, 403, "PRIMARY_KEY_REQUIRED")
+        assert response.headers["X-Accepted-Scopes"] == scopes.ORGANIZATION_ADMIN
+
+
 def test_the_primary_key_passes_every_scope_check(
     app: Flask, client: FlaskClient, user: Account
 ) -> None:
-    for _scope, method, path in scoped_routes(app):
+    for _endpoint, _scope, method, path in scoped_routes(app):
         response = call(client, method, path, (user.email, user.key))
         assert response.get_json().get("code") not in ("MISSING_SCOPE", "PRIMARY_KEY_REQUIRED")
 

@@ -61,6 +61,34 @@ def test_a_refusal_is_audited_with_the_address_once_a_day(
     assert refused[0].detail["endpoint"] == "GET /api/v1/users/me"
 
 
+def test_addresses_of_one_ipv6_64_are_one_client(
+    app: Flask, client: FlaskClient, user: Account
+) -> None:
+    made = limited_key(client, (user.email, user.key), "127.0.0.2/32")
+    for host in range(5):
+        me(client, user.email, made["api_key"], f"2001:db8:7:7::{host + 1:x}")
+    refused = [e for e in audit_events(app) if e.event_type == "api_key_refused_network"]
+    assert len(refused) == 1
+
+
+@pytest.mark.parametrize("entry", ["fe80::1%eth0/128", "fe80::1%a b/128", "::%x/0", "10.0.0.0 /8"])
+def test_a_network_with_a_zone_or_spaces_is_refused(
+    client: FlaskClient, user: Account, entry: str
+) -> None:
+    response = client.post(
+        keys_of(), json={"name": "CI", "allowed_networks": [entry]}, auth=(user.email, user.key)
+    )
+    assert api_error(response, 400, "BAD_REQUEST")["var_name"] == "allowed_networks"
+
+
+def test_a_long_list_is_refused_before_it_is_read(client: FlaskClient, user: Account) -> None:
+    listed = ",".join(f"10.{i // 250}.{i % 250}.1" for i in range(5000))
+    response = client.post(
+        keys_of(), data={"name": "CI", "allowed_networks": listed}, auth=(user.email, user.key)
+    )
+    assert "20" in str(api_error(response, 400, "BAD_REQUEST")["msg"])
+
+
 def test_users_me_tells_a_key_its_networks(client: FlaskClient, user: Account) -> None:
     made = limited_key(client, (user.email, user.key), "127.0.0.0/24", "10.1.0.0/16")
     key = api_ok(me(client, user.email, made["api_key"], "127.0.0.1"))["key"]
@@ -135,7 +163,7 @@ def test_a_key_tells_of_at_most_twenty_addresses_a_day(
     app: Flask, client: FlaskClient, user: Account
 ) -> None:
     made = limited_key(client, (user.email, user.key), "127.0.0.2/32")
-    for host in range(22):  # as from a whole network of addresses
-        me(client, user.email, made["api_key"], f"2001:db8::{host + 1:x}")
+    for network in range(22):  # as from a whole IPv6 network of /64s
+        me(client, user.email, made["api_key"], f"2001:db8:{network + 1:x}::1")
     refused = [e for e in audit_events(app) if e.event_type == "api_key_refused_network"]
     assert len(refused) == 20

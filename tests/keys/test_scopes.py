@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from app.core import db
 from tests.helpers.api import API, api_error, api_me, api_ok
-from tests.helpers.api_keys import create_key, keys_of, list_keys, scoped_key
+from tests.helpers.api_keys import create_key, keys_of, list_keys, regenerate, scoped_key
 from tests.helpers.users import Account, MakeUser
 
 READ_ONLY = ["bots:read", "keys:read", "profile:read", "users:read"]
@@ -104,6 +104,16 @@ def test_users_me_tells_the_primary_key_it_may_do_everything(
     assert isinstance(key, dict)
     assert key["kind"] == "primary"
     assert {"keys:write", "bots:write", "organization:admin", *READ_ONLY} <= set(key["scopes"])
+
+
+def test_users_me_tells_a_replaced_key_it_no_longer_manages(
+    client: FlaskClient, user: Account
+) -> None:
+    api_ok(regenerate(client, (user.email, user.key), grace_seconds="3600"))
+    key = api_ok(api_me(client, user.email, user.key))["key"]
+    assert isinstance(key, dict)
+    assert key["kind"] == "rolled"
+    assert "profile:read" in key["scopes"] and "keys:write" not in key["scopes"]
 
 
 def test_a_scope_the_key_holds_opens_its_routes(client: FlaskClient, user: Account) -> None:

@@ -3,11 +3,13 @@
 the "This wasn't me" link; the person's very first network, and the networks their keys
 were shown in, are where they are, and are not told."""
 
+from collections.abc import Callable
+
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.helpers.api import API, api_ok
-from tests.helpers.api_keys import limited_key
+from tests.helpers.api_keys import limited_key, list_keys
 from tests.helpers.mail import SmtpServer, body_of
 from tests.helpers.notices import delivered, not_me_link
 from tests.helpers.users import Account, MakeUser
@@ -81,3 +83,28 @@ def test_a_bots_key_counts_with_its_owners_networks(mail_app: Flask, smtp: SmtpS
     call(client, bot, "198.51.100.7")
     [body] = told(mail_app, smtp)
     assert "Relay" in body
+
+
+def test_twenty_new_networks_a_day_are_noted(
+    make_app: Callable[..., Flask], smtp: SmtpServer
+) -> None:
+    app = make_app(**smtp.settings(), NOTICES_FROM_OTHERS_PER_HOUR=100)
+    ada = MakeUser(app)("ada@example.com")
+    client = app.test_client()
+    call(client, ada, "192.0.2.10")
+    for network in range(25):
+        call(client, ada, f"2001:db8:{network + 1:x}::1")
+    assert len(told(app, smtp)) == 19  # the first of the twenty, Ada's own, told nobody
+
+
+def test_a_key_cycling_through_networks_does_not_write_on_every_call(
+    mail_app: Flask, smtp: SmtpServer
+) -> None:
+    ada = MakeUser(mail_app)("ada@example.com")
+    client = mail_app.test_client()
+    last = ""
+    for network in range(40):  # within one minute: only new places make a write
+        last = f"2001:db8:{network + 1:x}::1"
+        call(client, ada, last)
+    [primary] = list_keys(client, (ada.email, ada.key))
+    assert primary["last_used_ip"] != last

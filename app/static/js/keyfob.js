@@ -136,8 +136,12 @@
     dialog.addEventListener("submit", function (event) {
       const form = event.target;
       event.preventDefault();
-      // The button pressed is part of what was asked (a preset is not "Create").
-      load(form.action, { method: "POST", body: new FormData(form, event.submitter) }, false);
+      // The button pressed is part of what was asked (a preset is not "Create"); a browser
+      // that ignores FormData's second argument gets it added by hand.
+      const sent = new FormData(form, event.submitter);
+      const pressed = event.submitter;
+      if (pressed && pressed.name && !sent.has(pressed.name)) sent.append(pressed.name, pressed.value);
+      load(form.action, { method: "POST", body: sent }, false);
     });
 
     dialog.addEventListener("close", function () {
