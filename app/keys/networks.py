@@ -7,6 +7,7 @@ A key's networks are stored as one space-separated text of normalized CIDRs; NUL
 lets it be used from anywhere.
 """
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable
@@ -96,17 +97,28 @@ def allows(networks: tuple[Network, ...] | None, address: str | None) -> bool:
     that carries an IPv4 one (``::ffff:203.0.113.7``) is that IPv4 address."""
     if networks is None:
         return True
-    if address is None:
-        return False
+    ip = _address(address) if address is not None else None
+    return ip is not None and any(ip in network for network in networks)
+
+
+@functools.lru_cache(maxsize=4096)
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """A client's address, parsed once per process for the addresses seen most (a script
+    calls from the same one again and again)."""
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(text)
     except ValueError:
-        return False
+        return None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return any(ip in network for network in networks)
+        return ip.ipv4_mapped
+    return ip
 
 
 def shown(networks: tuple[Network, ...] | None) -> list[str]:
     """The networks as people and scripts read them (empty: no limit)."""
-    return [] if networks is None else [str(network) for network in networks]
+    return [] if networks is None else list(_written(networks))
+
+
+@functools.lru_cache(maxsize=1024)
+def _written(networks: tuple[Network, ...]) -> tuple[str, ...]:
+    return tuple(str(network) for network in networks)
