@@ -57,6 +57,7 @@ class KeySummary:
     last_used_ip: str | None
     last_used_user_agent: str | None
     scopes: tuple[str, ...]  # what the key may do (app/keys/scopes.py), by name
+    every_scope: bool  # all a key of its kind may have: the pages say so rather than list them
     allowed_networks: tuple[str, ...]  # where it may be used from; empty: anywhere
     paused_at: datetime | None
 
@@ -215,6 +216,10 @@ def summarize(record: ApiKey) -> KeySummary:
     kind: KeyKind = (
         "named" if record.name else "rolled" if record.superseded_at is not None else "primary"
     )
+    held = scopes.held(
+        scopes.read(record.scopes), primary=kind == "primary", config=current_app.config
+    )
+    every = held == scopes.held(None, primary=kind == "primary", config=current_app.config)
     return KeySummary(
         record.id,
         kind,
@@ -225,11 +230,8 @@ def summarize(record: ApiKey) -> KeySummary:
         record.last_used_at,
         record.last_used_ip,
         record.last_used_user_agent,
-        tuple(
-            scopes.held(
-                scopes.read(record.scopes), primary=kind == "primary", config=current_app.config
-            )
-        ),
+        tuple(held),
+        every,
         tuple(networks.shown(networks.read(record.allowed_networks))),
         record.paused_at,
     )
