@@ -42,7 +42,13 @@ def users_with_keys(app: Any, start: int, count: int) -> list[str]:
                 connection.execute(
                     insert(ApiKey),
                     [
-                        {"user_id": i, "created_at": now, "last_used_at": now}
+                        # In steady use from where wrk calls: no first use, no new place.
+                        {
+                            "user_id": i,
+                            "created_at": now,
+                            "last_used_at": now,
+                            "last_used_ip": "127.0.0.1",
+                        }
                         | keystore().stored_form(minted[i])
                         for i in ids
                     ],

@@ -16,7 +16,8 @@ BATCH = 2000
 
 def seed_keys(app: Flask, count: int, prefix: str = "seeded") -> list[tuple[str, str]]:
     """``count`` users, each with a primary key stored under ``app``'s secrets, used a
-    moment ago (so requests read, and do not write their first use): (email, key) pairs."""
+    moment ago from this machine (so requests from here read, and do not write their first
+    use or a new place): (email, key) pairs."""
     pairs: list[tuple[str, str]] = []
     now = datetime.now(UTC)
     with app.app_context(), db.engine().begin() as connection:
@@ -32,7 +33,12 @@ def seed_keys(app: Flask, count: int, prefix: str = "seeded") -> list[tuple[str,
             connection.execute(
                 insert(ApiKey),
                 [
-                    {"user_id": row.id, "created_at": now, "last_used_at": now}
+                    {
+                        "user_id": row.id,
+                        "created_at": now,
+                        "last_used_at": now,
+                        "last_used_ip": "127.0.0.1",
+                    }
                     | keystore().stored_form(users[row.email])
                     for row in ids
                 ],
