@@ -3,21 +3,24 @@ Zulip's clients send), or the key alone as ``Authorization: Bearer <key>`` or
 ``X-API-Key: <key>``. All three take the same lookup, limits and error codes."""
 
 import base64
+import logging
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from flask import current_app, request
+from flask import after_this_request, copy_current_request_context, current_app, request
+from werkzeug.wrappers import Response
 
 from app.api.responses import ApiError, timestamp
 from app.bots import types
 from app.core import db, limits, metrics
 from app.core.client_ip import UNKNOWN, client_ip, limit_identity
 from app.core.i18n import gettext as _
-from app.keys import restrictions, scopes, verification
+from app.keys import decoys, restrictions, scopes, verification
 from app.keys.verification import Principal
 from app.people import accounts, roles
 
+log = logging.getLogger("keyfob.api")
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -209,9 +212,15 @@ def authenticate() -> Principal:
             code="API_KEY_EXPIRED",
             expired_at=timestamp(expired.expired_at),
         ) from None
+    except verification.DecoyUsed as used:
+        # Answered below as any unknown key is, and a guess as it is; told once the answer
+        # has gone, so that its time does not give the decoy away.
+        metrics.authentication("decoy")
+        after_response(partial(decoys.sighted, used.row, _endpoint()))
+        raise _invalid_key() from None
     except verification.InvalidKey:
         metrics.authentication("invalid")
-        raise ApiError(401, _("Invalid API key"), code="INVALID_API_KEY") from None
+        raise _invalid_key() from None
     except db.DatabaseUnavailable:
         guesses.give_back(client)  # the key was never checked: not a guess
         metrics.authentication("unavailable")
@@ -219,6 +228,28 @@ def authenticate() -> Principal:
     guesses.give_back(client)
     metrics.authentication("ok")
     return principal
+
+
+def _invalid_key() -> ApiError:
+    return ApiError(401, _("Invalid API key"), code="INVALID_API_KEY")
+
+
+def after_response(work: Callable[[], None]) -> None:
+    """Run ``work`` in this request's context once its response has been sent (when the
+    server closes it), so that the work's time is not in the answer's. A failure is logged
+    by its kind alone: the response is gone, and nothing may crash the server's close."""
+    run_later = copy_current_request_context(work)
+
+    def quietly() -> None:
+        try:
+            run_later()
+        except Exception as problem:  # logged by kind: nothing else can be done now
+            log.warning("work after a response failed: %s", type(problem).__name__)
+
+    @after_this_request
+    def schedule(response: Response) -> Response:
+        response.call_on_close(quietly)
+        return response
 
 
 def _endpoint() -> str:

@@ -30,52 +30,52 @@ _ARGUMENTS = {
 @bp.get("/users/me/keys")
 @require_key(scopes.KEYS_READ)
 def list_own_keys(principal: Principal) -> Response:
-    return _list(_human(principal))
+    return _list(human(principal))
 
 
 @bp.post("/users/me/keys")
 @require_key(scopes.KEYS_WRITE)
 def create_own_key(principal: Principal) -> Response:
-    return _create(principal, _human(principal))
+    return _create(principal, human(principal))
 
 
 @bp.delete("/users/me/keys/<int:key_id>")
 @require_key(scopes.KEYS_WRITE)
 def revoke_own_key(principal: Principal, key_id: int) -> Response:
-    return _revoke(principal, _human(principal), key_id)
+    return _revoke(principal, human(principal), key_id)
 
 
 @bp.patch("/users/me/keys/<int:key_id>")
 @require_key(scopes.KEYS_WRITE)
 def change_own_key(principal: Principal, key_id: int) -> Response:
-    return _change(principal, _human(principal), key_id)
+    return _change(principal, human(principal), key_id)
 
 
 @bp.get("/bots/<int:bot_id>/keys")
 @require_key(scopes.KEYS_READ)
 def list_bot_keys(principal: Principal, bot_id: int) -> Response:
-    return _list(owned_or_404(_human(principal), bot_id))
+    return _list(owned_or_404(human(principal), bot_id))
 
 
 @bp.post("/bots/<int:bot_id>/keys")
 @require_key(scopes.KEYS_WRITE)
 def create_bot_key(principal: Principal, bot_id: int) -> Response:
-    return _create(principal, owned_or_404(_human(principal), bot_id))
+    return _create(principal, owned_or_404(human(principal), bot_id))
 
 
 @bp.delete("/bots/<int:bot_id>/keys/<int:key_id>")
 @require_key(scopes.KEYS_WRITE)
 def revoke_bot_key(principal: Principal, bot_id: int, key_id: int) -> Response:
-    return _revoke(principal, owned_or_404(_human(principal), bot_id), key_id)
+    return _revoke(principal, owned_or_404(human(principal), bot_id), key_id)
 
 
 @bp.patch("/bots/<int:bot_id>/keys/<int:key_id>")
 @require_key(scopes.KEYS_WRITE)
 def change_bot_key(principal: Principal, bot_id: int, key_id: int) -> Response:
-    return _change(principal, owned_or_404(_human(principal), bot_id), key_id)
+    return _change(principal, owned_or_404(human(principal), bot_id), key_id)
 
 
-def _human(principal: Principal) -> Principal:
+def human(principal: Principal) -> Principal:
     """Only people manage keys: a bot's are its owner's to manage, so a leaked bot key
     cannot make itself more keys that outlive its regeneration."""
     if principal.is_bot:
@@ -106,11 +106,11 @@ def _create(principal: Principal, holder: Holder) -> Response:
             allowed_networks=allowed_networks,
         )
     except named.InvalidNamedKey as problem:
-        raise _refusal(problem) from None
+        raise refusal(problem) from None
     return no_store(success(api_key=key, **_summary(named.summarize(record))))
 
 
-def _refusal(problem: FieldRefused) -> ApiError:
+def refusal(problem: FieldRefused) -> ApiError:
     argument = _ARGUMENTS.get(problem.field)
     if argument is None:
         return ApiError(400, problem.message)
@@ -131,7 +131,7 @@ def _change(principal: Principal, holder: Holder, key_id: int) -> Response:
             db.session(), holder, key_id, wanted, actor_id=principal.id, caller=caller
         )
     except (networks.InvalidNetworks, restrictions.LockedOut) as problem:
-        raise _refusal(problem) from None
+        raise refusal(problem) from None
     except named.NoSuchKey:
         raise ApiError(404, _("No such key")) from None
     return success(**_summary(named.summarize(record)))

@@ -66,6 +66,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BOT_CREATION_POLICY": "everyone",
         "AUDIT_RETENTION_DAYS": 365,  # what `flask audit prune` keeps, and the log says
         "MAX_NAMED_KEYS": 5,  # per user and per bot, beside the primary key
+        "MAX_DECOY_KEYS": 10,  # per user and per bot (app/keys/decoys.py)
         # The chat platform's scopes a named key may be given, beside Keyfob's own
         # (app/keys/scopes.py); a gateway in front of the platform enforces them.
         "PLATFORM_SCOPES": [

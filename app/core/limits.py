@@ -320,6 +320,10 @@ def init_app(app: Flask) -> Limiter:
         Sparingly(app, windows, "network-refusals-per-key", "20 per day"),
     )
     app.extensions["keyfob.new_networks"] = Sparingly(app, windows, "new-networks", "20 per day")
+    app.extensions["keyfob.decoy_sightings"] = (
+        Sparingly(app, windows, "decoy-sightings", "1 per hour"),
+        Sparingly(app, windows, "decoy-sightings-per-key", "20 per day"),
+    )
     per_ip = limiter.limit(_registrations_per_ip, methods=["POST"])
     marked = set()
     for endpoint, view in list(app.view_functions.items()):

@@ -38,6 +38,7 @@ AUTH_OUTCOMES = (
     "expired",
     "paused",
     "network",  # the right key from a network it does not allow
+    "decoy",  # a decoy key (app/keys/decoys.py), answered as an invalid one
     "rate_limited",
     "unavailable",  # the database could not be reached: the key was never checked
 )

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -171,6 +172,9 @@ class ApiKey(Base):
     # Where it may be used from, space-separated CIDRs (app/keys/networks.py); NULL: anywhere.
     allowed_networks: Mapped[str | None] = mapped_column(Text)
     paused_at: Mapped[datetime | None]  # a paused key is refused until it is resumed
+    # A decoy never works and tells on whoever uses it (app/keys/decoys.py); set when the
+    # key is made, never changed.
+    decoy: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @classmethod
     def is_primary(cls) -> ColumnElement[bool]:

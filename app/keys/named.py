@@ -138,8 +138,8 @@ def create(
         raise InvalidNamedKey(problem.field, problem.message) from None
     check_expiry(session, expires_at)
     db.lock_holder(session, holder)  # the checks below hold until commit
-    _retire_expired_namesake(session, holder.id, cleaned)
-    _check_room(session, holder.id, cleaned)
+    retire_expired_namesake(session, holder.id, cleaned)
+    check_room(session, holder.id, cleaned)
     key = keyformat.generate(keyformat.BOT_PREFIX if holder.is_bot else keyformat.USER_PREFIX)
     record = ApiKey(
         user_id=holder.id,
@@ -178,7 +178,10 @@ def revoke(session: Session, holder: Holder, key_id: int, *, actor_id: int) -> N
         raise NoSuchKey()
     record = session.scalar(
         select(ApiKey).where(
-            ApiKey.id == key_id, ApiKey.user_id == holder.id, ApiKey.revoked_at.is_(None)
+            ApiKey.id == key_id,
+            ApiKey.user_id == holder.id,
+            ApiKey.revoked_at.is_(None),
+            ApiKey.decoy.is_(False),  # listed apart, and removed apart (app/keys/decoys.py)
         )
     )
     if record is None:
@@ -197,11 +200,12 @@ def revoke(session: Session, holder: Holder, key_id: int, *, actor_id: int) -> N
 
 def live_keys(session: Session, holder_id: int) -> list[KeySummary]:
     """The holder's unrevoked keys: the primary first, then the others, newest first.
-    Rolled keys whose overlap has ended are left out: they are dead and were never named."""
+    Rolled keys whose overlap has ended are left out: they are dead and were never named.
+    Decoys are listed apart (app/keys/decoys.py)."""
     now = clock.now()
     records = session.scalars(
         select(ApiKey)
-        .where(ApiKey.user_id == holder_id, ApiKey.revoked_at.is_(None))
+        .where(ApiKey.user_id == holder_id, ApiKey.revoked_at.is_(None), ApiKey.decoy.is_(False))
         .order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
     )
     summaries = [summarize(record) for record in records]
@@ -247,7 +251,7 @@ def _chosen_scopes(requested: Iterable[object] | None) -> frozenset[str]:
         raise InvalidNamedKey(problem.field, problem.message) from None
 
 
-def _retire_expired_namesake(session: Session, holder_id: int, name: str) -> None:
+def retire_expired_namesake(session: Session, holder_id: int, name: str) -> None:
     """An expired key gives up its name: it no longer works, so the name is free again."""
     session.execute(
         update(ApiKey)
@@ -261,26 +265,40 @@ def _retire_expired_namesake(session: Session, holder_id: int, name: str) -> Non
     )
 
 
-def _check_room(session: Session, holder_id: int, name: str) -> None:
+def check_room(session: Session, holder_id: int, name: str, *, decoy: bool = False) -> None:
+    """InvalidNamedKey if a live key of the holder has this name (a decoy's too: a name
+    tells all of them apart), or the holder has as many named keys (``decoy``: decoys) as
+    the configuration allows."""
     live = select(ApiKey).where(
         ApiKey.user_id == holder_id, ApiKey.revoked_at.is_(None), ApiKey.name.is_not(None)
     )
     if session.scalar(live.where(ApiKey.name == name).with_only_columns(ApiKey.id)):
         raise InvalidNamedKey("name", _("A key with this name already exists."))
-    unexpired = live.where(ApiKey.expires_at.is_(None) | (ApiKey.expires_at > clock.now()))
+    unexpired = live.where(
+        ApiKey.decoy.is_(decoy),
+        ApiKey.expires_at.is_(None) | (ApiKey.expires_at > clock.now()),
+    )
     count = session.scalar(unexpired.with_only_columns(func.count()))
-    limit = int(current_app.config["MAX_NAMED_KEYS"])
+    limit = int(current_app.config["MAX_DECOY_KEYS" if decoy else "MAX_NAMED_KEYS"])
     if (count or 0) >= limit:
-        message = ngettext(
-            "You already have %(num)d named key, the most allowed.",
-            "You already have %(num)d named keys, the most allowed.",
-            limit,
-        )
+        if decoy:
+            message = ngettext(
+                "You already have %(num)d decoy key, the most allowed.",
+                "You already have %(num)d decoy keys, the most allowed.",
+                limit,
+            )
+        else:
+            message = ngettext(
+                "You already have %(num)d named key, the most allowed.",
+                "You already have %(num)d named keys, the most allowed.",
+                limit,
+            )
         raise InvalidNamedKey("limit", message)
 
 
-def working(session: Session, holder_id: int, key_id: int) -> ApiKey | None:
-    """The holder's named key ``key_id`` if it still works (not revoked, not expired)."""
+def working(session: Session, holder_id: int, key_id: int, *, decoy: bool = False) -> ApiKey | None:
+    """The holder's named key (``decoy``: decoy) ``key_id`` if it is live (not revoked, not
+    expired)."""
     if not storable_id(key_id):
         return None
     return session.scalar(
@@ -288,6 +306,7 @@ def working(session: Session, holder_id: int, key_id: int) -> ApiKey | None:
             ApiKey.id == key_id,
             ApiKey.user_id == holder_id,
             ApiKey.name.is_not(None),
+            ApiKey.decoy.is_(decoy),
             ApiKey.revoked_at.is_(None),
             ApiKey.expires_at.is_(None) | (ApiKey.expires_at > clock.now()),
         )

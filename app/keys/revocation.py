@@ -41,9 +41,14 @@ def replace_every_key(session: Session, user: User, *, actor_id: int | None) -> 
     db.lock_for_write(session, User, [bot.id for bot in bots])
     session.refresh(user)  # as of the lock: no lost update of the session generation
     holders = [user, *bots]
+    # Decoys stay: they give nobody anything, and whoever took the rest may try them next.
     session.execute(
         update(ApiKey)
-        .where(ApiKey.user_id.in_([holder.id for holder in holders]), ApiKey.revoked_at.is_(None))
+        .where(
+            ApiKey.user_id.in_([holder.id for holder in holders]),
+            ApiKey.revoked_at.is_(None),
+            ApiKey.decoy.is_(False),
+        )
         .values(revoked_at=clock.now())
     )
     for holder in holders:

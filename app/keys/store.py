@@ -38,7 +38,7 @@ from app.keys.verified import VerifiedKeys
 _EPOCH_SQL = "SELECT value FROM auth_epoch WHERE id = 1"
 _LOOKUP_SQL = (
     "SELECT k.id, k.last_used_at, k.last_used_ip, k.expires_at, k.superseded_at, k.hint,"
-    " k.name, k.scopes, k.allowed_networks, k.paused_at,"
+    " k.name, k.scopes, k.allowed_networks, k.paused_at, k.decoy,"
     " u.id, u.email, u.full_name, u.is_bot, u.is_active, u.bot_owner_id, u.created_at,"
     " o.is_active, u.role, u.bot_type, (SELECT value FROM auth_epoch WHERE id = 1)"
     " FROM api_keys k JOIN users u ON u.id = k.user_id"
@@ -62,6 +62,7 @@ class KeyRow(NamedTuple):
     scopes: frozenset[str] | None  # None: every scope its kind of key may have
     networks: tuple[Network, ...] | None  # where it may be used from; None: anywhere
     paused_at: datetime | None
+    decoy: bool  # never works; its use is told (app/keys/decoys.py)
     user_id: int
     email: str
     full_name: str
@@ -85,6 +86,7 @@ class KeyRow(NamedTuple):
             scopes=scopes.read(cast(str | None, row.scopes)),  # the driver gives the text
             networks=networks.read(cast(str | None, row.networks)),
             paused_at=_utc(row.paused_at),
+            decoy=bool(row.decoy),  # SQLite gives 0 or 1
             created_at=as_utc(row.created_at),
         )
 
@@ -186,14 +188,16 @@ class KeyStore:
         """The unrevoked key with one of these digests (``digests(key)``: the key's, and
         its previous-pepper one while the pepper is rotated) and its user, or None. Keys
         are unique, so at most one row matches. A row verified earlier is served while the
-        authentication epoch has not moved (app/keys/verified.py)."""
+        authentication epoch has not moved (app/keys/verified.py). A decoy's row is never
+        kept: its every use asks the database, as an unknown key's does, so that the time
+        of the answer does not tell the two apart."""
         if self._verified is None:
             return self._read(digests)
         kept = self._verified.get(digests[0], self._current_epoch)
         if kept is not None:
             return kept
         row = self._read(digests)
-        if row is not None and row.epoch is not None:
+        if row is not None and row.epoch is not None and not row.decoy:
             self._verified.put(row.epoch, digests[0], row)
         return row
 

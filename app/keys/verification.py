@@ -54,6 +54,15 @@ class InvalidKey(KeyRejected):
     """Malformed, unknown, revoked, or not the key of the email presented with it."""
 
 
+class DecoyUsed(InvalidKey):
+    """A decoy was presented (app/keys/decoys.py): refused as an unknown key is, which a
+    caller that only knows InvalidKey does too; ``row`` is the decoy's, to tell of its use."""
+
+    def __init__(self, row: KeyRow) -> None:
+        super().__init__("decoy")
+        self.row = row
+
+
 class KeyExpired(KeyRejected):
     """The key is right, but it expired at ``expired_at``."""
 
@@ -77,8 +86,8 @@ class NetworkRefused(KeyRejected):
 
 def verify(email: str | None, key: str, address: str | None = None) -> Principal:
     """The active user or bot that ``key`` (with ``email``, when the client sent one) names,
-    used from ``address``; else InvalidKey, AccountDeactivated, KeyExpired, KeyPaused or
-    NetworkRefused.
+    used from ``address``; else InvalidKey (DecoyUsed for a decoy, whoever's, whatever the
+    email), AccountDeactivated, KeyExpired, KeyPaused or NetworkRefused.
 
     Format and checksum first (no query for garbage), then one indexed lookup by digest
     (under either pepper while the pepper is rotated), or the row this process verified
@@ -93,6 +102,8 @@ def verify(email: str | None, key: str, address: str | None = None) -> Principal
     row = store.lookup(digests)
     if row is None:
         raise InvalidKey()
+    if row.decoy:  # before anything else about it: any use of a decoy is told
+        raise DecoyUsed(row)
     if email is not None:
         presented = email.strip().lower().encode("utf-8", "surrogatepass")
         if not hmac.compare_digest(row.email.encode("utf-8"), presented):

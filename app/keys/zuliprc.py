@@ -25,10 +25,12 @@ def issue(
     *,
     actor_id: int,
     named_key_id: int | None = None,
+    decoy: bool = False,
 ) -> str | None:
     """The subject's rc file for ``actor_id`` (with its primary key, or the named key
     ``named_key_id`` while it works), audited as ``rc_downloaded`` with its format; None if
-    there is no such key. The document is written before anything is recorded, so a refused
+    there is no such key (``decoy``: ``named_key_id`` is a decoy's, whose download tells
+    nobody: it opens nothing). The document is written before anything is recorded, so a refused
     value (UnwritableValue) leaves no download in the log."""
     detail = {"format": file_format.value}
     # The subject as the request found it: a bot handed over since is refused (HolderMoved).
@@ -36,7 +38,7 @@ def issue(
     if named_key_id is None:
         record = primary.active_key(session, subject_id)
     else:
-        record = named.working(session, subject_id, named_key_id)
+        record = named.working(session, subject_id, named_key_id, decoy=decoy)
         if record is not None:
             detail |= {"key_name": record.name or "", "key_hint": record.hint}
     if record is None:
@@ -45,6 +47,7 @@ def issue(
     audit.record(
         session, "rc_downloaded", actor_id=actor_id, subject_user_id=subject_id, detail=detail
     )
-    subject = session.get_one(User, subject_id)
-    notices.key_revealed(session, subject, record=record, how="downloaded")
+    if not decoy:
+        subject = session.get_one(User, subject_id)
+        notices.key_revealed(session, subject, record=record, how="downloaded")
     return document

@@ -187,6 +187,36 @@ def key_used_from_new_network(
     )
 
 
+def decoy_key_used(
+    session: Session,
+    holder: User,
+    *,
+    record: ApiKey,
+    administrators: list[User],
+    endpoint: str | None = None,
+    source: str | None = None,
+) -> None:
+    """A decoy was used (``endpoint``: the route called) or reported found (``source``:
+    where, as the reporter says): told to its person and to every administrator, never as
+    routine and as caused by a stranger (app/keys/decoys.py limits how often)."""
+    person = mail.recipient_for(holder)
+    told = [person] if person is not None else []
+    told += [admin for admin in administrators if person is None or admin.id != person.id]
+    for recipient in told:
+        _notify(
+            session,
+            holder,
+            "decoy_key_used",
+            subject=_l("Decoy API key used"),
+            from_stranger=True,
+            to=recipient,
+            key_name=record.name,
+            hint=_hint(record),
+            endpoint=Verbatim(endpoint) if endpoint else None,  # a route of the API
+            source=source,  # the reporter's text: quoted, never a link
+        )
+
+
 def keys_revoked_all(
     session: Session, user: User, *, actor_id: int | None, bots: int, record: ApiKey
 ) -> None:
@@ -228,6 +258,7 @@ def _notify(
     routine_for: int | None = None,
     from_stranger: bool = False,
     reportable: ApiKey | None = None,
+    to: User | None = None,
     **facts: Any,
 ) -> None:
     """Queue ``template`` about ``user``. ``routine_for``: the acting user's id when this is
@@ -236,8 +267,9 @@ def _notify(
     An action of anyone but the recipient (or their own bot), and what ``from_stranger``
     marks (a leak report), counts against the recipient's hourly allowance of notices
     caused by others. ``reportable``: the key a "This wasn't me" link in the notice would
-    stop. Text in ``facts`` is quoted in the message unless it is Verbatim."""
-    recipient = mail.recipient_for(user)
+    stop. ``to``: an active person to tell instead of ``user``'s (an administrator). Text in
+    ``facts`` is quoted in the message unless it is Verbatim."""
+    recipient = mail.recipient_for(user) if to is None else to if to.is_active else None
     if recipient is None:
         return
     if routine_for == recipient.id and not recipient.routine_notices:
@@ -255,6 +287,7 @@ def _notify(
         subject=subject,
         template=template,
         unsolicited=unsolicited,
+        to=recipient,
         when=when(clock.now()),
         ip=Verbatim(ip) if ip else None,  # a valid address (app/core/client_ip.py)
         user_agent=user_agent,
@@ -302,6 +335,7 @@ def _within_allowance(session: Session, user: User, recipient: User) -> bool:
             subject=_l("Security notices held back"),
             template="notices_held_back",
             unsolicited=True,  # counts too: nothing more this hour
+            to=recipient,
             when=when(clock.now()),
             ip=None,
             user_agent=None,

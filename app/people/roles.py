@@ -38,6 +38,18 @@ def may_manage(actor_role: int, target_role: int) -> bool:
     return is_admin(actor_role) and (is_owner(actor_role) or not is_owner(target_role))
 
 
+def administrators(session: Session) -> list[User]:
+    """Every active administrator and owner, by id: who hears of what concerns the whole
+    organization (a decoy key's use)."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.is_bot.is_(False), User.is_active, User.role <= ADMINISTRATOR)
+            .order_by(User.id)
+        )
+    )
+
+
 def check_keeps_an_owner(session: Session, user: User) -> None:
     """RoleRefused if ``user`` is the organization's last active owner (the caller holds
     the user's row lock, so two such changes cannot both pass)."""

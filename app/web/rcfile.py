@@ -25,10 +25,11 @@ def requested_format() -> Format:
 
 
 def download(
-    subject_id: int, email: str, named_key_id: int | None = None
+    subject_id: int, email: str, named_key_id: int | None = None, *, decoy: bool = False
 ) -> Response | tuple[str, int]:
     """The subject's rc file for the logged-in user, as an attachment named zuliprc, never
-    cached; 404 if the subject has no such key (``named_key_id``: one of its named keys).
+    cached; 404 if the subject has no such key (``named_key_id``: one of its named keys, or
+    with ``decoy``, of its decoys).
     A value the format cannot hold is refused with a page naming the field (409: the
     account's settings, not the request, are at fault)."""
     file_format = requested_format()
@@ -41,6 +42,7 @@ def download(
             file_format,
             actor_id=current_user.id,
             named_key_id=named_key_id,
+            decoy=decoy,
         )
     except UnwritableValue as problem:
         current_app.logger.warning("zuliprc refused: %s", problem)  # the field, never a value

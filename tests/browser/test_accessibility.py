@@ -45,6 +45,17 @@ def test_every_settings_state_is_accessible(page: Page, scheme: Literal["light",
     states["confirm dialog"] = serious_violations(page)
     dialog.get_by_role("button", name="Close").click()
 
+    page.get_by_role("link", name="Create a decoy key").click()
+    expect(dialog.get_by_label("Name", exact=True)).to_be_visible()
+    states["decoy form"] = serious_violations(page)
+    dialog.get_by_label("Name", exact=True).fill("Team wiki")
+    dialog.get_by_role("button", name="Create decoy").click()
+    expect(dialog.locator(".key")).to_be_visible()
+    states["decoy shown"] = serious_violations(page)
+    dialog.get_by_role("button", name="Close").click()
+    expect(page.locator("[data-live='decoys'] tbody tr")).to_have_count(1)
+    states["account page with a decoy"] = serious_violations(page)
+
     page.get_by_role("link", name="Your bots").click()
     states["empty bots list"] = serious_violations(page)
     for name, username in (("Weather Bot", "weather"), ("Deploy Bot", "deploy")):

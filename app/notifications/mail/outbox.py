@@ -50,12 +50,14 @@ def queue(
     subject: object,
     template: str,
     unsolicited: bool = False,
+    to: User | None = None,
     **facts: Any,
 ) -> OutboundMail | None:
-    """Add a message about ``user`` (to them, or to a bot's owner) to the caller's
-    transaction, written in the recipient's language. None if nobody is to be told.
-    ``unsolicited``: the recipient did not cause it (app/notifications/notices.py counts those)."""
-    recipient = recipient_for(user)
+    """Add a message about ``user`` (to them, or to a bot's owner; ``to``: to this active
+    person instead) to the caller's transaction, written in the recipient's language. None
+    if nobody is to be told. ``unsolicited``: the recipient did not cause it
+    (app/notifications/notices.py counts those)."""
+    recipient = recipient_for(user) if to is None else to if to.is_active else None
     if recipient is None:
         return None
     language = recipient.language if recipient.language in SUPPORTED else ENGLISH

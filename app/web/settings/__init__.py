@@ -9,6 +9,7 @@ from app.web.settings import (  # noqa: E402, F401  (routes register on bp)
     bot_offers,
     bots,
     bots_edit,
+    decoys,
     named,
     notices,
     organization,

@@ -91,6 +91,12 @@ NEVER = "never"
 ON_DATE = "date"
 
 
+class DecoyForm(Form):
+    """Create a decoy key: a name, checked by app/keys/named.py's rules."""
+
+    name = StringField(_l("Name"))
+
+
 class NamedKeyForm(Form):
     """Create a named key. The choices offered follow the site's lifetime cap; the rules
     (name, room, expiry) are app.named_keys', so a hand-made POST meets them too."""

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from app.core import clock, db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
-from app.keys import named, scopes
+from app.keys import decoys, named, scopes
 from app.keys.store import keystore
 from app.people import reauth
 from app.web import rcfile
@@ -75,6 +75,7 @@ def bot_keys(bot_id: int) -> str:
         place=place,
         bot=place.holder,
         key_list_rows=summaries,
+        decoy_rows=decoys.listed(db.session(), place.holder.id),
         now=clock.now(),
     )
 
