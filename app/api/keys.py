@@ -85,7 +85,7 @@ def human(principal: Principal) -> Principal:
 
 def _list(holder: Holder) -> Response:
     summaries = named.live_keys(db.session(), holder.id)
-    return success(keys=[_summary(summary) for summary in summaries])
+    return success(keys=[summary_of(summary) for summary in summaries])
 
 
 def _create(principal: Principal, holder: Holder) -> Response:
@@ -107,7 +107,7 @@ def _create(principal: Principal, holder: Holder) -> Response:
         )
     except named.InvalidNamedKey as problem:
         raise refusal(problem) from None
-    return no_store(success(api_key=key, **_summary(named.summarize(record))))
+    return no_store(success(api_key=key, **summary_of(named.summarize(record))))
 
 
 def refusal(problem: FieldRefused) -> ApiError:
@@ -134,7 +134,7 @@ def _change(principal: Principal, holder: Holder, key_id: int) -> Response:
         raise refusal(problem) from None
     except named.NoSuchKey:
         raise ApiError(404, _("No such key")) from None
-    return success(**_summary(named.summarize(record)))
+    return success(**summary_of(named.summarize(record)))
 
 
 def _revoke(principal: Principal, holder: Holder, key_id: int) -> Response:
@@ -149,7 +149,7 @@ def _revoke(principal: Principal, holder: Holder, key_id: int) -> Response:
     return success()
 
 
-def _summary(summary: named.KeySummary) -> dict[str, Any]:
+def summary_of(summary: named.KeySummary) -> dict[str, Any]:
     return {
         "id": summary.id,
         "kind": summary.kind,

@@ -27,9 +27,13 @@ def text(name: str) -> str:
     """A required string argument; a missing or non-string one is a 400 naming it."""
     value = optional_text(name)
     if value is None:
-        message = _("Missing '%(name)s' argument", name=name)
-        raise ApiError(400, message, code="REQUEST_VARIABLE_MISSING", var_name=name)
+        raise _missing(name)
     return value
+
+
+def _missing(name: str) -> ApiError:
+    message = _("Missing '%(name)s' argument", name=name)
+    return ApiError(400, message, code="REQUEST_VARIABLE_MISSING", var_name=name)
 
 
 def optional_text(name: str) -> str | None:
@@ -108,3 +112,11 @@ def optional_boolean(name: str) -> bool | None:
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
     raise ApiError(400, _("'%(name)s' must be true or false", name=name), var_name=name)
+
+
+def boolean(name: str) -> bool:
+    """A required true/false argument (as optional_boolean); missing, a 400 naming it."""
+    value = optional_boolean(name)
+    if value is None:
+        raise _missing(name)
+    return value

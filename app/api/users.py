@@ -7,15 +7,15 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from app.api import bp
+from app.api import bp, keys, params
 from app.api.auth import require_admin, require_key
 from app.api.responses import ApiError, success
 from app.api.views import AVATAR_VERSION, default_avatar_url
 from app.bots import lifecycle
-from app.core import db
+from app.core import audit, db
 from app.core.i18n import gettext as _
 from app.core.models import User
-from app.keys import scopes
+from app.keys import named, restrictions, scopes
 from app.keys.verification import Principal
 from app.organization import administration, roster
 from app.people import roles
@@ -108,3 +108,38 @@ def _entry(user: User, viewer: Principal) -> dict[str, Any]:
         entry["bot_owner_id"] = user.bot_owner_id
         entry["bot_type"] = user.bot_type
     return entry
+
+
+@bp.get("/users/<int:user_id>/keys")
+@require_admin(scopes.ORGANIZATION_ADMIN)
+def list_user_keys(principal: Principal, user_id: int) -> Response:
+    """The live keys of a person or bot the administrator manages (no text, no decoys)."""
+    actor = _actor(principal)
+    target = _reachable(actor, user_id)
+    try:
+        found = administration.keys_of(db.session(), actor, target)
+    except roles.RoleRefused as refused:
+        raise ApiError(400, refused.message) from None
+    return success(keys=[keys.summary_of(summary) for summary in found])
+
+
+@bp.patch("/users/<int:user_id>/keys/<int:key_id>")
+@require_admin(scopes.ORGANIZATION_ADMIN)
+def pause_user_key(principal: Principal, user_id: int, key_id: int) -> Response:
+    """Pause (``paused``: true) or resume (false) a key of a person or bot the
+    administrator manages."""
+    actor = _actor(principal)
+    target = _reachable(actor, user_id)
+    paused = params.boolean("paused")
+    caller = restrictions.Caller(principal.key_id, audit.request_client()[0])
+    try:
+        record = administration.pause_key(
+            db.session(), actor, target, key_id, paused=paused, caller=caller
+        )
+    except roles.RoleRefused as refused:
+        raise ApiError(400, refused.message) from None
+    except restrictions.LockedOut as problem:
+        raise keys.refusal(problem) from None
+    except named.NoSuchKey:
+        raise ApiError(404, _("No such key")) from None
+    return success(**keys.summary_of(named.summarize(record)))

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from app.bots import lifecycle, offers, ownership
 from app.core import audit, db
 from app.core.i18n import gettext as _
-from app.core.models import User, storable_id
-from app.keys import named, primary
+from app.core.models import ApiKey, User, storable_id
+from app.keys import named, primary, restrictions
 from app.keys.store import keystore
 from app.notifications import notices
 from app.people import accounts, roles
@@ -102,6 +102,32 @@ def regenerate_bot_key(session: Session, actor: Actor, bot: User) -> None:
     """A new primary key for ``bot``, the old one dead at once; audited, its owner told."""
     check_may_manage(actor, bot)
     primary.regenerate(session, bot, actor_id=actor.id)
+
+
+def keys_of(session: Session, actor: Actor, target: User) -> list[named.KeySummary]:
+    """The live keys of a person or bot ``actor`` manages (named.live_keys: never their
+    text, and no decoys: those are their person's to know of)."""
+    check_may_manage(actor, target)
+    return named.live_keys(session, target.id)
+
+
+def pause_key(
+    session: Session,
+    actor: Actor,
+    target: User,
+    key_id: int,
+    *,
+    paused: bool,
+    caller: restrictions.Caller | None = None,
+) -> ApiKey:
+    """Pause or resume a key of a person or bot ``actor`` manages, as its owner can
+    (restrictions.change: audited with the administrator as actor, and told to the key's
+    person); named.NoSuchKey when ``target`` has no such live key."""
+    check_may_manage(actor, target)
+    wanted = restrictions.Change(paused=paused)
+    return restrictions.change(
+        session, target, key_id, wanted, actor_id=actor.id, caller=caller or restrictions.Caller()
+    )
 
 
 def revoke_other_keys(session: Session, actor: Actor, bot: User) -> int:

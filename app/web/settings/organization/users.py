@@ -41,6 +41,9 @@ def org_users() -> str:
         section="users",
         people=roster.people(db.session()),
         role_labels=ROLE_LABELS,
+        may_manage=lambda listed: (
+            listed.id == acting().id or roles.may_manage(acting().role, listed.role)
+        ),
     )
 
 
