@@ -12,12 +12,11 @@ from app.core import db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.keys import decoys, named
-from app.keys.store import keystore
 from app.web import rcfile
 from app.web.settings import bp
 from app.web.settings.forms import ConfirmForm, DecoyForm
-from app.web.settings.named import bot_place, own_place
-from app.web.settings.show_once import claim_showing, downloadable, remember
+from app.web.settings.named import bot_place, created_page, own_place
+from app.web.settings.show_once import downloadable, remember
 from app.web.settings.whose_keys import Place
 
 
@@ -87,20 +86,7 @@ def _create(place: Place) -> Response | str:
 
 
 def _created(place: Place, key_id: int) -> Response:
-    """The new decoy, the first time only; afterwards (reload, Back) its hint."""
-    record = decoys.planted(db.session(), place.holder.id, key_id)
-    if record is None:
-        abort(404)
-    key = keystore().decrypt(record.ciphertext) if claim_showing(key_id, place.holder.id) else None
-    page = render_template(
-        "settings/decoy_created.html",
-        tab=place.tab,
-        place=place,
-        record=record,
-        key=key,
-        downloadable=downloadable(key_id, place.holder.id),
-    )
-    return no_store(make_response(page))
+    return created_page(place, decoys.planted(db.session(), place.holder.id, key_id), "decoy")
 
 
 def _download(place: Place, key_id: int) -> Response | tuple[str, int]:

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from app.core import clock, db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
+from app.core.models import ApiKey
 from app.keys import decoys, named, scopes
 from app.keys.store import keystore
 from app.people import reauth
@@ -144,18 +145,23 @@ def _create(place: Place) -> Response | str:
 
 
 def _created(place: Place, key_id: int) -> Response:
-    """The new key, the first time only; afterwards (reload, Back) its hint."""
-    record = named.working(db.session(), place.holder.id, key_id)
+    return created_page(place, named.working(db.session(), place.holder.id, key_id), "named_key")
+
+
+def created_page(place: Place, record: ApiKey | None, kind: str) -> Response:
+    """A new key's page (``kind``: its template's prefix): the key the first time only,
+    afterwards (reload, Back) its hint; 404 when ``record`` is None."""
     if record is None:
         abort(404)
-    key = keystore().decrypt(record.ciphertext) if claim_showing(key_id, place.holder.id) else None
+    holder_id = place.holder.id
+    shown = claim_showing(record.id, holder_id)
     page = render_template(
-        "settings/named_key_created.html",
+        f"settings/{kind}_created.html",
         tab=place.tab,
         place=place,
         record=record,
-        key=key,
-        downloadable=downloadable(key_id, place.holder.id),
+        key=keystore().decrypt(record.ciphertext) if shown else None,
+        downloadable=downloadable(record.id, holder_id),
     )
     return no_store(make_response(page))
 
