@@ -23,7 +23,7 @@ from app.keys.verification import Principal
 @bp.get("/users/me/decoys")
 @require_key(scopes.KEYS_WRITE)
 def list_own_decoys(principal: Principal) -> Response:
-    return _list(human(principal))
+    return _list(principal, human(principal))
 
 
 @bp.post("/users/me/decoys")
@@ -41,7 +41,7 @@ def remove_own_decoy(principal: Principal, key_id: int) -> Response:
 @bp.get("/bots/<int:bot_id>/decoys")
 @require_key(scopes.KEYS_WRITE)
 def list_bot_decoys(principal: Principal, bot_id: int) -> Response:
-    return _list(owned_or_404(human(principal), bot_id))
+    return _list(principal, owned_or_404(human(principal), bot_id))
 
 
 @bp.post("/bots/<int:bot_id>/decoys")
@@ -56,7 +56,8 @@ def remove_bot_decoy(principal: Principal, bot_id: int, key_id: int) -> Response
     return _remove(principal, owned_or_404(human(principal), bot_id), key_id)
 
 
-def _list(holder: Holder) -> Response:
+def _list(principal: Principal, holder: Holder) -> Response:
+    refuse_unless_primary(principal)  # a replaced key in its overlap too: which are traps
     return success(decoys=[_summary(summary) for summary in decoys.listed(db.session(), holder.id)])
 
 

@@ -3,18 +3,21 @@ GitHub's secret-scanning partner endpoint. Both only read the report and answer;
 revokes, audits and notifies."""
 
 import json
+from collections.abc import Mapping
+from functools import partial
 from typing import Any, NoReturn
 
 from flask import jsonify, request
 from werkzeug.wrappers import Response
 
 from app.api import bp
+from app.api.auth import after_response
 from app.api.responses import ApiError
 from app.core import db, limits
 from app.core.client_ip import limit_identity
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
-from app.keys import leaks, secret_scanning
+from app.keys import decoys, leaks, secret_scanning
 
 
 @bp.post("/keys/revoke")
@@ -25,7 +28,8 @@ def revoke_reported_keys() -> Response:
     if not guard.take(client):  # counted first: every report, whatever it holds
         raise limits.TooManyAttempts("leak-reports", guard.retry_after(client))
     keys, source = _public_report()
-    leaks.report(db.session(), dict.fromkeys(keys, source), reporter="public")
+    reported = dict.fromkeys(keys, source)
+    _tell_of_decoys(leaks.report(db.session(), reported, reporter="public"), reported, "public")
     answer = jsonify(result="success", msg="")
     answer.status_code = 202
     return no_store(answer)
@@ -51,6 +55,7 @@ def github_report() -> Response:
     matches = _github_matches(body)
     sources = {token: leaks.clean_source(url) for token, _type, url in matches}
     outcomes = leaks.report(db.session(), sources, reporter="github")
+    _tell_of_decoys(outcomes, sources, "github")
     labels = [
         {
             "token_raw": token,
@@ -60,6 +65,19 @@ def github_report() -> Response:
         for token, token_type, _url in matches
     ]
     return no_store(jsonify(labels))
+
+
+def _tell_of_decoys(
+    outcomes: dict[str, leaks.Outcome], sources: Mapping[str, str | None], reporter: str
+) -> None:
+    """Have the decoys among a report told of once the answer has gone, so that its time
+    says no more than its body does."""
+    found = {key.strip(): source for key, source in sources.items()}
+    planted = {
+        key: found[key] for key, outcome in outcomes.items() if outcome is leaks.Outcome.DECOY
+    }
+    if planted:
+        after_response(partial(decoys.reported, planted, reporter=reporter))
 
 
 def _public_report() -> tuple[list[str], str | None]:

@@ -323,6 +323,7 @@ def init_app(app: Flask) -> Limiter:
     app.extensions["keyfob.decoy_sightings"] = (
         Sparingly(app, windows, "decoy-sightings", "1 per hour"),
         Sparingly(app, windows, "decoy-sightings-per-key", "20 per day"),
+        Sparingly(app, windows, "decoy-sightings-per-person", "10 per hour"),
     )
     per_ip = limiter.limit(_registrations_per_ip, methods=["POST"])
     marked = set()

@@ -11,11 +11,14 @@ by email. A decoy reported leaked (app/keys/leaks.py) is told of the same way an
 place: it never worked, so there is nothing to revoke, and it goes on watching.
 
 So that a flood of uses makes a few emails, not thousands, a decoy tells of each client
-(an address, or an IPv6 address's /64) once an hour, and of at most twenty clients a day.
+(an address, or an IPv6 address's /64) once an hour, of at most twenty clients a day, and
+a person's decoys (their own and their bots') of ten uses an hour. Those limits are the
+alerts' own: they do not use up anyone's allowance of notices caused by others.
 
 No web code here.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -117,29 +120,49 @@ def summarize(record: ApiKey) -> DecoySummary:
 
 
 def sighted(row: KeyRow, endpoint: str) -> None:
-    """The decoy ``row`` was presented to ``endpoint`` (a route of the API) in the current
-    request, whose answer has gone already: audit it and tell its person and the
-    administrators, once per client and hour, for at most twenty clients a day."""
-    if not _worth_telling(f"{row.key_id}/{limit_identity()}"):
-        return
-    _record_use(db.session(), row.key_id, endpoint)
+    """The decoy ``row`` was presented to ``endpoint`` (a route, as Keyfob names it) in the
+    current request, whose answer has gone already: audit it and tell its person and the
+    administrators, within the limits above."""
+    person = row.bot_owner_id or row.user_id
+    if _worth_telling(row.key_id, f"{row.key_id}/{limit_identity()}", person):
+        _record_use(db.session(), row.key_id, endpoint)
 
 
-def reported(session: Session, record: ApiKey, *, reporter: str, source: str | None) -> None:
-    """Within the caller's transaction (app/keys/leaks.py): the decoy ``record`` was
-    reported found in public. Audited and told as a use is, once an hour a decoy, and left
-    in place."""
-    if not _worth_telling(f"{record.id}/reported"):
+def reported(planted: Mapping[str, str | None], *, reporter: str) -> None:
+    """The decoys among ``planted`` (each key with where it was found, as the reporter
+    says) were reported leaked (app/keys/leaks.py) in the current request, whose answer has
+    gone already: each is audited and told of as a use is, and left in place."""
+    store, session = keystore(), db.session()
+    for key, source in planted.items():
+        record = session.scalar(
+            select(ApiKey).where(ApiKey.digest.in_(store.digests(key)), ApiKey.decoy.is_(True))
+        )
+        if record is None or record.revoked_at is not None:
+            continue
+        owner = session.scalar(select(User.bot_owner_id).where(User.id == record.user_id))
+        if _worth_telling(record.id, f"{record.id}/reported", owner or record.user_id):
+            _record_report(session, record.id, reporter=reporter, source=source)
+
+
+def _worth_telling(key_id: int, client: str, person_id: int) -> bool:
+    """Whether this use is told: once an hour per decoy and client, for twenty clients a
+    decoy a day, and ten a person's decoys an hour (one member with many decoys and bots
+    cannot flood the administrators' mail, nor use up their allowance of other notices)."""
+    per_client, per_decoy, per_person = current_app.extensions["keyfob.decoy_sightings"]
+    return bool(
+        per_client.take(client) and per_decoy.take(str(key_id)) and per_person.take(str(person_id))
+    )
+
+
+@db.unit_of_work
+def _record_report(session: Session, key_id: int, *, reporter: str, source: str | None) -> None:
+    record = session.get(ApiKey, key_id)
+    if record is None or record.revoked_at is not None:
         return
     detail = {"key_name": record.name, "key_hint": record.hint, "reporter": reporter}
     if source:
         detail["source"] = source
     _tell(session, record, "decoy_key_reported", detail, source=source)
-
-
-def _worth_telling(client: str) -> bool:
-    per_client, per_decoy = current_app.extensions["keyfob.decoy_sightings"]
-    return bool(per_client.take(client) and per_decoy.take(client.partition("/")[0]))
 
 
 @db.unit_of_work

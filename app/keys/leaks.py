@@ -3,7 +3,8 @@ partner program). Every well-formed key among a report that still works is revok
 (a primary key replaced by a new one, revealed later the usual way), audited and notified
 with where it was found. No web code here: both endpoints call ``report``.
 
-A live decoy (app/keys/decoys.py) among them is told of, not revoked: it never worked.
+A live decoy (app/keys/decoys.py) among them is not revoked (it never worked): its outcome
+says so, and the face has it told of once the answer has gone (decoys.reported).
 
 Liveness stays private to the reporter as far as it can: every well-formed string costs the
 same HMAC and the same one lookup, whatever it matches. Only a live key adds the work of
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.core import audit, clock, db
 from app.core.models import ApiKey, User, as_utc
-from app.keys import decoys, primary
+from app.keys import primary
 from app.keys.store import keystore
 from app.notifications import notices
 from keyfob_client import keyformat
@@ -34,7 +35,7 @@ class Outcome(enum.Enum):
     UNKNOWN = "unknown"  # well-formed, but no key Keyfob issued
     DEAD = "dead"  # a key Keyfob issued that no longer works (revoked, expired)
     REVOKED = "revoked"  # was working, and this report revoked it
-    DECOY = "decoy"  # a live decoy (app/keys/decoys.py): told of, and left in place
+    DECOY = "decoy"  # a live decoy (app/keys/decoys.py): left in place, told of afterwards
 
     @property
     def issued(self) -> bool:
@@ -73,10 +74,8 @@ def report(
     for record in found:
         outcomes[by_digest[record.digest]] = Outcome.DEAD
     for record in found:
-        if record.decoy and record.revoked_at is None:
-            key = by_digest[record.digest]
-            decoys.reported(session, record, reporter=reporter, source=sources[key])
-            outcomes[key] = Outcome.DECOY
+        if record.decoy and record.revoked_at is None:  # told of after the answer
+            outcomes[by_digest[record.digest]] = Outcome.DECOY
     live = [record.id for record in found if _works(record) and not record.decoy]
     if live:
         for record in _lock_and_reread(session, live):

@@ -76,7 +76,10 @@ def _live(session: Session, holder_id: int, key_id: int) -> ApiKey:
     if storable_id(key_id):
         record = session.scalar(
             select(ApiKey).where(
-                ApiKey.id == key_id, ApiKey.user_id == holder_id, ApiKey.revoked_at.is_(None)
+                ApiKey.id == key_id,
+                ApiKey.user_id == holder_id,
+                ApiKey.revoked_at.is_(None),
+                ApiKey.decoy.is_(False),  # a decoy never works: nothing to restrict
             )
         )
     if record is None:

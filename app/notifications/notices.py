@@ -198,7 +198,9 @@ def decoy_key_used(
 ) -> None:
     """A decoy was used (``endpoint``: the route called) or reported found (``source``:
     where, as the reporter says): told to its person and to every administrator, never as
-    routine and as caused by a stranger (app/keys/decoys.py limits how often)."""
+    routine. app/keys/decoys.py limits how often, by limits of their own: these alerts do
+    not count against anyone's allowance of notices caused by others, so that a member
+    tripping their own decoys cannot silence the administrators' other notices."""
     person = mail.recipient_for(holder)
     told = [person] if person is not None else []
     told += [admin for admin in administrators if person is None or admin.id != person.id]
@@ -208,7 +210,6 @@ def decoy_key_used(
             holder,
             "decoy_key_used",
             subject=_l("Decoy API key used"),
-            from_stranger=True,
             to=recipient,
             key_name=record.name,
             hint=_hint(record),

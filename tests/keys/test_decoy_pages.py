@@ -6,10 +6,19 @@ import re
 
 from flask.testing import FlaskClient
 
+from tests.conftest import Clock
 from tests.helpers.api import api_error
 from tests.helpers.decoys import try_key
 from tests.helpers.users import Account, MakeUser
-from tests.helpers.web import create_bot, field_error, key_in, post_form
+from tests.helpers.web import (
+    create_bot,
+    csrf_token,
+    field_error,
+    key_in,
+    password_step_for,
+    post_form,
+    reauthenticate,
+)
 
 OWN_DECOYS = "/settings/account/decoys"
 
@@ -64,13 +73,25 @@ def test_a_bad_name_is_a_form_error(logged_in: FlaskClient) -> None:
     assert "at most 50" in field_error(long, "name")
 
 
-def test_removing_asks_first_then_the_decoy_is_gone(logged_in: FlaskClient) -> None:
+def test_removing_asks_first_then_the_decoy_is_gone(reauthed: FlaskClient) -> None:
+    decoy_id, _key = plant(reauthed)
+    step = f"{OWN_DECOYS}/{decoy_id}/remove"
+    assert "Remove the decoy" in reauthed.get(step).get_data(as_text=True)
+    assert post_form(reauthed, step, {}).location == "/settings/account"
+    page = reauthed.get("/settings/account").get_data(as_text=True)
+    assert f'id="decoy-{decoy_id}"' not in page
+    assert reauthed.get(step).status_code == 404
+
+
+def test_removing_ones_own_decoy_needs_the_password_step(
+    logged_in: FlaskClient, clock: Clock
+) -> None:
     decoy_id, _key = plant(logged_in)
     step = f"{OWN_DECOYS}/{decoy_id}/remove"
-    assert "Remove the decoy" in logged_in.get(step).get_data(as_text=True)
-    assert post_form(logged_in, step, {}).location == "/settings/account"
-    assert f'id="decoy-{decoy_id}"' not in logged_in.get("/settings/account").get_data(as_text=True)
-    assert logged_in.get(step).status_code == 404
+    assert logged_in.get(step).location == password_step_for(logged_in.application, step)
+    token = csrf_token(logged_in.get("/settings/account"))
+    assert logged_in.post(step, data={"csrf_token": token}).status_code == 302
+    assert f'id="decoy-{decoy_id}"' in logged_in.get("/settings/account").get_data(as_text=True)
 
 
 def test_a_bots_decoys_live_on_its_keys_page(logged_in: FlaskClient) -> None:
@@ -90,4 +111,5 @@ def test_another_persons_bots_decoys_are_a_404(logged_in: FlaskClient, make_user
     post_form(other, "/login", {"email": grace.email, "password": grace.password})
     for path in ("new", f"{decoy_id}", f"{decoy_id}/zuliprc", f"{decoy_id}/remove"):
         assert other.get(f"/settings/bots/{bot.id}/decoys/{path}").status_code == 404
+    reauthenticate(other)
     assert other.get(f"{OWN_DECOYS}/{decoy_id}/remove").status_code == 404

@@ -23,7 +23,10 @@ def test_a_reported_decoy_is_told_of_and_left_in_place(
     app: Flask, client: FlaskClient, user: Account
 ) -> None:
     made = make_decoy(client, (user.email, user.key))
-    assert report_leak(client, made["api_key"], source=FOUND_AT).status_code == 202
+    answer = report_leak(client, made["api_key"], source=FOUND_AT)
+    assert answer.status_code == 202
+    assert audit_events(app, REPORTED) == []  # told once the answer has gone
+    answer.close()
     [event] = audit_events(app, REPORTED)
     assert (event.detail["source"], event.detail["reporter"]) == (FOUND_AT, "public")
     assert [d["id"] for d in list_decoys(client, (user.email, user.key))] == [made["id"]]
@@ -36,6 +39,15 @@ def test_a_decoys_report_is_answered_as_an_unknown_keys(
     assert as_sent(report_leak(client, decoy)) == as_sent(report_leak(client, a_key))
 
 
+def test_a_decoy_reported_again_within_the_hour_is_told_once(
+    app: Flask, client: FlaskClient, user: Account
+) -> None:
+    decoy = make_decoy(client, (user.email, user.key))["api_key"]
+    for _ in range(3):
+        report_leak(client, decoy, source=FOUND_AT).close()
+    assert len(audit_events(app, REPORTED)) == 1
+
+
 def test_github_hears_a_decoy_is_a_true_positive(
     make_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
@@ -44,7 +56,9 @@ def test_github_hears_a_decoy_is_a_true_positive(
     ada = MakeUser(app)("ada@example.com", "Ada Lovelace")
     client = app.test_client()
     decoy = make_decoy(client, (ada.email, ada.key))["api_key"]
-    [answer] = github.post(client, [match(decoy)]).get_json()
+    response = github.post(client, [match(decoy)])
+    [answer] = response.get_json()
+    response.close()
     assert answer["label"] == "true_positive"
     assert audit_events(app, REPORTED)[0].detail["reporter"] == "github"
 

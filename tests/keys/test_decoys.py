@@ -11,7 +11,7 @@ from app.core.models import AuditEvent
 from keyfob_client import keyformat
 from tests.helpers.admin import audit_events, audit_types
 from tests.helpers.api import API, api_error, api_ok
-from tests.helpers.api_keys import create_key, list_keys, scoped_key
+from tests.helpers.api_keys import change_key, create_key, list_keys, regenerate, scoped_key
 from tests.helpers.decoys import as_sent, decoys_of, list_decoys, make_decoy, try_key
 from tests.helpers.openapi import assert_matches
 from tests.helpers.users import Account, MakeUser
@@ -171,3 +171,18 @@ def test_the_answers_are_as_documented(client: FlaskClient, user: Account) -> No
     assert_matches("/users/me/decoys/{key_id}", "delete", gone)
     again = client.delete(f"{decoys_of()}/{made.get_json()['id']}", auth=auth)
     assert_matches("/users/me/decoys/{key_id}", "delete", again)
+
+
+def test_a_decoy_cannot_be_paused_or_limited(client: FlaskClient, user: Account) -> None:
+    auth = (user.email, user.key)
+    decoy = make_decoy(client, auth)
+    for change in ({"paused": True}, {"allowed_networks": ["10.0.0.0/8"]}):
+        api_error(change_key(client, auth, decoy["id"], **change), 404, "NOT_FOUND")
+
+
+def test_a_replaced_key_in_its_overlap_cannot_list_decoys(
+    client: FlaskClient, user: Account
+) -> None:
+    make_decoy(client, (user.email, user.key))
+    api_ok(regenerate(client, (user.email, user.key), grace_seconds=3600))
+    api_error(client.get(decoys_of(), auth=(user.email, user.key)), 403, "PRIMARY_KEY_REQUIRED")

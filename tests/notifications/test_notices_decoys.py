@@ -2,6 +2,8 @@
 administrator: the address, the browser or program, the time and the route called, never
 the key; routine-notice settings do not silence it."""
 
+from collections.abc import Callable
+
 from flask import Flask
 
 from tests.helpers.api import api_create_bot, api_ok
@@ -57,6 +59,31 @@ def test_a_report_of_a_decoy_says_where_it_was_found(mail_app: Flask, smtp: Smtp
     ada = MakeUser(mail_app)("ada@example.com", "Ada Lovelace")
     client = mail_app.test_client()
     decoy = make_decoy(client, (ada.email, ada.key))["api_key"]
-    client.post("/api/v1/keys/revoke", json={"keys": [decoy], "source": "https://paste.example/x"})
+    client.post(
+        "/api/v1/keys/revoke", json={"keys": [decoy], "source": "https://paste.example/x"}
+    ).close()
     body = body_of(delivered(mail_app, smtp, SUBJECT)[0])
     assert "reported found in public" in body and "“https[://]paste[.]example/x”" in body
+
+
+def test_decoy_alerts_leave_the_allowance_of_other_notices_alone(
+    make_app: Callable[..., Flask], smtp: SmtpServer
+) -> None:
+    app = make_app(**smtp.settings(), NOTICES_FROM_OTHERS_PER_HOUR=1)
+    ada = MakeUser(app)("ada@example.com", "Ada Lovelace")
+    client = app.test_client()
+    for name in ("wiki", "repo", "ci"):
+        try_key(client, make_decoy(client, (ada.email, ada.key), name)["api_key"])
+    assert len(delivered(app, smtp, SUBJECT)) == 3
+    assert delivered(app, smtp, "Security notices held back") == []
+
+
+def test_a_persons_decoys_tell_of_ten_uses_an_hour(
+    make_app: Callable[..., Flask], smtp: SmtpServer
+) -> None:
+    app = make_app(**smtp.settings(), MAX_DECOY_KEYS=12)
+    ada = MakeUser(app)("ada@example.com", "Ada Lovelace")
+    client = app.test_client()
+    for number in range(12):
+        try_key(client, make_decoy(client, (ada.email, ada.key), f"place {number}")["api_key"])
+    assert len(delivered(app, smtp, SUBJECT)) == 10

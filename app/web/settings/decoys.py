@@ -12,6 +12,7 @@ from app.core import db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.keys import decoys, named
+from app.people import reauth
 from app.web import rcfile
 from app.web.settings import bp
 from app.web.settings.forms import ConfirmForm, DecoyForm
@@ -40,6 +41,7 @@ def own_decoy_zuliprc(key_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/account/decoys/<int:key_id>/remove", methods=["GET", "POST"])
 @login_required
+@reauth.required  # a stolen session must not quietly disarm a trap
 def own_decoy_remove(key_id: int) -> Response | str:
     return _remove(own_place(), key_id)
 
