@@ -7,8 +7,10 @@ under gunicorn (2 workers x 4 gthreads) and drives it with wrk from a separate p
 presenting a pool of distinct valid keys in turn. Beside it, served the same way: the
 ceiling (bench/ceiling.py, one JSON route with no auth and no database), the minimal design
 (bench/minimal.py: HMAC, one SELECT on a per-thread connection) and Keyfob with its verified
-keys turned off (every key looked up). Each round measures every scenario once; the report
-takes the median round, and the spread across rounds.
+keys turned off (every key looked up); and the forward-auth check a proxy asks (a valid key,
+a key without the route's scope, a malformed key), each asked about sending a message. Each
+round measures every scenario once; the report takes the median round, and the spread across
+rounds.
 
 The pool's keys were last used over the past minute, evenly (bench/seed.py), so every round
 includes the once-a-minute `last_used_at` writes of steady use. The key-guessing limit is
@@ -36,6 +38,13 @@ TARGETS = {"sqlite": 0.85, "postgresql": 0.6}
 NO_AUTH_TARGET = 0.95  # server_settings and a malformed key, to the ceiling
 CEILING, MINIMAL = "ceiling: bare Flask route", "minimal key check (HMAC + SELECT)"
 SERVER_SETTINGS, MALFORMED = "server_settings (no auth)", "malformed key"
+CHECK_VALID, CHECK_SCOPE, CHECK_MALFORMED = (
+    "check: valid key",
+    "check: refused scope",
+    "check: malformed key",
+)
+# What the proxy asks the check about: a message sent to the platform (nginx's headers).
+SEND_A_MESSAGE = {"X-Original-Method": "POST", "X-Original-URI": "/api/v1/messages"}
 Runs = dict[str, list[dict[str, float]]]
 
 
@@ -71,11 +80,17 @@ def main() -> int:
                 path: str = "/api/v1/users/me",
                 tokens: Path | None = pool,
                 errors: bool = False,
+                headers: dict[str, str] | None = None,
             ) -> Callable[[], dict[str, float]]:
                 return lambda: wrk(
                     url, path, tokens, seconds=options.duration,
-                    connections=options.connections, expect_errors=errors,
+                    connections=options.connections, expect_errors=errors, headers=headers,
                 )  # fmt: skip
+
+            def check(tokens: Path, errors: bool = False) -> Callable[[], dict[str, float]]:
+                """The forward-auth check, asked about sending a message."""
+                path = "/api/v1/forward_auth"
+                return drive(keyfob, path, tokens, errors, SEND_A_MESSAGE)
 
             runs = _rounds(options, {small: drive(keyfob)})
             rest = seed.users_with_keys(app, options.keys_small, options.keys - options.keys_small)
@@ -95,6 +110,9 @@ def main() -> int:
                         MINIMAL: drive(minimal),
                         SERVER_SETTINGS: drive(keyfob, "/api/v1/server_settings", None),
                         MALFORMED: drive(keyfob, tokens=malformed, errors=True),
+                        CHECK_VALID: check(pool),
+                        CHECK_SCOPE: check(narrowed_pool, errors=True),  # profile:read only
+                        CHECK_MALFORMED: check(malformed, errors=True),
                         CEILING: drive(ceiling, "/api/v1/server_settings", None),
                     },
                 )
@@ -176,6 +194,8 @@ def _report(
     _verdict("server_settings ÷ ceiling", median[SERVER_SETTINGS]["rps"] / ceiling, NO_AUTH_TARGET)
     _verdict("malformed key ÷ ceiling", median[MALFORMED]["rps"] / ceiling, NO_AUTH_TARGET)
     _verdict("narrowed key ÷ primary key", median[narrowed]["rps"] / median[big]["rps"], 0.97)
+    for name in (CHECK_VALID, CHECK_SCOPE, CHECK_MALFORMED):
+        print(f"{name + ' ÷ users/me':34} {median[name]['rps'] / median[big]['rps']:7.3f}")
     met = abs(growth) <= 0.10
     print(f"{'p50 ' + big.split('@ ')[1] + ' vs ' + small.split('@ ')[1]:34} {growth:+7.1%}"
           f"  (target within ±10%: {'met' if met else 'MISSED'})")  # fmt: skip

@@ -14,7 +14,10 @@ end
 function request()
   if #tokens == 0 then return wrk.format("GET", wrk.path) end
   index = index % #tokens + 1
-  return wrk.format("GET", wrk.path, { ["Authorization"] = "Basic " .. tokens[index] })
+  -- wrk.format takes these instead of wrk.headers (the -H flags), so they are merged here.
+  local headers = { ["Authorization"] = "Basic " .. tokens[index] }
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  return wrk.format("GET", wrk.path, headers)
 end
 
 function done(summary, latency, requests)

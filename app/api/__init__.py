@@ -17,7 +17,7 @@ from flask_babel import Babel
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import bots, decoys, keys, leaks, users, views  # noqa: E402, F401  (routes register on bp)
+from app.api import bots, decoys, forward_auth, keys, leaks, users, views  # noqa: E402, F401  (routes register on bp)
 
 # What the API uses of the pages' app. Each must exist when the API is built: one that
 # is missing (registered later, or renamed) stops the app at start, not at the first call.
@@ -30,10 +30,12 @@ SHARED_EXTENSIONS = (
     "keyfob.limiter",
     "keyfob.password_limits",
     "keyfob.key_guesses",
+    "keyfob.key_budgets",
     "keyfob.leak_reports",
     "keyfob.network_refusals",
     "keyfob.new_networks",
     "keyfob.decoy_sightings",
+    "keyfob.route_policy",
     "keyfob.github_scanning_keys",
 )
 

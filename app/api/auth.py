@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import partial, wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from flask import after_this_request, copy_current_request_context, current_app, request
+from flask import after_this_request, copy_current_request_context, current_app, g, request
 from werkzeug.wrappers import Response
 
 from app.api.responses import ApiError, timestamp
@@ -41,8 +41,8 @@ def _guarded(
         @wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             if admin_only:  # who may call it first: a member learns nothing from the scope
-                return view(_holding(check(authenticate()), scope), *args, **kwargs)
-            return view(check(_holding(authenticate(), scope)), *args, **kwargs)
+                return view(holding(check(authenticate()), scope), *args, **kwargs)
+            return view(check(holding(authenticate(), scope)), *args, **kwargs)
 
         setattr(wrapper, _SCOPE, scope)
         if admin_only:
@@ -63,8 +63,8 @@ def require_any_key(scope: str) -> Callable[[View[P, R]], Callable[P, R]]:
 
 
 def require_key(scope: str) -> Callable[[View[P, R]], Callable[P, R]]:
-    """As require_any_key, for a key that may do more than post (see _beyond_posting)."""
-    return _guarded(scope, _beyond_posting)
+    """As require_any_key, for a key that may do more than post (see beyond_posting)."""
+    return _guarded(scope, beyond_posting)
 
 
 def require_human(scope: str) -> Callable[[View[P, R]], Callable[P, R]]:
@@ -96,7 +96,7 @@ def scope_of(view: Callable[..., Any]) -> str | None:
     return scope
 
 
-def _holding(principal: Principal, scope: str) -> Principal:
+def holding(principal: Principal, scope: str) -> Principal:
     """Refuse a key that lacks ``scope`` (403 MISSING_SCOPE), naming the scope that would
     have been accepted, so that a script's author learns what to ask for. A named key never
     holds a scope that is the primary key's alone: it gets 403 PRIMARY_KEY_REQUIRED, as
@@ -104,7 +104,7 @@ def _holding(principal: Principal, scope: str) -> Principal:
     rotation that replaced it, and nothing else)."""
     if scope in scopes.PRIMARY_ONLY:
         if principal.key_kind == "named":
-            refuse_unless_primary(principal)
+            refuse_unless_primary(principal, scope)
         return principal
     if not scopes.allows(principal.scopes, scope):
         raise ApiError(
@@ -136,13 +136,13 @@ def _primary_person(principal: Principal) -> Principal:
 
 
 def _person(principal: Principal) -> Principal:
-    principal = _beyond_posting(principal)
+    principal = beyond_posting(principal)
     if principal.is_bot:
         raise ApiError(403, _("Bots cannot manage bots"))
     return principal
 
 
-def _beyond_posting(principal: Principal) -> Principal:
+def beyond_posting(principal: Principal) -> Principal:
     """Refuse an incoming-webhook bot's key (403): it may only post, on the platform, so
     within Keyfob it manages no keys and no bots, not even its own key. A leaked webhook
     URL's key then cannot mint itself a successor that outlives its revocation."""
@@ -155,13 +155,14 @@ def _beyond_posting(principal: Principal) -> Principal:
     return principal
 
 
-def refuse_unless_primary(principal: Principal) -> None:
+def refuse_unless_primary(principal: Principal, needed: str | None = None) -> None:
     """Only a primary key changes keys and bots (403 otherwise). A named key is one
     integration's, and a replaced key is on its way out: if either could mint keys or take
     the primary, revoking it would no longer contain its leak."""
     if principal.key_kind != "primary":
-        view = current_app.view_functions.get(request.endpoint or "")
-        needed = scope_of(view) if view is not None else None
+        if needed is None:  # the scope of the view called
+            view = current_app.view_functions.get(request.endpoint or "")
+            needed = scope_of(view) if view is not None else None
         raise ApiError(
             403,
             _("Only the primary key can manage keys and bots; this is a named or replaced key"),
@@ -226,6 +227,12 @@ def authenticate() -> Principal:
         metrics.authentication("unavailable")
         raise
     guesses.give_back(client)
+    if principal.rate_limit is not None:
+        wait = limits.key_budgets().spend(principal.key_id, principal.rate_limit)
+        if wait is not None:
+            metrics.authentication("over_budget")
+            message = _("This key has made all the requests its budget allows this minute")
+            raise ApiError(429, message, retry_after=wait)
     metrics.authentication("ok")
     return principal
 
@@ -244,7 +251,7 @@ def after_response(work: Callable[[], None]) -> None:
         try:
             run_later()
         except Exception as problem:  # logged by kind: nothing else can be done now
-            log.warning("work after a response failed: %s", type(problem).__name__)
+            log.error("work after a response failed: %s", type(problem).__name__)
 
     @after_this_request
     def schedule(response: Response) -> Response:
@@ -252,8 +259,15 @@ def after_response(work: Callable[[], None]) -> None:
         return response
 
 
+ROUTE_CHECKED = "keyfob_route_checked"  # g: the route a forward-auth check is about
+
+
 def _endpoint() -> str:
-    """The route called, as the API names it (never the path the caller typed)."""
+    """The route called, as Keyfob names it (never the path the caller typed): the API's
+    rule, or for the forward-auth check the route policy's rule it matched."""
+    checked: str | None = g.get(ROUTE_CHECKED)
+    if checked is not None:
+        return checked
     rule = request.url_rule.rule if request.url_rule is not None else "?"
     return f"{request.method} {rule}"
 

@@ -14,7 +14,7 @@ from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.core.models import Holder
 from app.core.refusals import FieldRefused
-from app.keys import named, networks, restrictions, scopes
+from app.keys import budgets, named, networks, restrictions, scopes
 from app.keys.verification import Principal
 
 # The API's argument for each field a named_keys error names (None: no one argument).
@@ -24,6 +24,7 @@ _ARGUMENTS = {
     "scopes": "scopes",
     "allowed_networks": "allowed_networks",
     "paused": "paused",
+    "rate_limit_per_minute": "rate_limit_per_minute",
 }
 
 
@@ -94,6 +95,7 @@ def _create(principal: Principal, holder: Holder) -> Response:
     days = params.optional_integer("expires_in_days", 1, named.LATEST_EXPIRY_DAYS)
     requested_scopes = params.optional_list("scopes")
     allowed_networks = params.optional_list("allowed_networks") or []
+    budget = params.optional_integer(budgets.FIELD, 0, budgets.MOST_PER_MINUTE)
     try:
         expires_at = None if days is None else named.expiry_in_days(days)
         record, key = named.create(
@@ -104,6 +106,7 @@ def _create(principal: Principal, holder: Holder) -> Response:
             actor_id=principal.id,
             requested_scopes=requested_scopes,
             allowed_networks=allowed_networks,
+            rate_limit_per_minute=budget,
         )
     except named.InvalidNamedKey as problem:
         raise refusal(problem) from None
@@ -119,13 +122,16 @@ def refusal(problem: FieldRefused) -> ApiError:
 
 def _change(principal: Principal, holder: Holder, key_id: int) -> Response:
     """Restrict a live key, the primary key too: ``allowed_networks`` (a list; empty lifts
-    the limit) and/or ``paused`` (true or false)."""
+    the limit), ``paused`` (true or false) and/or ``rate_limit_per_minute`` (0 lifts it)."""
     refuse_unless_primary(principal)
     listed, paused = params.optional_list("allowed_networks"), params.optional_boolean("paused")
+    budget = params.optional_integer(budgets.FIELD, 0, budgets.MOST_PER_MINUTE)
     caller = restrictions.Caller(principal.key_id, audit.request_client()[0])
     try:
         wanted = restrictions.Change(
-            allowed_networks=None if listed is None else networks.check(listed), paused=paused
+            allowed_networks=None if listed is None else networks.check(listed),
+            paused=paused,
+            budget=budget,
         )
         record = restrictions.change(
             db.session(), holder, key_id, wanted, actor_id=principal.id, caller=caller
@@ -163,4 +169,5 @@ def summary_of(summary: named.KeySummary) -> dict[str, Any]:
         "scopes": list(summary.scopes),
         "allowed_networks": list(summary.allowed_networks),
         "paused": summary.paused_at is not None,
+        "rate_limit_per_minute": summary.rate_limit_per_minute,
     }

@@ -137,6 +137,7 @@ def _this_key(principal: Principal) -> dict[str, object]:
         "scopes": held,
         "expires_at": timestamp(principal.key_expires_at),
         "allowed_networks": networks.shown(principal.allowed_networks),
+        "rate_limit_per_minute": principal.rate_limit,
     }
 
 

@@ -59,6 +59,7 @@ EVENT_LABELS = {
     "api_key_resumed": _l("API key resumed"),
     "api_key_networks_changed": _l("API key's allowed networks changed"),
     "api_key_refused_network": _l("API key refused: used from a network it does not allow"),
+    "api_key_budget_changed": _l("API key's request budget changed"),
     "decoy_key_created": _l("Decoy API key created"),
     "decoy_key_removed": _l("Decoy API key removed"),
     "decoy_key_used": _l("Decoy API key used"),

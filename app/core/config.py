@@ -67,6 +67,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "AUDIT_RETENTION_DAYS": 365,  # what `flask audit prune` keeps, and the log says
         "MAX_NAMED_KEYS": 5,  # per user and per bot, beside the primary key
         "MAX_DECOY_KEYS": 10,  # per user and per bot (app/keys/decoys.py)
+        # The forward-auth check's route policy, in the instance folder; when there is no
+        # such file, the one shipped for Zulip's API (app/keys/route_policy.py).
+        "ROUTE_POLICY_FILE": "route_policy.toml",
         # The chat platform's scopes a named key may be given, beside Keyfob's own
         # (app/keys/scopes.py); a gateway in front of the platform enforces them.
         "PLATFORM_SCOPES": [

@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, RateLimitItemPerMinute, parse
 
 from app.core.client_ip import limit_identity
 from app.core.counters import StoreUnavailable, Windows, for_store
@@ -188,6 +188,30 @@ class KeyGuesses:
         return self._allowance.retry_after(client)
 
 
+class KeyBudgets:
+    """Requests a minute for each key its owner gave a budget (``rate_limit_per_minute``):
+    a runaway script then cannot use up the platform's capacity for everyone else. Counted
+    in the shared store, so the budget holds across workers and nodes (with ``memory://``,
+    each process counts for itself)."""
+
+    def __init__(self, app: Flask, windows: Windows) -> None:
+        self._windows = windows
+        self._prefix = f"{app.config['RATELIMIT_KEY_PREFIX']}/key-budget/"
+
+    def spend(self, key_id: int, per_minute: int) -> int | None:
+        """Count one request of key ``key_id``: None within its budget, else the seconds
+        until it has requests again. Within budget when the store does not answer: a
+        budget guards capacity, and an outage must not stop every budgeted script."""
+        budget, name = RateLimitItemPerMinute(per_minute), f"{self._prefix}{key_id}"
+        try:
+            if self._windows.take(name, budget):
+                return None
+            return max(1, self._windows.retry_after(name, budget))
+        except StoreUnavailable:
+            _warn("The rate-limit store is unavailable: key budgets are not counted")
+            return None
+
+
 class LeakReports:
     """Reports to the public revocation endpoint per client (``limit_identity()``): every
     request counts, whatever it holds, so no one can try keys there in bulk."""
@@ -289,6 +313,11 @@ def key_guesses() -> KeyGuesses:
     return guard
 
 
+def key_budgets() -> KeyBudgets:
+    budgets: KeyBudgets = current_app.extensions["keyfob.key_budgets"]
+    return budgets
+
+
 def leak_reports() -> LeakReports:
     guard: LeakReports = current_app.extensions["keyfob.leak_reports"]
     return guard
@@ -320,6 +349,7 @@ def init_app(app: Flask) -> Limiter:
         Sparingly(app, windows, "network-refusals-per-key", "20 per day"),
     )
     app.extensions["keyfob.new_networks"] = Sparingly(app, windows, "new-networks", "20 per day")
+    app.extensions["keyfob.key_budgets"] = KeyBudgets(app, windows)
     app.extensions["keyfob.decoy_sightings"] = (
         Sparingly(app, windows, "decoy-sightings", "1 per hour"),
         Sparingly(app, windows, "decoy-sightings-per-key", "20 per day"),

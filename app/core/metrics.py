@@ -39,6 +39,7 @@ AUTH_OUTCOMES = (
     "paused",
     "network",  # the right key from a network it does not allow
     "decoy",  # a decoy key (app/keys/decoys.py), answered as an invalid one
+    "over_budget",  # the right key past its requests a minute (app/keys/budgets.py)
     "rate_limited",
     "unavailable",  # the database could not be reached: the key was never checked
 )

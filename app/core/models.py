@@ -175,6 +175,8 @@ class ApiKey(Base):
     # A decoy never works and tells on whoever uses it (app/keys/decoys.py); set when the
     # key is made, never changed.
     decoy: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Requests a minute it may make (app/keys/budgets.py); NULL: no budget.
+    rate_limit_per_minute: Mapped[int | None]
 
     @classmethod
     def is_primary(cls) -> ColumnElement[bool]:

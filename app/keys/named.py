@@ -17,7 +17,7 @@ from app.core import audit, clock, db
 from app.core.i18n import gettext as _
 from app.core.models import ApiKey, Holder, User, storable_id
 from app.core.refusals import FieldRefused
-from app.keys import networks, scopes
+from app.keys import budgets, networks, scopes
 from app.keys.store import keystore
 from app.keys.verification import KeyKind
 from app.notifications import notices
@@ -60,6 +60,7 @@ class KeySummary:
     every_scope: bool  # all a key of its kind may have: the pages say so rather than list them
     allowed_networks: tuple[str, ...]  # where it may be used from; empty: anywhere
     paused_at: datetime | None
+    rate_limit_per_minute: int | None  # its request budget (app/keys/budgets.py); None: none
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
@@ -125,16 +126,19 @@ def create(
     actor_id: int,
     requested_scopes: Iterable[object] | None = None,
     allowed_networks: Iterable[object] = (),
+    rate_limit_per_minute: object = None,
 ) -> tuple[ApiKey, str]:
     """A new named key for ``holder`` and its text (to show once); audited and committed.
     It holds ``requested_scopes`` (app/keys/scopes.py), or, when None, every scope a named
     key may be given today (written out: a scope added later is not given to it), and
-    works only from ``allowed_networks`` (app/keys/networks.py) when any are given."""
+    works only from ``allowed_networks`` (app/keys/networks.py) when any are given, within
+    a budget of ``rate_limit_per_minute`` requests a minute when one is (app/keys/budgets.py)."""
     cleaned = clean_name(name)
     chosen = _chosen_scopes(requested_scopes)
     try:
         limited_to = networks.check(allowed_networks)
-    except networks.InvalidNetworks as problem:
+        budget = budgets.check(rate_limit_per_minute)
+    except (networks.InvalidNetworks, budgets.InvalidBudget) as problem:
         raise InvalidNamedKey(problem.field, problem.message) from None
     check_expiry(session, expires_at)
     db.lock_holder(session, holder)  # the checks below hold until commit
@@ -148,6 +152,7 @@ def create(
         expires_at=expires_at,
         scopes=scopes.stored(chosen),
         allowed_networks=networks.stored(limited_to),
+        rate_limit_per_minute=budget,
         **keystore().stored_form(key),
     )
     session.add(record)
@@ -162,6 +167,7 @@ def create(
             "key_hint": record.hint,
             "scopes": sorted(chosen),
             "allowed_networks": list(limited_to),
+            "rate_limit_per_minute": budget,
         },
     )
     notices.key_created(session, session.get_one(User, holder.id), actor_id=actor_id, record=record)
@@ -238,6 +244,7 @@ def summarize(record: ApiKey) -> KeySummary:
         every,
         tuple(networks.shown(networks.read(record.allowed_networks))),
         record.paused_at,
+        record.rate_limit_per_minute,
     )
 
 

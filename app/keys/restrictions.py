@@ -1,7 +1,8 @@
 """What a key's owner changes on a live key after it was made: where it may be used from
-(app/keys/networks.py) and whether it is paused. Any key may be restricted, the primary
-key too; each change is audited and its owner told. The one lookup of every API call reads
-both, and the epoch trigger makes a change hold on the next request everywhere.
+(app/keys/networks.py), whether it is paused, and its request budget (app/keys/budgets.py).
+Any key may be restricted, the primary key too; each change is audited and its owner told.
+The one lookup of every API call reads all three, and the epoch trigger makes a change hold
+on the next request everywhere.
 
 A refusal from a network the key does not allow is recorded here too: audited with the
 address and told to the owner once per key, client and day (a client: an address, or an
@@ -35,6 +36,7 @@ class Change:
 
     allowed_networks: tuple[str, ...] | None = None
     paused: bool | None = None
+    budget: int | None = None  # requests a minute (budgets.check); 0 lifts the budget
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ def change(
         _set_networks(session, record, wanted.allowed_networks, actor_id, caller)
     if wanted.paused is not None:
         _set_paused(session, record, wanted.paused, actor_id, caller)
+    if wanted.budget is not None:
+        _set_budget(session, record, wanted.budget or None, actor_id)
     return record
 
 
@@ -132,6 +136,27 @@ def _set_paused(
         detail={"key_name": record.name, "key_hint": record.hint},
     )
     notices.key_paused(session, holder, actor_id=actor_id, record=record, paused=paused)
+
+
+def _set_budget(session: Session, record: ApiKey, budget: int | None, actor_id: int) -> None:
+    if record.rate_limit_per_minute == budget:
+        return
+    detail = {
+        "key_name": record.name,
+        "key_hint": record.hint,
+        "from": record.rate_limit_per_minute,
+        "to": budget,
+    }
+    record.rate_limit_per_minute = budget
+    holder = session.get_one(User, record.user_id)
+    audit.record(
+        session,
+        "api_key_budget_changed",
+        actor_id=actor_id,
+        subject_user_id=holder.id,
+        detail=detail,
+    )
+    notices.key_budget_changed(session, holder, actor_id=actor_id, record=record)
 
 
 def refused_network(row: KeyRow, address: str | None, endpoint: str) -> None:

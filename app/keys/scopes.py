@@ -53,6 +53,8 @@ PROFILE_READ, USERS_READ, BOTS_READ, KEYS_READ = (
 )
 KEYS_WRITE, BOTS_WRITE, ORGANIZATION_ADMIN = "keys:write", "bots:write", "organization:admin"
 PRIMARY_ONLY = frozenset((KEYS_WRITE, BOTS_WRITE, ORGANIZATION_ADMIN))
+# The platform's scope for sending messages: all an incoming webhook bot's key may do there.
+POSTING = "messages:write"
 
 KEYFOB = (
     Scope(PROFILE_READ, _l("See the key's own profile (users/me)")),

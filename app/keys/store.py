@@ -38,7 +38,7 @@ from app.keys.verified import VerifiedKeys
 _EPOCH_SQL = "SELECT value FROM auth_epoch WHERE id = 1"
 _LOOKUP_SQL = (
     "SELECT k.id, k.last_used_at, k.last_used_ip, k.expires_at, k.superseded_at, k.hint,"
-    " k.name, k.scopes, k.allowed_networks, k.paused_at, k.decoy,"
+    " k.name, k.scopes, k.allowed_networks, k.paused_at, k.decoy, k.rate_limit_per_minute,"
     " u.id, u.email, u.full_name, u.is_bot, u.is_active, u.bot_owner_id, u.created_at,"
     " o.is_active, u.role, u.bot_type, (SELECT value FROM auth_epoch WHERE id = 1)"
     " FROM api_keys k JOIN users u ON u.id = k.user_id"
@@ -63,6 +63,7 @@ class KeyRow(NamedTuple):
     networks: tuple[Network, ...] | None  # where it may be used from; None: anywhere
     paused_at: datetime | None
     decoy: bool  # never works; its use is told (app/keys/decoys.py)
+    rate_limit: int | None  # requests a minute it may make (app/keys/budgets.py); None: any
     user_id: int
     email: str
     full_name: str

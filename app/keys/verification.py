@@ -40,6 +40,7 @@ class Principal:
     key_name: str | None = None
     key_expires_at: datetime | None = None
     allowed_networks: tuple[Network, ...] | None = None
+    rate_limit: int | None = None  # requests a minute (app/keys/budgets.py); None: no budget
 
     @property
     def id(self) -> int:  # a Holder, like the User row it stands for
@@ -134,4 +135,5 @@ def verify(email: str | None, key: str, address: str | None = None) -> Principal
         key_name=row.name,
         key_expires_at=row.expires_at,
         allowed_networks=row.networks,
+        rate_limit=row.rate_limit,
     )

@@ -106,6 +106,21 @@ def key_networks_changed(
     )
 
 
+def key_budget_changed(session: Session, holder: User, *, actor_id: int, record: ApiKey) -> None:
+    """A key's request budget was set, changed or lifted (app/keys/budgets.py)."""
+    _notify(
+        session,
+        holder,
+        "key_budget_changed",
+        subject=_l("API key's request budget changed"),
+        routine_for=actor_id,
+        reportable=record,
+        key_name=record.name,
+        hint=_hint(record),
+        budget=record.rate_limit_per_minute,
+    )
+
+
 def key_refused_network(session: Session, holder: User, *, record: ApiKey, endpoint: str) -> None:
     """The right key was used from a network it does not allow: whoever holds it is
     somewhere else; the notice's address is theirs. Always told (once per address and

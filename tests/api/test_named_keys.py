@@ -17,6 +17,7 @@ SUMMARY_FIELDS = {
     "scopes",
     "allowed_networks",
     "paused",
+    "rate_limit_per_minute",
     "kind",
     "name",
     "key_hint",

@@ -17,8 +17,11 @@ from tests.helpers.openapi import DOCUMENT, assert_matches
 from tests.helpers.users import Account, MakeUser
 
 # No key guards these, by design: what a client asks before it has a key, a leak report
-# anyone may send, GitHub's signed alerts, and the API's own description.
+# anyone may send, GitHub's signed alerts, and the API's own description; and the
+# forward-auth check, whose scope is the route policy's for each route it is asked about
+# (tests/gateway/).
 OPEN = {
+    "api.forward_auth",
     "api.server_settings",
     "api.fetch_api_key",
     "api.revoke_reported_keys",

@@ -129,7 +129,7 @@ def nginx(upstream: int) -> Iterator[Proxy]:
             + "\n}\n"
         )
         run = [command, "-e", str(folder / "startup.log"), "-p", str(folder), "-c", str(config)]
-        with _running(run, folder / "nginx.out", ports[1], os.environ) as url:
+        with running(run, folder / "nginx.out", ports[1], os.environ) as url:
             logs = [folder / name for name in ("nginx.out", "startup.log", "main-error.log")]
             logs += [folder / name for name in ("main-access.log", "keyfob.access.log")]
             logs.append(folder / "keyfob.error.log")
@@ -190,7 +190,7 @@ def caddy(upstream: int) -> Iterator[Proxy]:
         env = {**os.environ, "HOME": str(folder), "XDG_DATA_HOME": str(folder / "data")}
         env["XDG_CONFIG_HOME"] = str(folder / "config")
         run = [command, "run", "--config", str(config), "--adapter", "caddyfile"]
-        with _running(run, folder / "caddy.out", port, env) as url:
+        with running(run, folder / "caddy.out", port, env) as url:
             access = folder / "keyfob.access.log"
             yield Proxy(url, access, [folder / "caddy.out", access])
 
@@ -199,7 +199,7 @@ def caddy(upstream: int) -> Iterator[Proxy]:
 
 
 @contextmanager
-def _running(
+def running(
     command: list[str], output: Path, port: int, env: "os._Environ[str] | dict[str, str]"
 ) -> Iterator[str]:
     """``command`` started with its output in ``output``; its URL once the port answers HTTP

@@ -94,6 +94,7 @@ def test_users_me_tells_a_named_key_what_it_may_do(client: FlaskClient, user: Ac
         "scopes": ["profile:read"],
         "expires_at": made["expires_at"],
         "allowed_networks": [],
+        "rate_limit_per_minute": None,
     }
 
 

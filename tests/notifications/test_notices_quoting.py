@@ -207,6 +207,7 @@ def _facts() -> dict[str, object]:
         "networks": Verbatim("192.0.2.0/24, 2001:db8::/48"),  # normalized by Keyfob
         "endpoint": Verbatim("GET /api/v1/users/me"),  # a route, never the path typed
         "network": Verbatim("203.0.113.0/24"),  # written by Keyfob
+        "budget": 120,
     }
 
 

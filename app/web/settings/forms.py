@@ -108,6 +108,8 @@ class NamedKeyForm(Form):
     # Checkboxes the template groups by resource; which names are allowed is scopes' to say.
     scopes = SelectMultipleField(_l("Scopes"), validate_choice=False)
     allowed_networks = TextAreaField(_l("Allowed networks"))
+    # Digits typed in a box; app/keys/budgets.py says what a budget may be.
+    rate_limit_per_minute = StringField(_l("Requests a minute"), render_kw={"inputmode": "numeric"})
 
     def __init__(self, *args: Any, cap_days: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,6 +139,12 @@ class NamedKeyForm(Form):
         if choice not in {str(days) for days in named.LIFETIME_CHOICES_DAYS}:
             raise named.InvalidNamedKey("expires", _("Choose when the key expires."))
         return named.expiry_in_days(int(choice))
+
+
+class BudgetForm(Form):
+    """A key's request budget: digits, or empty for none (app/keys/budgets.py checks)."""
+
+    rate_limit_per_minute = StringField(_l("Requests a minute"), render_kw={"inputmode": "numeric"})
 
 
 class NetworksForm(Form):

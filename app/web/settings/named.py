@@ -126,6 +126,7 @@ def _create(place: Place) -> Response | str:
                 actor_id=current_user.id,
                 requested_scopes=form.scopes.data or [],
                 allowed_networks=entries(form.allowed_networks.data),
+                rate_limit_per_minute=(form.rate_limit_per_minute.data or "").strip() or None,
             )
         except named.InvalidNamedKey as problem:
             target = getattr(form, problem.field, None)

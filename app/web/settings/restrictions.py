@@ -1,8 +1,8 @@
 """Restricting a key in the pages: pause it, resume it, or set the networks it may be used
-from (app/keys/restrictions.py has the rules). The user's own keys and each bot's, told
-apart by a Place as the named-key pages are. Pausing is a way out of trouble and needs no
-more than the session; resuming one's own key or changing its networks gives power back,
-so it needs the password step, as creating a key does.
+from or its request budget (app/keys/restrictions.py has the rules). The user's own keys and
+each bot's, told apart by a Place as the named-key pages are. Pausing is a way out of
+trouble and needs no more than the session; resuming one's own key, or changing its
+networks or budget, gives power back, so it needs the password step, as creating a key does.
 """
 
 from flask import abort, flash, redirect, render_template
@@ -11,10 +11,10 @@ from werkzeug.wrappers import Response
 
 from app.core import db
 from app.core.i18n import gettext as _
-from app.keys import named, networks, restrictions
+from app.keys import budgets, named, networks, restrictions
 from app.people import reauth
 from app.web.settings import bp
-from app.web.settings.forms import ConfirmForm, NetworksForm, entries
+from app.web.settings.forms import BudgetForm, ConfirmForm, NetworksForm, entries
 from app.web.settings.named import bot_place, own_place
 from app.web.settings.whose_keys import Place
 
@@ -39,6 +39,13 @@ def own_networks(key_id: int) -> Response | str:
     return _networks(own_place(), key_id)
 
 
+@bp.route("/account/keys/<int:key_id>/budget", methods=["GET", "POST"])
+@login_required
+@reauth.required
+def own_budget(key_id: int) -> Response | str:
+    return _budget(own_place(), key_id)
+
+
 @bp.route("/bots/<int:bot_id>/keys/<int:key_id>/pause", methods=["GET", "POST"])
 @login_required
 def bot_pause(bot_id: int, key_id: int) -> Response | str:
@@ -55,6 +62,12 @@ def bot_resume(bot_id: int, key_id: int) -> Response | str:
 @login_required
 def bot_networks(bot_id: int, key_id: int) -> Response | str:
     return _networks(bot_place(bot_id), key_id)
+
+
+@bp.route("/bots/<int:bot_id>/keys/<int:key_id>/budget", methods=["GET", "POST"])
+@login_required
+def bot_budget(bot_id: int, key_id: int) -> Response | str:
+    return _budget(bot_place(bot_id), key_id)
 
 
 def _summary_or_404(place: Place, key_id: int) -> named.KeySummary:
@@ -108,4 +121,28 @@ def _networks(place: Place, key_id: int) -> Response | str:
             return redirect(place.list_url)
     return render_template(
         "settings/key_networks.html", tab=place.tab, place=place, summary=summary, form=form
+    )
+
+
+def _budget(place: Place, key_id: int) -> Response | str:
+    summary = _summary_or_404(place, key_id)
+    form = BudgetForm()
+    if not form.is_submitted():
+        form.rate_limit_per_minute.data = str(summary.rate_limit_per_minute or "")
+    elif form.validate_on_submit():
+        try:
+            budget = budgets.check((form.rate_limit_per_minute.data or "").strip() or None)
+            wanted = restrictions.Change(budget=budget or 0)
+            restrictions.change(
+                db.session(), place.holder, key_id, wanted, actor_id=current_user.id
+            )
+        except budgets.InvalidBudget as problem:
+            form.rate_limit_per_minute.errors = [problem.message]
+        except named.NoSuchKey:
+            abort(404)
+        else:
+            flash(_("The key …%(hint)s's budget is saved.", hint=summary.hint), "success")
+            return redirect(place.list_url)
+    return render_template(
+        "settings/key_budget.html", tab=place.tab, place=place, summary=summary, form=form
     )
