@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from app.core.config import PROJECT_ROOT
 from tests.helpers.gunicorn import free_port
-from tests.helpers.proxies import binary, private_folder, running
+from tests.helpers.proxies import binary, nginx_main, private_folder, running
 
 NGINX_GATEWAY = PROJECT_ROOT / "docs" / "gateway" / "nginx.conf"
 CADDY_GATEWAY = PROJECT_ROOT / "docs" / "gateway" / "Caddyfile"
@@ -34,19 +34,7 @@ def nginx_gateway(keyfob: int, platform: int) -> Iterator[str]:
         site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{port};")
         site = re.sub(r"^\s*(ssl_\w+|http2)\b.*\n", "", site, flags=re.M)
         site = site.replace("/var/log/nginx/", f"{folder}/")
-        config = folder / "nginx.conf"
-        config.write_text(
-            f"daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
-            f"error_log {folder / 'main-error.log'} info;\n"
-            "events { worker_connections 64; }\n"
-            "http {\n"
-            + "".join(
-                f"    {kind}_temp_path {folder / kind};\n"
-                for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-            )
-            + site
-            + "\n}\n"
-        )
+        config = nginx_main(folder, site)
         run = [command, "-e", str(folder / "startup.log"), "-p", str(folder), "-c", str(config)]
         with running(run, folder / "nginx.out", port, os.environ) as url:
             yield url

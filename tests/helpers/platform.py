@@ -13,16 +13,8 @@ from urllib.parse import unquote
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-IDENTITY = (
-    "X-Keyfob-User-Id",
-    "X-Keyfob-Email",
-    "X-Keyfob-Full-Name",
-    "X-Keyfob-Role",
-    "X-Keyfob-Is-Bot",
-    "X-Keyfob-Bot-Owner-Id",
-    "X-Keyfob-Key-Id",
-    "X-Keyfob-Scopes",
-)
+from app.api.forward_auth import IDENTITY_HEADERS as IDENTITY
+
 POLL_SECONDS = 0.2  # how long GET /events waits before its heartbeat
 
 

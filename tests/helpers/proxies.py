@@ -108,26 +108,33 @@ def nginx_site(sample: str, ports: tuple[int, int], upstream: int, folder: Path)
     return site
 
 
+def nginx_main(folder: Path, site: str) -> Path:
+    """An nginx main configuration in ``folder`` around ``site`` (a sample's http-level
+    directives): one worker, every file it writes in ``folder``; its path."""
+    config = folder / "nginx.conf"
+    config.write_text(
+        f"daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
+        f"error_log {folder / 'main-error.log'} info;\n"
+        "events { worker_connections 64; }\n"
+        "http {\n"
+        f"    access_log {folder / 'main-access.log'};\n"  # the default, "combined"
+        + "".join(
+            f"    {kind}_temp_path {folder / kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        + site
+        + "\n}\n"
+    )
+    return config
+
+
 @contextmanager
 def nginx(upstream: int) -> Iterator[Proxy]:
     """docs/nginx.conf in front of 127.0.0.1:``upstream``; its URL is the HTTPS server's."""
     command = binary("nginx")
     with private_folder() as folder:
         ports = free_port(), free_port()
-        config = folder / "nginx.conf"
-        config.write_text(
-            f"daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
-            f"error_log {folder / 'main-error.log'} info;\n"
-            "events { worker_connections 64; }\n"
-            "http {\n"
-            f"    access_log {folder / 'main-access.log'};\n"  # the default, "combined"
-            + "".join(
-                f"    {kind}_temp_path {folder / kind};\n"
-                for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-            )
-            + nginx_site(NGINX_SAMPLE.read_text(), ports, upstream, folder)
-            + "\n}\n"
-        )
+        config = nginx_main(folder, nginx_site(NGINX_SAMPLE.read_text(), ports, upstream, folder))
         run = [command, "-e", str(folder / "startup.log"), "-p", str(folder), "-c", str(config)]
         with running(run, folder / "nginx.out", ports[1], os.environ) as url:
             logs = [folder / name for name in ("nginx.out", "startup.log", "main-error.log")]
