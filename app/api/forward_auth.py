@@ -19,7 +19,7 @@ import time
 from collections import deque
 from urllib.parse import quote
 
-from flask import current_app, g, request
+from flask import after_this_request, current_app, g, request
 from werkzeug.wrappers import Response
 
 from app.api import bp
@@ -41,6 +41,7 @@ LOGGED_A_MINUTE = 20  # refused routes named in the log, a minute a process
 def forward_auth() -> Response:
     """200 with the caller's identity when the policy lets the original request through;
     otherwise the refusal Keyfob's own API would give."""
+    after_this_request(_status_for_nginx)  # this view's answers only: no hook on the rest
     method, uri = _original_request()
     rule = route_policy.policy().rule_for(method, uri)
     if rule is None:
@@ -59,14 +60,12 @@ def forward_auth() -> Response:
     return _identified(json_response(success_text()), principal)
 
 
-@bp.after_request
 def _status_for_nginx(response: Response) -> Response:
     """X-Keyfob-Status on every answer of the check, and a refusal's body in X-Keyfob-Error
     (one line of ASCII JSON: Keyfob's encoder escapes the rest)."""
-    if request.endpoint == "api.forward_auth":
-        response.headers[STATUS_HEADER] = str(response.status_code)
-        if response.status_code >= 300:
-            response.headers[ERROR_HEADER] = response.get_data(as_text=True).strip()
+    response.headers[STATUS_HEADER] = str(response.status_code)
+    if response.status_code >= 300:
+        response.headers[ERROR_HEADER] = response.get_data(as_text=True).strip()
     return response
 
 
