@@ -103,7 +103,7 @@ def holding(principal: Principal, scope: str) -> Principal:
     before scopes existed (a replaced key goes on to the route, which lets it repeat the
     rotation that replaced it, and nothing else)."""
     if scope in scopes.PRIMARY_ONLY:
-        if principal.key_kind == "named":
+        if principal.key_kind in ("named", "token"):
             refuse_unless_primary(principal, scope)
         return principal
     if not scopes.allows(principal.scopes, scope):
@@ -163,9 +163,14 @@ def refuse_unless_primary(principal: Principal, needed: str | None = None) -> No
         if needed is None:  # the scope of the view called
             view = current_app.view_functions.get(request.endpoint or "")
             needed = scope_of(view) if view is not None else None
+        message = (
+            _("Only the primary key can manage keys and bots; this is a token")
+            if principal.key_kind == "token"
+            else _("Only the primary key can manage keys and bots; this is a named or replaced key")
+        )
         raise ApiError(
             403,
-            _("Only the primary key can manage keys and bots; this is a named or replaced key"),
+            message,
             code="PRIMARY_KEY_REQUIRED",
             headers={ACCEPTED_SCOPES_HEADER: needed} if needed else None,
         )

@@ -14,7 +14,7 @@ from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.core.models import Holder
 from app.core.refusals import FieldRefused
-from app.keys import budgets, named, networks, restrictions, scopes
+from app.keys import budgets, named, networks, restrictions, scopes, tokens
 from app.keys.verification import Principal
 
 # The API's argument for each field a named_keys error names (None: no one argument).
@@ -85,8 +85,14 @@ def human(principal: Principal) -> Principal:
 
 
 def _list(holder: Holder) -> Response:
-    summaries = named.live_keys(db.session(), holder.id)
-    return success(keys=[summary_of(summary) for summary in summaries])
+    """The holder's live keys, each with the live tokens it minted (app/keys/tokens.py)."""
+    session = db.session()
+    minted = tokens.live_by_key(session, holder.id)
+    listed = []
+    for summary in named.live_keys(session, holder.id):
+        its_tokens = minted.get(summary.id, [])
+        listed.append({**summary_of(summary), "tokens": [token_summary(t) for t in its_tokens]})
+    return success(keys=listed)
 
 
 def _create(principal: Principal, holder: Holder) -> Response:
@@ -170,4 +176,16 @@ def summary_of(summary: named.KeySummary) -> dict[str, Any]:
         "allowed_networks": list(summary.allowed_networks),
         "paused": summary.paused_at is not None,
         "rate_limit_per_minute": summary.rate_limit_per_minute,
+    }
+
+
+def token_summary(summary: tokens.TokenSummary) -> dict[str, Any]:
+    return {
+        "id": summary.id,
+        "token_hint": summary.hint,
+        "scopes": list(summary.scopes),
+        "created_at": timestamp(summary.created_at),
+        "expires_at": timestamp(summary.expires_at),
+        "last_used_at": timestamp(summary.last_used_at),
+        "last_used_ip": summary.last_used_ip,
     }

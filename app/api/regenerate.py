@@ -27,7 +27,7 @@ def regenerate(principal: Principal, subject: Holder) -> Response:
     with its Idempotency-Key, the rotation that replaced it: what a client that crashed
     before saving the new key sends.
     """
-    if principal.key_kind == "named":
+    if principal.key_kind in ("named", "token"):
         refuse_unless_primary(principal)
     longest = int(current_app.config["MAX_ROLL_GRACE_SECONDS"])
     grace = params.optional_integer("grace_seconds", 0, longest) or 0

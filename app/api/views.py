@@ -138,6 +138,7 @@ def _this_key(principal: Principal) -> dict[str, object]:
         "expires_at": timestamp(principal.key_expires_at),
         "allowed_networks": networks.shown(principal.allowed_networks),
         "rate_limit_per_minute": principal.rate_limit,
+        "token_id": principal.token_id,  # a token's own; its key's is "id"
     }
 
 

@@ -64,6 +64,9 @@ EVENT_LABELS = {
     "decoy_key_removed": _l("Decoy API key removed"),
     "decoy_key_used": _l("Decoy API key used"),
     "decoy_key_reported": _l("Decoy API key reported found in public"),
+    "api_token_minted": _l("Short-lived token minted"),
+    "api_token_revoked": _l("Short-lived token revoked"),
+    "api_token_reported_leaked": _l("Short-lived token revoked: reported leaked"),
 }
 
 

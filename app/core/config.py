@@ -67,6 +67,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "AUDIT_RETENTION_DAYS": 365,  # what `flask audit prune` keeps, and the log says
         "MAX_NAMED_KEYS": 5,  # per user and per bot, beside the primary key
         "MAX_DECOY_KEYS": 10,  # per user and per bot (app/keys/decoys.py)
+        # Short-lived tokens (app/keys/tokens.py): the longest lifetime one may ask, and how
+        # many unexpired ones a key may have minted at once.
+        "TOKEN_MAX_TTL_SECONDS": 3600,
+        "MAX_TOKENS_PER_KEY": 100,
         # The forward-auth check's route policy, in the instance folder; when there is no
         # such file, the one shipped for Zulip's API (app/keys/route_policy.py).
         "ROUTE_POLICY_FILE": "route_policy.toml",

@@ -188,6 +188,30 @@ class ApiKey(Base):
         return f"<ApiKey {self.id} of user {self.user_id}>"
 
 
+class ApiToken(Base):
+    """A short-lived token minted from a key (app/keys/tokens.py): it works only while that
+    key does, with at most its scopes and from its networks, and dies on its own. Kept as a
+    digest only: a token is shown once, when it is minted, and never again."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(4))
+    scopes: Mapped[str] = mapped_column(Text)  # space-separated, never NULL: always chosen
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    last_used_ip: Mapped[str | None] = mapped_column(String(45))
+    last_used_user_agent: Mapped[str | None] = mapped_column(String(255))
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} of key {self.key_id}>"
+
+
 class AuthEpoch(Base):
     """One row whose value database triggers raise with every committed change that can
     change what a key authenticates as (migration 0007): the API's cache of verified keys

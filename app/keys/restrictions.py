@@ -23,7 +23,7 @@ from app.core.client_ip import limit_identity
 from app.core.i18n import gettext as _
 from app.core.models import ApiKey, Holder, User, storable_id
 from app.core.refusals import FieldRefused
-from app.keys import networks
+from app.keys import networks, tokens
 from app.keys.named import NoSuchKey
 from app.keys.store import KeyRow
 from app.notifications import notices
@@ -127,13 +127,16 @@ def _set_paused(
     if paused and record.id == caller.key_id:
         raise LockedOut("paused", _("A key cannot pause itself: use another key, or the pages."))
     record.paused_at = clock.now() if paused else None
+    detail: dict[str, object] = {"key_name": record.name, "key_hint": record.hint}
+    if paused:  # for good: resuming the key must not bring back tokens a thief minted
+        detail["tokens_ended"] = tokens.end_all(session, record.id)
     holder = session.get_one(User, record.user_id)
     audit.record(
         session,
         "api_key_paused" if paused else "api_key_resumed",
         actor_id=actor_id,
         subject_user_id=holder.id,
-        detail={"key_name": record.name, "key_hint": record.hint},
+        detail=detail,
     )
     notices.key_paused(session, holder, actor_id=actor_id, record=record, paused=paused)
 

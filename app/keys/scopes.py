@@ -52,6 +52,7 @@ PROFILE_READ, USERS_READ, BOTS_READ, KEYS_READ = (
     "keys:read",
 )
 KEYS_WRITE, BOTS_WRITE, ORGANIZATION_ADMIN = "keys:write", "bots:write", "organization:admin"
+TOKENS_WRITE = "tokens:write"  # exchange the key for short-lived tokens (app/keys/tokens.py)
 PRIMARY_ONLY = frozenset((KEYS_WRITE, BOTS_WRITE, ORGANIZATION_ADMIN))
 # The platform's scope for sending messages: all an incoming webhook bot's key may do there.
 POSTING = "messages:write"
@@ -62,6 +63,7 @@ KEYFOB = (
     Scope(BOTS_READ, _l("See your bots")),
     Scope(KEYS_READ, _l("See your keys and your bots' keys (never their text)")),
     Scope(KEYS_WRITE, _l("Create, regenerate and revoke keys")),
+    Scope(TOKENS_WRITE, _l("Exchange this key for short-lived tokens")),
     Scope(BOTS_WRITE, _l("Create, change, deactivate and reactivate bots")),
     Scope(ORGANIZATION_ADMIN, _l("Deactivate and reactivate people")),
 )
@@ -85,6 +87,7 @@ RESOURCE_LABELS: dict[str, LazyString] = {
     "users": _l("People"),
     "bots": _l("Bots"),
     "keys": _l("Keys"),
+    "tokens": _l("Tokens"),
     "messages": _l("Messages"),
     "streams": _l("Channels"),
     "events": _l("Events"),

@@ -45,6 +45,21 @@ _LOOKUP_SQL = (
     " LEFT JOIN users o ON o.id = u.bot_owner_id"
     " WHERE k.digest {0} AND k.revoked_at IS NULL"
 )
+# A token (app/keys/tokens.py) as a row of the key that minted it, read in the same statement:
+# its own id, last use, expiry, hint and scopes, its key's everything else, and then the
+# key's expiry and scopes, which bound the token's. A token of a revoked key, or of a key
+# rolled since, matches nothing.
+_TOKEN_LOOKUP_SQL = (  # SQL, not a secret: S105 is told below
+    "SELECT k.id, t.last_used_at, t.last_used_ip, t.expires_at, k.superseded_at, t.hint,"  # noqa: S105
+    " k.name, t.scopes, k.allowed_networks, k.paused_at, k.decoy, k.rate_limit_per_minute,"
+    " u.id, u.email, u.full_name, u.is_bot, u.is_active, u.bot_owner_id, u.created_at,"
+    " o.is_active, u.role, u.bot_type, (SELECT value FROM auth_epoch WHERE id = 1),"
+    " t.id, k.expires_at, k.scopes"
+    " FROM api_tokens t JOIN api_keys k ON k.id = t.key_id JOIN users u ON u.id = k.user_id"
+    " LEFT JOIN users o ON o.id = u.bot_owner_id"
+    " WHERE t.digest {0} AND t.revoked_at IS NULL AND k.revoked_at IS NULL"
+    " AND k.superseded_at IS NULL"
+)
 
 
 class KeyRow(NamedTuple):
@@ -75,6 +90,22 @@ class KeyRow(NamedTuple):
     role: int  # app/people/roles.py
     bot_type: int | None  # app/bots/types.py; None for a human
     epoch: int | None  # the authentication epoch when the row was read
+    # A token's own id (app/keys/tokens.py); None for a key. A token's row is otherwise its
+    # key's (key_id is the key's: budget and networks are the key's), with the token's own
+    # last use, hint, expiry (never after the key's) and scopes (never beyond the key's).
+    token_id: int | None = None
+
+    @classmethod
+    def from_token_driver(cls, raw: tuple[Any, ...]) -> "KeyRow":
+        """A token's row as the driver returned it (_TOKEN_LOOKUP_SQL)."""
+        *columns, token_id, key_expires_at, key_scopes = raw
+        row = cls.from_driver(tuple(columns))
+        expires = _utc(key_expires_at)
+        if expires is not None and (row.expires_at is None or expires < row.expires_at):
+            row = row._replace(expires_at=expires)
+        narrowed = scopes.read(cast(str | None, key_scopes))
+        held = row.scopes if narrowed is None or row.scopes is None else row.scopes & narrowed
+        return row._replace(token_id=token_id, scopes=held)
 
     @classmethod
     def from_driver(cls, raw: tuple[Any, ...]) -> "KeyRow":
@@ -104,6 +135,7 @@ class KeyStore:
 
     EPOCH_SQL = _EPOCH_SQL
     LOOKUP_SQL = _LOOKUP_SQL
+    TOKEN_LOOKUP_SQL = _TOKEN_LOOKUP_SQL
 
     def __init__(
         self,
@@ -131,9 +163,9 @@ class KeyStore:
         self.reader = reader
         self._verified = verified
         mark = "?" if reader.paramstyle == "qmark" else "%s"
-        self._lookup_sql = self.LOOKUP_SQL.format(
-            f"IN ({mark}, {mark})" if self._previous is not None else f"= {mark}"
-        )
+        match = f"IN ({mark}, {mark})" if self._previous is not None else f"= {mark}"
+        self._lookup_sql = self.LOOKUP_SQL.format(match)
+        self._token_lookup_sql = self.TOKEN_LOOKUP_SQL.format(match)
         # Chosen once, like the SQL: with one pepper, one digest and an equality.
         self.digests = self._both_digests if self._previous is not None else self._one_digest
 
@@ -185,19 +217,20 @@ class KeyStore:
         except InvalidToken:
             return self._fernet.rotate(token).decode("ascii")
 
-    def lookup(self, digests: tuple[str, ...]) -> KeyRow | None:
+    def lookup(self, digests: tuple[str, ...], *, token: bool = False) -> KeyRow | None:
         """The unrevoked key with one of these digests (``digests(key)``: the key's, and
-        its previous-pepper one while the pepper is rotated) and its user, or None. Keys
+        its previous-pepper one while the pepper is rotated) and its user, or None; with
+        ``token``, the unrevoked token's row (KeyRow.from_token_driver). Keys and tokens
         are unique, so at most one row matches. A row verified earlier is served while the
         authentication epoch has not moved (app/keys/verified.py). A decoy's row is never
         kept: its every use asks the database, as an unknown key's does, so that the time
         of the answer does not tell the two apart."""
         if self._verified is None:
-            return self._read(digests)
+            return self._read(digests, token)
         kept = self._verified.get(digests[0], self._current_epoch)
         if kept is not None:
             return kept
-        row = self._read(digests)
+        row = self._read(digests, token)
         if row is not None and row.epoch is not None and not row.decoy:
             self._verified.put(row.epoch, digests[0], row)
         return row
@@ -214,7 +247,10 @@ class KeyStore:
                 digests[0], lambda row: row._replace(last_used_at=used_at, last_used_ip=address)
             )
 
-    def _read(self, digests: tuple[str, ...]) -> KeyRow | None:
+    def _read(self, digests: tuple[str, ...], token: bool = False) -> KeyRow | None:
+        if token:
+            raw = self.reader.fetch_one(self._token_lookup_sql, digests)
+            return None if raw is None else KeyRow.from_token_driver(raw)
         row: tuple[Any, ...] | None = self.reader.fetch_one(self._lookup_sql, digests)
         return None if row is None else KeyRow.from_driver(row)
 

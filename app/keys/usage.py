@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.core import audit, db
-from app.core.models import ApiKey, User
+from app.core.models import ApiKey, ApiToken, User
 from app.keys.store import KeyRow
 from app.notifications import notices, seen_addresses
 
@@ -94,12 +94,15 @@ def _record_use(
     client: tuple[str | None, str | None],
 ) -> None:
     ip, user_agent = client
+    # A token's use is its own (app/keys/tokens.py); the new-network notice below names the
+    # key that minted it, which is what its holder knows.
+    used: type[ApiKey] | type[ApiToken] = ApiToken if row.token_id is not None else ApiKey
     # The condition makes the write (and so the audit event) happen once, however many
     # requests race here.
     stale = (
-        ApiKey.last_used_at <= rolled
+        used.last_used_at <= rolled
         if rolled is not None  # a use from a new place within the minute says where, too
-        else (ApiKey.last_used_at < now - RESOLUTION) | ApiKey.last_used_ip.is_distinct_from(ip)
+        else (used.last_used_at < now - RESOLUTION) | used.last_used_ip.is_distinct_from(ip)
     )
     if rolled is None and session.get_bind().dialect.name == "postgresql":
         # Bookkeeping, not a record: a crash may lose the last moment's last-use times,
@@ -107,9 +110,9 @@ def _record_use(
         # of a rolled key's first use is flushed as usual).
         session.execute(text("SET LOCAL synchronous_commit = off"))
     written = session.execute(
-        update(ApiKey)
-        .where(ApiKey.id == row.key_id)
-        .where(or_(ApiKey.last_used_at.is_(None), stale))
+        update(used)
+        .where(used.id == (row.token_id if row.token_id is not None else row.key_id))
+        .where(or_(used.last_used_at.is_(None), stale))
         .values(last_used_at=now, last_used_ip=ip, last_used_user_agent=user_agent)
     )
     if rolled is not None and written.rowcount == 1:  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from app.people import roles
 from app.people.accounts import AccountDeactivated
 from keyfob_client import keyformat
 
-KeyKind = Literal["primary", "named", "rolled"]
+KeyKind = Literal["primary", "named", "rolled", "token"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,7 @@ class Principal:
     key_expires_at: datetime | None = None
     allowed_networks: tuple[Network, ...] | None = None
     rate_limit: int | None = None  # requests a minute (app/keys/budgets.py); None: no budget
+    token_id: int | None = None  # a token's own id (key_id is then its key's)
 
     @property
     def id(self) -> int:  # a Holder, like the User row it stands for
@@ -100,7 +101,7 @@ def verify(email: str | None, key: str, address: str | None = None) -> Principal
         raise InvalidKey()
     store = keystore()
     digests = store.digests(key)
-    row = store.lookup(digests)
+    row = store.lookup(digests, token=keyformat.is_token(key))
     if row is None:
         raise InvalidKey()
     if row.decoy:  # before anything else about it: any use of a decoy is told
@@ -128,7 +129,7 @@ def verify(email: str | None, key: str, address: str | None = None) -> Principal
         is_bot=bool(row.is_bot),
         bot_owner_id=row.bot_owner_id,
         date_joined=row.created_at,
-        key_kind="named" if row.name else "rolled" if row.superseded_at else "primary",
+        key_kind=_kind(row),
         role=row.role,
         bot_type=row.bot_type,
         scopes=row.scopes,
@@ -136,4 +137,11 @@ def verify(email: str | None, key: str, address: str | None = None) -> Principal
         key_expires_at=row.expires_at,
         allowed_networks=row.networks,
         rate_limit=row.rate_limit,
+        token_id=row.token_id,
     )
+
+
+def _kind(row: KeyRow) -> KeyKind:
+    if row.token_id is not None:
+        return "token"
+    return "named" if row.name else "rolled" if row.superseded_at else "primary"

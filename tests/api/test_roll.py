@@ -125,8 +125,10 @@ def test_parallel_first_uses_of_the_old_key_are_audited_once(
     store = app.extensions["keyfob.keystore"]
     lookup = store.lookup
 
-    def slow_lookup(key_digest: str) -> object:  # parallel requests all read "unused"
-        row = lookup(key_digest)
+    def slow_lookup(
+        key_digest: str, **options: bool
+    ) -> object:  # parallel requests all read "unused"
+        row = lookup(key_digest, **options)
         time.sleep(0.05)
         return row
 

@@ -35,9 +35,9 @@ def slow_key_lookups(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     store = app.extensions["keyfob.keystore"]
     lookup = store.lookup
 
-    def slow_lookup(key_digest: str) -> object:
+    def slow_lookup(key_digest: str, **options: bool) -> object:
         time.sleep(0.05)
-        return lookup(key_digest)
+        return lookup(key_digest, **options)
 
     monkeypatch.setattr(store, "lookup", slow_lookup)
 

@@ -9,12 +9,14 @@ import app as keyfob
 from app.keys import store
 from tests.helpers.verified_keys import EPOCH_COLUMN
 
+assert EPOCH_COLUMN in store.KeyStore.TOKEN_LOOKUP_SQL, "the token lookup no longer reads it so"
 assert EPOCH_COLUMN in store.KeyStore.LOOKUP_SQL, "the lookup no longer reads the epoch this way"
 
 
 class BlindKeyStore(store.KeyStore):
     EPOCH_SQL = "SELECT 0"
     LOOKUP_SQL = store.KeyStore.LOOKUP_SQL.replace(EPOCH_COLUMN, "0")
+    TOKEN_LOOKUP_SQL = store.KeyStore.TOKEN_LOOKUP_SQL.replace(EPOCH_COLUMN, "0")
 
 
 def create_app() -> Flask:

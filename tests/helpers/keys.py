@@ -35,6 +35,7 @@ EVERY_NAMED_SCOPE = [
     "keys:read",
     "profile:read",
     "users:read",
+    "tokens:write",
     "messages:read",
     "messages:write",
     "streams:read",

@@ -95,6 +95,7 @@ def test_users_me_tells_a_named_key_what_it_may_do(client: FlaskClient, user: Ac
         "expires_at": made["expires_at"],
         "allowed_networks": [],
         "rate_limit_per_minute": None,
+        "token_id": None,
     }
 
 

@@ -1,6 +1,7 @@
 """The text of an API key, and nothing else: the server (app/keys.py) checks keys with it too.
 
-A key is a type prefix (``kfu_`` for a human, ``kfb_`` for a bot), 30 random base62
+A key is a type prefix (``kfu_`` for a human, ``kfb_`` for a bot, ``kft_`` for a
+short-lived token minted from either), 30 random base62
 characters and a 6-character base62 CRC32 of everything before it. The checksum lets
 both sides reject a mistyped or truncated key without a database round trip (the
 design GitHub uses for its tokens). Standard library only.
@@ -14,12 +15,13 @@ import zlib
 ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
 USER_PREFIX = "kfu_"
 BOT_PREFIX = "kfb_"
-PREFIXES = (USER_PREFIX, BOT_PREFIX)
+TOKEN_PREFIX = "kft_"  # noqa: S105 (a prefix, not a secret)
+PREFIXES = (USER_PREFIX, BOT_PREFIX, TOKEN_PREFIX)
 RANDOM_LENGTH = 30
 CHECKSUM_LENGTH = 6
 KEY_LENGTH = len(USER_PREFIX) + RANDOM_LENGTH + CHECKSUM_LENGTH
 
-_SHAPE = re.compile(r"kf[ub]_[0-9A-Za-z]{36}")
+_SHAPE = re.compile(r"kf[ubt]_[0-9A-Za-z]{36}")
 
 
 def _base62(number: int, width: int) -> str:
@@ -49,3 +51,8 @@ def is_well_formed(candidate: str) -> bool:
         return False
     body, check = candidate[:-CHECKSUM_LENGTH], candidate[-CHECKSUM_LENGTH:]
     return secrets.compare_digest(checksum(body), check)
+
+
+def is_token(candidate: str) -> bool:
+    """Whether ``candidate`` carries a token's prefix (its form is is_well_formed's to check)."""
+    return candidate.startswith(TOKEN_PREFIX)

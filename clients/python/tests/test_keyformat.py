@@ -19,6 +19,13 @@ def test_a_bot_key_has_the_bot_prefix() -> None:
     assert keyformat.is_well_formed(key)
 
 
+def test_a_token_has_its_own_prefix_and_the_same_shape() -> None:
+    token = keyformat.generate(keyformat.TOKEN_PREFIX)
+    assert token.startswith("kft_") and len(token) == 40
+    assert keyformat.is_well_formed(token) and keyformat.is_token(token)
+    assert not keyformat.is_token(keyformat.generate(keyformat.USER_PREFIX))
+
+
 def test_keys_are_not_repeated() -> None:
     assert len({keyformat.generate(keyformat.USER_PREFIX) for _ in range(1000)}) == 1000
 
