@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core import audit, clock, db
-from app.core.models import ApiKey, User, as_utc
+from app.core.models import ApiKey, ApiToken, User, as_utc
 from app.keys import primary
 from app.keys.store import keystore
 from app.notifications import notices
@@ -82,7 +82,53 @@ def report(
             key = by_digest[record.digest]
             _revoke(session, record, reporter=reporter, source=sources[key])
             outcomes[key] = Outcome.REVOKED
+    for token, revoked in _tokens(session, by_digest, reporter=reporter, sources=sources):
+        outcomes[token] = Outcome.REVOKED if revoked else Outcome.DEAD
     return outcomes
+
+
+def _tokens(
+    session: Session, by_digest: dict[str, str], *, reporter: str, sources: Mapping[str, str | None]
+) -> Iterable[tuple[str, bool]]:
+    """Each short-lived token (app/keys/tokens.py) among the digests, and whether this report
+    revoked it: one that still works (its key too) is revoked and its person told; of two
+    reports at once, the second waits for the holder's lock and finds it revoked."""
+    digests = [d for d, key in by_digest.items() if keyformat.is_token(key)]
+    if not digests:
+        return
+    found = session.scalars(select(ApiToken).where(ApiToken.digest.in_(digests))).all()
+    db.lock_for_write(session, User, sorted({record.user_id for record in found}))
+    for record in found:
+        token = by_digest[record.digest]
+        working = session.scalar(
+            select(ApiToken)
+            .join(ApiKey, ApiKey.id == ApiToken.key_id)
+            .where(ApiToken.id == record.id, ApiToken.revoked_at.is_(None))
+            .where(ApiToken.expires_at > clock.now(), ApiKey.revoked_at.is_(None))
+            .where(ApiKey.superseded_at.is_(None))
+            .execution_options(populate_existing=True)
+        )
+        if working is not None:
+            _revoke_token(session, working, reporter=reporter, source=sources[token])
+        yield token, working is not None
+
+
+def _revoke_token(session: Session, record: ApiToken, *, reporter: str, source: str | None) -> None:
+    record.revoked_at = clock.now()
+    holder = session.get_one(User, record.user_id)
+    detail = {"token_hint": record.hint, "reporter": reporter}
+    if source:
+        detail["source"] = source
+    audit.record(
+        session,
+        "api_token_reported_leaked",
+        actor_id=None,
+        subject_user_id=holder.id,
+        detail=detail,
+    )
+    notices.key_leaked(
+        session, holder, hint=record.hint, key_name=None, source=source, replaced=False, token=True
+    )
 
 
 def _digests(well_formed: Iterable[str]) -> dict[str, str]:

@@ -398,20 +398,25 @@ def key_leaked(
     key_name: str | None,
     source: str | None,
     replaced: bool,
+    token: bool = False,
 ) -> None:
-    """A key was reported leaked and revoked (app/keys/leaks.py): never routine, and caused by
-    a stranger, so within the allowance of notices caused by others. ``source`` is the
-    reporter's text: the notice quotes it, never as a link."""
+    """A key (``token``: a short-lived token) was reported leaked and revoked
+    (app/keys/leaks.py): never routine, and caused by a stranger, so within the allowance of
+    notices caused by others. ``source`` is the reporter's text: the notice quotes it,
+    never as a link."""
     _notify(
         session,
         user,
         "key_leaked",
-        subject=_l("API key revoked: reported leaked"),
+        subject=_l("Short-lived token revoked: reported leaked")
+        if token
+        else _l("API key revoked: reported leaked"),
         from_stranger=True,
         hint=Verbatim(hint),
         key_name=key_name,
         source=source,
         replaced=replaced,
+        token=token,
     )
 
 

@@ -1,5 +1,5 @@
-"""Retention: what the database stops keeping, so audit rows, dead keys and sent mail do not
-grow without bound. Each pass deletes in batches of its own short transactions, so a large
+"""Retention: what the database stops keeping, so audit rows, dead keys and tokens, and sent
+mail do not grow without bound. Each pass deletes in batches of its own short transactions, so a large
 backlog never holds locks for long, and an interrupted run simply continues next time.
 No web code here.
 """
@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
 from app.core import clock, db
-from app.core.models import ApiKey, AuditEvent, KeyRotation, OutboundMail
+from app.core.models import ApiKey, ApiToken, AuditEvent, KeyRotation, OutboundMail
 from app.keys.regeneration import WINDOW as IDEMPOTENCY_WINDOW
 
 BATCH = 1000
@@ -26,10 +26,14 @@ def prune_audit(session: Session, older_than: timedelta, *, batch: int = BATCH) 
 def prune_dead_keys(session: Session, older_than: timedelta, *, batch: int = BATCH) -> int:
     """Delete keys that stopped working more than ``older_than`` ago: revoked ones, and
     replaced ones whose overlap ended. Working keys, and expired named keys (still listed as
-    expired until their owner revokes them), stay. Idempotency records past their day go
-    too, and so does any that names a key being deleted."""
+    expired until their owner revokes them), stay. Short-lived tokens dead as long go first
+    (and any left of a key being deleted go with it), uncounted: the count is of keys.
+    Idempotency records past their day go too, and so does any that names a key being
+    deleted."""
     cutoff = clock.now() - older_than
     _forget_old_requests(session)
+    dead_tokens = or_(ApiToken.revoked_at < cutoff, ApiToken.expires_at < cutoff)
+    _in_batches(session, ApiToken, dead_tokens, batch, _no_refs)
     dead = or_(
         ApiKey.revoked_at < cutoff,
         ApiKey.superseded_at.is_not(None) & (ApiKey.expires_at < cutoff),
@@ -47,7 +51,7 @@ def prune_mail(session: Session, older_than: timedelta, *, batch: int = BATCH) -
 
 def _in_batches(
     session: Session,
-    model: type[ApiKey] | type[AuditEvent] | type[OutboundMail],
+    model: type[ApiKey] | type[ApiToken] | type[AuditEvent] | type[OutboundMail],
     condition: ColumnElement[bool],
     batch: int,
     before_delete: Callable[[Session, list[int]], None],
@@ -61,7 +65,7 @@ def _in_batches(
 @db.unit_of_work
 def _delete_batch(
     session: Session,
-    model: type[ApiKey] | type[AuditEvent] | type[OutboundMail],
+    model: type[ApiKey] | type[ApiToken] | type[AuditEvent] | type[OutboundMail],
     condition: ColumnElement[bool],
     batch: int,
     before_delete: Callable[[Session, list[int]], None],
@@ -88,3 +92,4 @@ def _no_refs(_session: Session, _ids: list[int]) -> None:
 
 def _rotations_naming(session: Session, key_ids: list[int]) -> None:
     session.execute(delete(KeyRotation).where(KeyRotation.new_key_id.in_(key_ids)))
+    session.execute(delete(ApiToken).where(ApiToken.key_id.in_(key_ids)))

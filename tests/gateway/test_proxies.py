@@ -25,11 +25,13 @@ from tests.helpers.api_keys import change_key, limited_key, scoped_key
 from tests.helpers.live import new_bot_download, own_download
 from tests.helpers.platform import Platform
 from tests.helpers.rc import write_rc
+from tests.helpers.tokens import minted
 from tests.helpers.users import Account, MakeUser
 
 pytestmark = pytest.mark.usefixtures("no_zulip_settings")
 BOT_SECONDS = 60
 SEND = "/api/v1/messages"
+SEND_ROUTE = ("POST", SEND)
 
 
 @pytest.fixture
@@ -115,6 +117,31 @@ def test_a_key_revoked_on_another_node_is_refused_at_once(
     revoked = other_node.delete(f"/api/v1/users/me/keys/{made['id']}", auth=(ada.email, ada.key))
     assert revoked.status_code == 200
     refused(send(gateway, made["api_key"]), 401, "INVALID_API_KEY", platform)
+
+
+def test_a_short_lived_token_sends_a_message_as_its_person(
+    gateway: str, keyfob_client: FlaskClient, platform: Platform, ada: Account
+) -> None:
+    token = minted(keyfob_client, (ada.email, ada.key), scopes=["messages:write"])["token"]
+    assert send(gateway, token).status_code == 200
+    assert platform.calls(*SEND_ROUTE)[-1].identity["X-Keyfob-User-Id"] == str(ada.id)
+
+
+def test_a_token_whose_key_is_revoked_on_another_node_is_refused_at_once(
+    gateway: str,
+    keyfob_client: FlaskClient,
+    make_app: Callable[..., Flask],
+    platform: Platform,
+    ada: Account,
+) -> None:
+    made = limited_key(keyfob_client, (ada.email, ada.key))
+    token = minted(keyfob_client, (ada.email, made["api_key"]))["token"]
+    assert send(gateway, token).status_code == 200  # now verified on this node
+    platform.received.clear()
+    other_node = make_app(TRUSTED_HOSTS=["localhost"]).test_client()
+    revoked = other_node.delete(f"/api/v1/users/me/keys/{made['id']}", auth=(ada.email, ada.key))
+    assert revoked.status_code == 200
+    refused(send(gateway, token), 401, "INVALID_API_KEY", platform)
 
 
 def test_a_paused_key_is_refused(

@@ -35,8 +35,10 @@ def minted(client: FlaskClient, user: Account) -> dict[str, str]:
     bot_named = api_ok(
         client.post(f"{API}/bots/{bot['user_id']}/keys", data={"name": "ci"}, auth=auth)
     )
+    token = api_ok(client.post(f"{API}/tokens", auth=auth))
     rolled = api_ok(client.post(f"{API}/users/me/api_key/regenerate", auth=auth))
     return {
+        "short-lived token": str(token["token"]),
         "user primary": user.key,
         "user named": str(named["api_key"]),
         "bot primary": bot["api_key"],

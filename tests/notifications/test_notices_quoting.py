@@ -193,6 +193,7 @@ def _facts() -> dict[str, object]:
         "days": 3,
         "source": HOSTILE,
         "replaced": True,
+        "token": False,
         "administrator": HOSTILE,
         "reset_url": KEYFOB_LINK,
         "other_sessions_ended": True,

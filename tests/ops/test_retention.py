@@ -9,16 +9,19 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.core import db
-from app.core.models import ApiKey, AuditEvent, KeyRotation
+from app.core.models import ApiKey, ApiToken, AuditEvent, KeyRotation
 from app.ops import retention
 from tests.conftest import Clock
 from tests.helpers.api import api_me, api_ok
 from tests.helpers.api_keys import create_key, regenerate, revoke_key
+from tests.helpers.tokens import me, minted
 from tests.helpers.users import Account
 from tests.helpers.web import log_in
 
 
-def count(app: Flask, model: type[ApiKey] | type[AuditEvent] | type[KeyRotation]) -> int:
+def count(
+    app: Flask, model: type[ApiKey] | type[ApiToken] | type[AuditEvent] | type[KeyRotation]
+) -> int:
     with app.app_context():
         return int(db.session().scalar(select(func.count()).select_from(model)) or 0)
 
@@ -86,3 +89,17 @@ def test_the_security_log_says_how_long_it_keeps_events(
     log_in(client, user.email)
     page = client.get("/settings/account").get_data(as_text=True)
     assert "The log keeps the last 90 days of events." in page
+
+
+def test_keys_prune_deletes_tokens_dead_as_long_and_keeps_live_ones(
+    app: Flask, client: FlaskClient, user: Account, clock: Clock
+) -> None:
+    minted(client, (user.email, user.key), ttl_seconds=60)
+    key = api_ok(create_key(client, (user.email, user.key), "gone"))
+    minted(client, (user.email, str(key["api_key"])))  # its key is revoked below
+    api_ok(revoke_key(client, (user.email, user.key), int(str(key["id"]))))
+    clock.advance(days=31)
+    live = minted(client, (user.email, user.key))
+    prune(app, "keys", "prune", "--older-than", "30")
+    assert count(app, ApiToken) == 1
+    api_ok(me(client, user.email, live["token"]))

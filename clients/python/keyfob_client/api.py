@@ -60,6 +60,19 @@ class Client:
         self._http.auth = (self.config.email, str(body["api_key"]))
         return body
 
+    def mint_token(
+        self, *, ttl_seconds: int | None = None, scopes: list[str] | None = None
+    ) -> dict[str, Any]:
+        """A short-lived token of this key (``token``, ``expires_at``, ``scopes``…): it lives
+        ``ttl_seconds`` (the server's default when None) and holds ``scopes`` (a subset of
+        the key's; all a token may have when None)."""
+        data = {}
+        if ttl_seconds is not None:
+            data["ttl_seconds"] = str(ttl_seconds)
+        if scopes:
+            data["scopes"] = ",".join(scopes)
+        return self._call("POST", "/tokens", data)
+
     def list_bots(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "/bots")["bots"])
 

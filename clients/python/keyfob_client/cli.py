@@ -1,4 +1,4 @@
-"""The ``keyfob`` command: whoami, rotate, convert. Every failure is one line and exit 1."""
+"""The ``keyfob`` command: whoami, token, rotate, convert. Every failure is one line and exit 1."""
 
 import argparse
 import sys
@@ -35,6 +35,27 @@ def _parser() -> argparse.ArgumentParser:
     whoami = commands.add_parser("whoami", help="who the key belongs to")
     whoami.add_argument("--config", help=CONFIG_HELP)
     whoami.set_defaults(run=_whoami)
+    token = commands.add_parser(
+        "token",
+        help="a short-lived token of the key, on standard output",
+        description="Exchange the rc file's key for a token that dies on its own (and with "
+        "the key). Only the token is printed, so that TOKEN=$(keyfob token) works.",
+    )
+    token.add_argument("--config", help=CONFIG_HELP)
+    token.add_argument(
+        "--ttl",
+        type=_seconds,
+        metavar="DURATION",
+        help="how long it lives: 600, 15m or 1h (default: the server's, 15 minutes)",
+    )
+    token.add_argument(
+        "--scope",
+        action="append",
+        metavar="SCOPE",
+        help="a scope it holds, e.g. messages:write; repeat for more (default: all the "
+        "key's that a token may have)",
+    )
+    token.set_defaults(run=_token)
     rotated = commands.add_parser("rotate", help="a new key, written back into the rc file")
     rotated.add_argument("--config", help=CONFIG_HELP)
     rotated.add_argument(
@@ -63,6 +84,13 @@ def _parser() -> argparse.ArgumentParser:
 def _whoami(arguments: argparse.Namespace) -> None:
     with Client(load_rc(arguments.config)) as client:
         print(_describe(client.get_profile()))
+
+
+def _token(arguments: argparse.Namespace) -> None:
+    scopes = [part.strip() for given in arguments.scope or () for part in given.split(",")]
+    with Client(load_rc(arguments.config)) as client:
+        minted = client.mint_token(ttl_seconds=arguments.ttl, scopes=[s for s in scopes if s])
+    print(minted["token"])
 
 
 def _rotate(arguments: argparse.Namespace) -> None:
