@@ -1,6 +1,7 @@
-"""Retention: what the database stops keeping, so audit rows, dead keys and tokens, and sent
-mail do not grow without bound. Each pass deletes in batches of its own short transactions, so a large
-backlog never holds locks for long, and an interrupted run simply continues next time.
+"""Retention: what the database stops keeping, so audit rows, dead keys and tokens, and
+sent mail do not grow without bound. Each pass deletes in batches of its own short
+transactions, so a large backlog never holds locks for long, and an interrupted run simply
+continues next time.
 No web code here.
 """
 

@@ -15,4 +15,5 @@ from app.web.settings import (  # noqa: E402, F401  (routes register on bp)
     organization,
     password,
     restrictions,
+    tokens,
 )

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from app.core import audit, clock, db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
-from app.keys import decoys, named, primary, revocation
+from app.keys import decoys, named, primary, revocation, tokens
 from app.people import accounts, authentication, known_devices, login_sessions, reauth
 from app.web import rcfile
 from app.web.settings import bp
@@ -51,6 +51,7 @@ def _account_page(language_form: LanguageForm) -> str:
         tab="account",
         key_record=primary.active_key(session, current_user.id),
         key_list_rows=named.live_keys(session, current_user.id),
+        token_rows=tokens.live_by_key(session, current_user.id),
         decoy_rows=decoys.listed(session, current_user.id),
         place=Place(current_user, "own", "account"),
         now=clock.now(),

@@ -15,7 +15,7 @@ from app.core import clock, db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.core.models import ApiKey
-from app.keys import decoys, named, scopes
+from app.keys import decoys, named, scopes, tokens
 from app.keys.store import keystore
 from app.people import reauth
 from app.web import rcfile
@@ -76,6 +76,7 @@ def bot_keys(bot_id: int) -> str:
         place=place,
         bot=place.holder,
         key_list_rows=summaries,
+        token_rows=tokens.live_by_key(db.session(), place.holder.id),
         decoy_rows=decoys.listed(db.session(), place.holder.id),
         now=clock.now(),
     )
