@@ -25,6 +25,7 @@ SHARED_EXTENSIONS = (
     "keyfob.engine",
     "keyfob.sessions",
     "keyfob.keystore",
+    "keyfob.pending_uses",
     "keyfob.hasher",
     "keyfob.clock",
     "keyfob.limiter",

@@ -22,7 +22,7 @@ from app.core import audit, db
 from app.core.i18n import gettext as _
 from app.core.models import ApiKey, Holder, User, storable_id
 from app.core.refusals import FieldRefused
-from app.keys import primary
+from app.keys import last_use, primary
 from app.notifications import notices
 from app.organization import policies
 from app.people import identities, roles
@@ -138,6 +138,7 @@ def owned(session: Session, owner_id: int, bot_id: int) -> User | None:
 
 def summaries(session: Session, owner_id: int) -> list[BotSummary]:
     """Every bot of the owner with its key's hint and times: one query, however many bots."""
+    last_use.write_pending()
     rows = session.execute(
         select(User, ApiKey.hint, ApiKey.created_at, ApiKey.last_used_at)
         .outerjoin(

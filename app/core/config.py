@@ -98,6 +98,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Verified keys each process keeps while nothing that authenticates changes
         # (app/keys/verified.py); 0 looks every key up in the database.
         "VERIFIED_KEY_CACHE_SIZE": 10_000,
+        # Last uses of keys wait this long in each process to be written together
+        # (app/keys/last_use.py); a process killed without exiting loses at most these.
+        # 0: each is written on the request that notes it.
+        "LAST_USE_WRITE_SECONDS": 5,
         # POST /api/v1/keys/revoke: reports from one client IP, whatever they hold.
         "LEAK_REPORT_LIMIT_PER_IP": "60 per hour",
         # A JSON file as https://api.github.com/meta/public_keys/secret_scanning serves it:

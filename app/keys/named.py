@@ -17,7 +17,7 @@ from app.core import audit, clock, db
 from app.core.i18n import gettext as _
 from app.core.models import ApiKey, Holder, User, storable_id
 from app.core.refusals import FieldRefused
-from app.keys import budgets, networks, scopes
+from app.keys import budgets, last_use, networks, scopes
 from app.keys.store import keystore
 from app.keys.verification import KeyKind
 from app.notifications import notices
@@ -209,6 +209,7 @@ def live_keys(session: Session, holder_id: int) -> list[KeySummary]:
     Rolled keys whose overlap has ended are left out: they are dead and were never named.
     Decoys are listed apart (app/keys/decoys.py)."""
     now = clock.now()
+    last_use.write_pending()
     records = session.scalars(
         select(ApiKey)
         .where(ApiKey.user_id == holder_id, ApiKey.revoked_at.is_(None), ApiKey.decoy.is_(False))

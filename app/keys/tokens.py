@@ -31,7 +31,7 @@ from app.core import audit, clock, db
 from app.core.i18n import gettext as _
 from app.core.models import ApiKey, ApiToken, Holder, storable_id
 from app.core.refusals import FieldRefused, Refused
-from app.keys import scopes
+from app.keys import last_use, scopes
 from app.keys.store import keystore
 from app.keys.verification import Principal
 from keyfob_client import keyformat
@@ -229,6 +229,7 @@ def live_by_key(session: Session, holder_id: int) -> dict[int, list[TokenSummary
     Tokens of a key that no longer works as their parent (revoked, rolled, paused) are
     dead, and left out with it."""
     now = clock.now()
+    last_use.write_pending()
     rows = session.execute(
         select(ApiToken, ApiKey.scopes)
         .join(ApiKey, ApiKey.id == ApiToken.key_id)

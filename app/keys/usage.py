@@ -2,9 +2,11 @@
 the first use of a key from a network none of its person's keys came from before.
 
 Recorded from the authentication path, so it must stay cheap and must never fail a
-request: at most one write a minute per key, and one more for each network a process
-sees a key come from for the first time, each in its own short transaction. A call from
-the address of the key's last noted use costs one comparison of two strings.
+request: at most one use a minute per key is noted, and written with the others waiting
+(app/keys/last_use.py) unless it has something to tell: a rolled key's first use after its
+roll, or a use from a network this process has not checked for the key, each written in its
+own short transaction on the request. A call from the address of the key's last noted use
+costs one comparison of two strings.
 """
 
 import threading
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.core import audit, db
 from app.core.models import ApiKey, ApiToken, User
+from app.keys import last_use
 from app.keys.store import KeyRow
 from app.notifications import notices, seen_addresses
 
@@ -36,6 +39,13 @@ def record(row: KeyRow, now: datetime, address: str | None = None, digest: str =
     recent = last is not None and now - last < RESOLUTION
     if not first_after_roll and recent and not _new_place(row, address, digest):
         return False
+    if not first_after_roll and _known_place(row, address, digest):
+        # Nothing to tell or audit: the use waits to be written with others (last_use.py).
+        ip, user_agent = audit.request_client()
+        table = last_use.TOKENS if row.token_id is not None else last_use.KEYS
+        row_id = row.token_id if row.token_id is not None else row.key_id
+        last_use.pending().add(table, row_id, last_use.Use(now, ip, user_agent))
+        return True
     try:
         _write(row, now, rolled if first_after_roll else None, digest)
     except SQLAlchemyError as error:
@@ -63,6 +73,15 @@ def _new_place(row: KeyRow, address: str | None, digest: str) -> bool:
     network = seen_addresses.network_of(address)
     noted = _PLACES.get(digest, set())
     return network is not None and network not in noted and len(noted) < PLACES_PER_KEY
+
+
+def _known_place(row: KeyRow, address: str | None, digest: str) -> bool:
+    """Whether a use from ``address`` needs no check for the new-network notice: the key's
+    last noted use came from it, or this process has checked its network for the key."""
+    if address is None or address == row.last_used_ip:
+        return True
+    network = seen_addresses.network_of(address)
+    return network is None or network in _PLACES.get(digest, ())
 
 
 def _remember_place(digest: str, network: str) -> None:

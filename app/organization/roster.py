@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core.models import ApiKey, User, storable_id
+from app.keys import last_use
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ def _primary_key() -> ColumnElement[bool]:
 
 def people(session: Session) -> list[Listed]:
     """Every human, active first, then by name."""
+    last_use.write_pending()
     rows = session.execute(
         select(User, ApiKey.hint, ApiKey.last_used_at)
         .outerjoin(ApiKey, _primary_key())
@@ -50,6 +52,7 @@ def people(session: Session) -> list[Listed]:
 def all_bots(session: Session) -> list[Listed]:
     """Every bot with its owner, active first, then by name."""
     owner = aliased(User)
+    last_use.write_pending()
     rows = session.execute(
         select(User, ApiKey.hint, ApiKey.last_used_at)
         .outerjoin(ApiKey, _primary_key())

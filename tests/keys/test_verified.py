@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from app.core import db
 from app.core.clock import install as install_clock
+from app.keys import last_use
 from tests.conftest import Clock
 from tests.helpers.api import api_create_bot
 from tests.helpers.users import Account, MakeUser
@@ -221,6 +222,7 @@ def now() -> datetime:
 
 def last_used(app: Flask, user_id: int) -> datetime:
     with app.app_context(), db.engine().connect() as connection:
+        last_use.write_pending()  # what LAST_USE_WRITE_SECONDS later brings
         value = connection.execute(
             text("SELECT max(last_used_at) FROM api_keys WHERE user_id = :id"), {"id": user_id}
         ).scalar_one()
