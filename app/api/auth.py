@@ -56,8 +56,8 @@ def require_any_key(scope: str) -> Callable[[View[P, R]], Callable[P, R]]:
     """Run the view for any valid, active key that holds ``scope``, an incoming-webhook
     bot's included (only users/me: what such a bot needs to check its key).
 
-    Each key presented takes one of the client IP's guesses before it is checked, and gives
-    it back when it was right (see app.limits).
+    A key is checked only while the client has guesses left, and a wrong one uses one up
+    (see app.core.limits.KeyGuesses).
     """
     return _guarded(scope, _anyone)
 
@@ -183,7 +183,7 @@ def authenticate() -> Principal:
         metrics.authentication("malformed")
         raise
     guesses, client = limits.key_guesses(), limit_identity()
-    if not guesses.take(client):
+    if not guesses.allows(client):
         metrics.authentication("rate_limited")
         retry_after = guesses.retry_after(client)
         raise ApiError(429, _("Too many invalid API keys"), retry_after=retry_after)
@@ -192,11 +192,9 @@ def authenticate() -> Principal:
     try:
         principal = verification.verify(email, key, address)
     except verification.KeyPaused:
-        guesses.give_back(client)  # the key was right: not a guess
         metrics.authentication("paused")
         raise ApiError(401, _("This API key is paused"), code="API_KEY_PAUSED") from None
     except verification.NetworkRefused as refused:
-        guesses.give_back(client)  # the key was right: the place is not
         metrics.authentication("network")
         restrictions.refused_network(refused.row, address, _endpoint())
         raise ApiError(
@@ -205,11 +203,9 @@ def authenticate() -> Principal:
             code="IP_NOT_ALLOWED",
         ) from None
     except accounts.AccountDeactivated:
-        guesses.give_back(client)  # the key was right: not a guess
         metrics.authentication("deactivated")
         raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None
     except verification.KeyExpired as expired:
-        guesses.give_back(client)  # the key was right: not a guess
         metrics.authentication("expired")
         when = expired.expired_at.strftime("%Y-%m-%d %H:%M UTC")
         raise ApiError(
@@ -222,16 +218,16 @@ def authenticate() -> Principal:
         # Answered below as any unknown key is, and a guess as it is; told once the answer
         # has gone, so that its time does not give the decoy away.
         metrics.authentication("decoy")
+        guesses.failed(client)
         after_response(partial(decoys.sighted, used.row, _endpoint()))
         raise _invalid_key() from None
     except verification.InvalidKey:
         metrics.authentication("invalid")
+        guesses.failed(client)  # only a wrong key is a guess: a right one refused is not
         raise _invalid_key() from None
     except db.DatabaseUnavailable:
-        guesses.give_back(client)  # the key was never checked: not a guess
         metrics.authentication("unavailable")
         raise
-    guesses.give_back(client)
     if principal.rate_limit is not None:
         wait = limits.key_budgets().spend(principal.key_id, principal.rate_limit)
         if wait is not None:

@@ -3,6 +3,9 @@
 
 Both take an attempt by incrementing first and undo it when that went past the limit, so
 parallel attempts cannot all pass; both give an attempt back only within its own window.
+Both can also just say whether an attempt is left and count a failure afterwards, for the
+API's key guesses (app/core/limits.py KeyGuesses), which then may overshoot by the attempts
+in flight.
 The local one exists for speed: the limits library's memory store takes a lock per key and
 restarts an expiry timer thread every few milliseconds under load, which cost more on the
 API's hot path than the rest of the key check.
@@ -25,6 +28,8 @@ class StoreUnavailable(Exception):
 
 class Windows(Protocol):
     def take(self, key: str, limit: RateLimitItem) -> bool: ...
+    def left(self, key: str, limit: RateLimitItem) -> bool: ...
+    def count(self, key: str, limit: RateLimitItem) -> None: ...
     def give_back(self, key: str, limit: RateLimitItem) -> None: ...
     def clear(self, key: str, limit: RateLimitItem) -> None: ...
     def retry_after(self, key: str, limit: RateLimitItem) -> int: ...
@@ -47,6 +52,18 @@ class SharedWindows:
             raise StoreUnavailable() from None
         self.give_back(key, limit)  # a parallel attempt took the last one first
         return False
+
+    def left(self, key: str, limit: RateLimitItem) -> bool:
+        try:
+            return bool(self._window.test(limit, key))
+        except StorageError:
+            raise StoreUnavailable() from None
+
+    def count(self, key: str, limit: RateLimitItem) -> None:
+        try:
+            self._window.hit(limit, key)
+        except StorageError:
+            raise StoreUnavailable() from None
 
     def give_back(self, key: str, limit: RateLimitItem) -> None:
         # Once the window has ended its count is gone: a decrement would start the next
@@ -94,6 +111,21 @@ class LocalWindows:
             if self._opened >= self.SWEEP_EVERY:
                 self._sweep(now)
             return True
+
+    def left(self, key: str, limit: RateLimitItem) -> bool:
+        count, _ends = self._current(key, time.monotonic())  # a read: no lock needed
+        return count < limit.amount
+
+    def count(self, key: str, limit: RateLimitItem) -> None:
+        now = time.monotonic()
+        with self._lock:
+            count, ends = self._current(key, now)
+            if count == 0:
+                ends = now + limit.get_expiry()
+                self._opened += 1
+            self._windows[key] = (count + 1, ends)
+            if self._opened >= self.SWEEP_EVERY:
+                self._sweep(now)
 
     def give_back(self, key: str, limit: RateLimitItem) -> None:
         with self._lock:

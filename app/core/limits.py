@@ -72,6 +72,14 @@ class Allowance:
         """Count one attempt; False (and nothing left counted) when none is left."""
         return self._windows.take(self._prefix + identity, self._limit)
 
+    def left(self, identity: str) -> bool:
+        """Whether an attempt is left, counting nothing."""
+        return self._windows.left(self._prefix + identity, self._limit)
+
+    def count(self, identity: str) -> None:
+        """Count one attempt that failed."""
+        self._windows.count(self._prefix + identity, self._limit)
+
     def give_back(self, identity: str) -> None:
         """Uncount an attempt that turned out not to be a failure (within its window)."""
         self._windows.give_back(self._prefix + identity, self._limit)
@@ -162,27 +170,32 @@ class PasswordLimits:
 
 
 class KeyGuesses:
-    """Failed API keys per client (``limit_identity()``): one is taken before a key is
-    checked, and given back when the key turns out to be right."""
+    """Failed API keys per client (``limit_identity()``): a key is checked only while the
+    client has guesses left, and a wrong one is counted after its check. Unlike passwords'
+    (counted first, given back), this may let through, once the guesses are used up, as
+    many as the client had in flight: every valid call, the API's hot path, then costs the
+    store one read rather than four operations. A key is 178 random bits: a handful of
+    guesses more finds nothing."""
 
     def __init__(self, app: Flask, windows: Windows) -> None:
         prefix = str(app.config["RATELIMIT_KEY_PREFIX"])
         limit = app.config["KEY_GUESS_LIMIT_PER_IP"]
         self._allowance = Allowance(windows, prefix, "key-guesses", limit)
 
-    def take(self, client: str) -> bool:
-        """One guess taken; True also when the store does not answer. Keys stay checked:
-        a key is 178 random bits, so guessing without a limit still finds nothing, and
-        every script keeps working through the store's outage (passwords fail closed)."""
+    def allows(self, client: str) -> bool:
+        """Whether the client has guesses left; True also when the store does not answer.
+        Keys stay checked: every script keeps working through the store's outage
+        (passwords fail closed)."""
         try:
-            return self._allowance.take(client)
+            return self._allowance.left(client)
         except StoreUnavailable:
             _warn("The rate-limit store is unavailable: key guesses are not counted")
             return True
 
-    def give_back(self, client: str) -> None:
-        with contextlib.suppress(StoreUnavailable):  # nothing was counted while it was away
-            self._allowance.give_back(client)
+    def failed(self, client: str) -> None:
+        """Count a wrong key (not at all while the store does not answer)."""
+        with contextlib.suppress(StoreUnavailable):
+            self._allowance.count(client)
 
     def retry_after(self, client: str) -> int:
         return self._allowance.retry_after(client)
