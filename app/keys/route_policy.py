@@ -22,7 +22,7 @@ matches no rule; so does a path holding a character a path may not (a raw #).
 import logging
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -66,6 +66,24 @@ class Rule:
 class Policy:
     source: str  # the file it came from, for the log
     rules: tuple[Rule, ...]
+    # Per method, the rules for it as one regular expression, one named group a rule in
+    # their order (the first alternative that matches wins, as the first rule does), and
+    # the rules by group: asked on every check, so compiled once rather than tried in turn.
+    _matchers: dict[str, tuple[re.Pattern[str], dict[str, Rule]]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        matchers = {}
+        for method in METHODS:
+            named = {
+                f"r{index}": rule
+                for index, rule in enumerate(self.rules)
+                if rule.methods is None or method in rule.methods
+            }
+            either = "|".join(f"(?P<{name}>{rule.regex.pattern})" for name, rule in named.items())
+            matchers[method] = (re.compile(either or "(?!)"), named)
+        object.__setattr__(self, "_matchers", matchers)
 
     def rule_for(self, method: str, uri: str) -> Rule | None:
         """The first rule for ``method`` and ``uri`` (a request target: path and query), or
@@ -73,8 +91,12 @@ class Policy:
         path = readable_path(uri)
         if path is None:
             return None
-        method = method.upper()
-        return next((rule for rule in self.rules if rule.matches(method, path)), None)
+        matcher = self._matchers.get(method.upper())
+        if matcher is None:
+            return None
+        expression, by_group = matcher
+        found = expression.fullmatch(path)
+        return None if found is None or found.lastgroup is None else by_group[found.lastgroup]
 
 
 def readable_path(uri: str) -> str | None:

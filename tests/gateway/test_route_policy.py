@@ -158,3 +158,27 @@ def test_another_platform_without_a_policy_still_starts(
     assert policy.rule_for("POST", "/api/v1/messages") is None  # Zulip's: left out
     rule = policy.rule_for("GET", "/api/v1/users/me")  # Keyfob's own stay
     assert rule is not None and rule.scope == "profile:read"
+
+
+def test_the_compiled_policy_picks_the_first_rule_in_order_for_every_route() -> None:
+    """rule_for, compiled once, agrees with trying each rule in turn: for every method and
+    every path the shipped rules name (placeholders filled, and one segment too many)."""
+    paths = {
+        rule.pattern.replace("...}", "}").replace("{", "x").replace("}", "") + tail
+        for rule in ZULIP.rules
+        for tail in ("", "/more")
+    }
+    for method in sorted(route_policy.METHODS):
+        for path in sorted(paths):
+            in_turn = next((r for r in ZULIP.rules if r.matches(method, path)), None)
+            assert ZULIP.rule_for(method, path) is in_turn, (method, path)
+
+
+def test_an_earlier_rule_wins_over_a_later_one_that_also_matches(tmp_path: Path) -> None:
+    policy = loaded(
+        tmp_path,
+        '[[route]]\nmethods = ["GET"]\npath = "/api/v1/{anything...}"\npublic = true\n'
+        '[[route]]\nmethods = ["GET"]\npath = "/api/v1/messages"\nscope = "messages:write"\n',
+    )
+    rule = policy.rule_for("GET", "/api/v1/messages")
+    assert rule is not None and rule.scope is None
