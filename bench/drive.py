@@ -10,7 +10,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench import cpu
+
 HERE = Path(__file__).parent
+SERVERS: dict[str, int] = {}  # a served URL: its gunicorn's pid, for its CPU time
 
 
 def _free_port() -> int:
@@ -56,8 +59,11 @@ def gunicorn(target: str, settings: Mapping[str, str] | None = None) -> Iterator
                 time.sleep(0.2)
         else:
             raise RuntimeError(f"gunicorn did not start for {target}")
-        yield f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{port}"
+        SERVERS[url] = server.pid
+        yield url
     finally:
+        SERVERS.pop(f"http://127.0.0.1:{port}", None)
         server.terminate()
         server.wait(timeout=30)
 
@@ -72,20 +78,23 @@ def wrk(
     expect_errors: bool = False,
     headers: Mapping[str, str] | None = None,
 ) -> dict[str, float]:
-    """One wrk run (after a one-second warm-up): requests a second, p50 and p99 in ms.
-    ``headers``: sent with every request, beside the credentials."""
+    """One wrk run (after a one-second warm-up): requests a second, p50 and p99 in ms, and
+    the server's CPU per request in ms (gunicorn's processes, and PostgreSQL's when the
+    database is PostgreSQL). ``headers``: sent with every request, beside the credentials."""
     command = ["wrk", "-t2", f"-c{connections}", "-s", str(HERE / "wrk.lua")]
     command += [
         flag for name, value in (headers or {}).items() for flag in ("-H", f"{name}: {value}")
     ]
     extra = ["--", str(tokens)] if tokens else []
     subprocess.run([*command, "-d1s", url + path, *extra], capture_output=True, check=True)
+    cpu_before = _server_cpu(url)
     run = subprocess.run(
         [*command, f"-d{seconds}s", url + path, *extra],
         capture_output=True,
         text=True,
         check=True,
     )
+    cpu_seconds = _server_cpu(url) - cpu_before
     line = next(row for row in run.stdout.splitlines() if row.startswith("RESULT "))
     result = json.loads(line.removeprefix("RESULT "))
     if result["errors"] or (result["non2xx"] and not expect_errors):
@@ -94,4 +103,13 @@ def wrk(
         "rps": result["requests"] / (result["duration_us"] / 1e6),
         "p50_ms": result["p50_us"] / 1000,
         "p99_ms": result["p99_us"] / 1000,
+        "cpu_ms": cpu_seconds * 1000 / max(1, result["requests"]),
     }
+
+
+def _server_cpu(url: str) -> float:
+    """CPU seconds so far of the server at ``url`` and, on PostgreSQL, of the database."""
+    used = cpu.tree_seconds(SERVERS[url]) if url in SERVERS else 0.0
+    if os.environ.get("KEYFOB_DATABASE_URL", "").startswith("postgresql"):
+        used += cpu.named_seconds("postgres")
+    return used
