@@ -104,12 +104,7 @@ class LocalWindows:
             count, ends = self._current(key, now)
             if count >= limit.amount:
                 return False
-            if count == 0:
-                ends = now + limit.get_expiry()
-                self._opened += 1
-            self._windows[key] = (count + 1, ends)
-            if self._opened >= self.SWEEP_EVERY:
-                self._sweep(now)
+            self._add_one(key, limit, now, count, ends)
             return True
 
     def left(self, key: str, limit: RateLimitItem) -> bool:
@@ -119,13 +114,16 @@ class LocalWindows:
     def count(self, key: str, limit: RateLimitItem) -> None:
         now = time.monotonic()
         with self._lock:
-            count, ends = self._current(key, now)
-            if count == 0:
-                ends = now + limit.get_expiry()
-                self._opened += 1
-            self._windows[key] = (count + 1, ends)
-            if self._opened >= self.SWEEP_EVERY:
-                self._sweep(now)
+            self._add_one(key, limit, now, *self._current(key, now))
+
+    def _add_one(self, key: str, limit: RateLimitItem, now: float, count: int, ends: float) -> None:
+        """Count one more in ``key``'s window (opening one if none is open); under the lock."""
+        if count == 0:
+            ends = now + limit.get_expiry()
+            self._opened += 1
+        self._windows[key] = (count + 1, ends)
+        if self._opened >= self.SWEEP_EVERY:
+            self._sweep(now)
 
     def give_back(self, key: str, limit: RateLimitItem) -> None:
         with self._lock:

@@ -46,6 +46,13 @@ def send(gateway: str, key: str, **headers: str) -> httpx.Response:
     return httpx.post(gateway + SEND, headers=sent, data=form, timeout=30)
 
 
+def revoke_on_another_node(make_app: Callable[..., Flask], ada: Account, key_id: int) -> None:
+    """Revoke ada's key through another app on the same database: another process's memory."""
+    other_node = make_app(TRUSTED_HOSTS=["localhost"]).test_client()
+    revoked = other_node.delete(f"/api/v1/users/me/keys/{key_id}", auth=(ada.email, ada.key))
+    assert revoked.status_code == 200
+
+
 def refused(answer: httpx.Response, status: int, code: str, platform: Platform) -> None:
     """Refused by the proxy with Keyfob's answer; nothing reached the platform."""
     assert answer.status_code == status, answer.text
@@ -111,11 +118,7 @@ def test_a_key_revoked_on_another_node_is_refused_at_once(
     made = limited_key(keyfob_client, (ada.email, ada.key))
     assert send(gateway, made["api_key"]).status_code == 200  # now verified on this node
     platform.received.clear()
-    other_node = make_app(
-        TRUSTED_HOSTS=["localhost"]
-    ).test_client()  # the same database, another process's memory
-    revoked = other_node.delete(f"/api/v1/users/me/keys/{made['id']}", auth=(ada.email, ada.key))
-    assert revoked.status_code == 200
+    revoke_on_another_node(make_app, ada, made["id"])
     refused(send(gateway, made["api_key"]), 401, "INVALID_API_KEY", platform)
 
 
@@ -138,9 +141,7 @@ def test_a_token_whose_key_is_revoked_on_another_node_is_refused_at_once(
     token = minted(keyfob_client, (ada.email, made["api_key"]))["token"]
     assert send(gateway, token).status_code == 200  # now verified on this node
     platform.received.clear()
-    other_node = make_app(TRUSTED_HOSTS=["localhost"]).test_client()
-    revoked = other_node.delete(f"/api/v1/users/me/keys/{made['id']}", auth=(ada.email, ada.key))
-    assert revoked.status_code == 200
+    revoke_on_another_node(make_app, ada, made["id"])
     refused(send(gateway, token), 401, "INVALID_API_KEY", platform)
 
 
