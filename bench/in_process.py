@@ -1,8 +1,9 @@
 """`python -m bench.in_process`: one WSGI call's cost in this process, no server and no test
 client, for the ceiling, the minimal key check, Keyfob's server_settings and users/me, and the
-forward-auth check with a valid key: µs a call, best of three runs of --calls calls, SQLite.
-What a server adds (sockets, threads) is `make bench`'s to measure; this is where the
-machine's swings do not reach."""
+forward-auth check with a valid key, a key without the route's scope and a malformed key: µs
+a call, best of three runs of --calls calls, SQLite, each answer's status checked. What a
+server adds (sockets, threads) is `make bench`'s to measure; this is where the machine's
+swings do not reach."""
 
 import argparse
 import io
@@ -41,22 +42,30 @@ def main() -> int:
 
         app = create_app()
         seed.reset(app)
-        [token] = seed.users_with_keys(app, 0, 1)
+        token, scoped = seed.users_with_keys(app, 0, 2)
+        seed.restrict(app, 2, 1, scopes="profile:read", networks="127.0.0.0/8")
+        malformed = seed.basic("user1@bench.invalid", seed.broken_key())
         send = {"HTTP_X_ORIGINAL_METHOD": "POST", "HTTP_X_ORIGINAL_URI": "/api/v1/messages"}
-        for label, wsgi, path, extra in (
-            ("ceiling: bare Flask route", ceiling.app, "/api/v1/server_settings", {}),
-            ("minimal key check", minimal.app, "/api/v1/users/me", {}),
-            ("server_settings", app, "/api/v1/server_settings", {}),
-            ("users/me", app, "/api/v1/users/me", {}),
-            ("check: valid key", app, "/api/v1/forward_auth", send),
+        for label, wsgi, path, key, extra, status in (
+            ("ceiling: bare Flask route", ceiling.app, "/api/v1/server_settings", token, {}, 200),
+            ("minimal key check", minimal.app, "/api/v1/users/me", token, {}, 200),
+            ("server_settings", app, "/api/v1/server_settings", token, {}, 200),
+            ("users/me", app, "/api/v1/users/me", token, {}, 200),
+            ("check: valid key", app, "/api/v1/forward_auth", token, send, 200),
+            ("check: refused scope", app, "/api/v1/forward_auth", scoped, send, 403),
+            ("check: malformed key", app, "/api/v1/forward_auth", malformed, send, 401),
         ):
-            environ = {"HTTP_AUTHORIZATION": token, **extra}
-            best = min(_run(wsgi, path, environ, calls) for _ in range(3))
+            environ = {"HTTP_AUTHORIZATION": f"Basic {key}", **extra}
+            best = min(_run(wsgi, path, environ, calls, status) for _ in range(3))
             print(f"{label:28} {best:7.1f} µs")
     return 0
 
 
-def _run(wsgi: Wsgi, path: str, extra: dict[str, str], calls: int) -> float:
+def _run(wsgi: Wsgi, path: str, extra: dict[str, str], calls: int, status: int) -> float:
+    """µs a call; every answer must have the expected status, or what is timed is another
+    path (a refusal) than the one named."""
+    answered: list[str] = []
+
     def call() -> None:
         environ = {
             "REQUEST_METHOD": "GET",
@@ -72,7 +81,7 @@ def _run(wsgi: Wsgi, path: str, extra: dict[str, str], calls: int) -> float:
             "wsgi.input": io.BytesIO(b""),
             **extra,
         }
-        answer = wsgi(environ, lambda status, headers, exc_info=None: None)
+        answer = wsgi(environ, lambda line, headers, exc_info=None: answered.append(line))
         b"".join(answer)
         getattr(answer, "close", lambda: None)()
 
@@ -81,7 +90,11 @@ def _run(wsgi: Wsgi, path: str, extra: dict[str, str], calls: int) -> float:
     started = time.perf_counter()
     for _ in range(calls):
         call()
-    return (time.perf_counter() - started) / calls * 1e6
+    took = (time.perf_counter() - started) / calls * 1e6
+    wrong = {line for line in answered if not line.startswith(f"{status} ")}
+    if wrong:
+        raise SystemExit(f"{path} answered {sorted(wrong)}, not {status}")
+    return took
 
 
 if __name__ == "__main__":

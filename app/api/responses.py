@@ -96,17 +96,31 @@ def success(**fields: Any) -> Response:
     return json_response(success_text(**fields))
 
 
-def error_response(error: ApiError) -> Response:
+def error_text(error: ApiError) -> str:
+    """The error's body, in Zulip's shape."""
     code = error.code or CODES.get(error.status, "BAD_REQUEST")
     body: dict[str, Any] = {"result": "error", "msg": error.msg, "code": code}
     body.update(error.fields)
     if error.retry_after is not None:
         body["retry-after"] = error.retry_after
-    response = json_response(encode(body), error.status)
-    if error.status == 401:
-        response.headers["WWW-Authenticate"] = 'Basic realm="keyfob"'
-    if error.retry_after is not None:
-        response.headers["Retry-After"] = str(error.retry_after)
+    return encode(body)
+
+
+def error_headers(status: int, retry_after: int | None) -> tuple[tuple[str, str], ...]:
+    """What every error answer carries beside its own ``headers``: no caching, the Basic
+    challenge of a 401, the wait of a limit."""
+    challenge = (("WWW-Authenticate", 'Basic realm="keyfob"'),) if status == 401 else ()
+    wait = () if retry_after is None else (("Retry-After", str(retry_after)),)
+    return (*_NOT_STORED, *challenge, *wait)
+
+
+def error_response(error: ApiError) -> Response:
+    response = FlaskResponse(
+        error_text(error),
+        status=error.status,
+        content_type="application/json",
+        headers=error_headers(error.status, error.retry_after),
+    )
     response.headers.update(error.headers)
     return response
 

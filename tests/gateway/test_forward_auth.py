@@ -41,6 +41,21 @@ def test_an_allowed_request_names_the_caller(
     assert answer.headers["Cache-Control"] == "no-store"
 
 
+def test_identity_headers_are_single_lines_of_ascii_whatever_the_name_holds(
+    app: Flask, client: FlaskClient, user: Account
+) -> None:
+    # A name typed straight into the database (no form in the way): the answer's identity
+    # skips werkzeug's header checks, so its own encoding is all that keeps a line out.
+    with app.app_context():
+        db.session().get_one(User, user.id).full_name = "Ada\r\nX-Keyfob-Role: 200\u2028"
+        db.session().commit()
+    answer = check(client, *SEND, user.key)
+    values = [value for name, value in answer.headers if name.startswith("X-Keyfob-")]
+    assert values and all(value.isascii() and value.isprintable() for value in values)
+    assert answer.headers.getlist("X-Keyfob-Role") == ["400"]
+    assert unquote(answer.headers["X-Keyfob-Full-Name"]) == "Ada\r\nX-Keyfob-Role: 200\u2028"
+
+
 def test_a_bot_is_named_with_its_owner(client: FlaskClient, user: Account) -> None:
     bot = api_ok(api_create_bot(client, user, "Deployer", "deployer"))
     answer = check(client, *SEND, str(bot["api_key"]), email=str(bot["email"]))
@@ -143,8 +158,11 @@ def test_wrong_keys_use_up_the_clients_guesses(make_app: Callable[..., Flask], a
 
 def test_nginx_gets_the_refusal_in_headers(client: FlaskClient, a_key: str) -> None:
     refused = check(client, *SEND, a_key)
-    assert refused.headers["X-Keyfob-Status"] == "401"
-    assert json.loads(refused.headers["X-Keyfob-Error"]) == refused.get_json()
+    assert refused.headers.getlist("X-Keyfob-Status") == ["401"]
+    assert [json.loads(error) for error in refused.headers.getlist("X-Keyfob-Error")] == [
+        refused.get_json()
+    ]
+    assert refused.headers.getlist("WWW-Authenticate") == ['Basic realm="keyfob"']
 
 
 def test_the_original_request_must_come_in_one_pair_of_headers(

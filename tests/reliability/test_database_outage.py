@@ -3,6 +3,7 @@ SERVICE_UNAVAILABLE and the pages a friendly 503, quickly, never a 500 or a hang
 back, requests succeed again without restarting the app, and a regeneration acknowledged
 before the stop is in effect."""
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from app.keys import primary
 from app.people import accounts
 from tests.conftest import base_config
 from tests.helpers.api import API, api_error, api_me, api_ok
+from tests.helpers.gateway import check
 from tests.helpers.openapi import assert_matches
 from tests.helpers.services import PrivatePostgres, private_postgres
 from tests.helpers.users import PASSWORD
@@ -61,6 +63,18 @@ def test_the_api_answers_503_while_the_database_is_down(site: Site) -> None:
     regenerate = site.client.post(f"{API}/users/me/api_key/regenerate", auth=(site.email, site.key))
     api_error(regenerate, 503, "SERVICE_UNAVAILABLE")
     assert time.monotonic() - started < OUTAGE_ANSWER_SECONDS
+
+
+def test_the_gateway_check_tells_nginx_of_the_outage_once(site: Site) -> None:
+    # Answered by the API's error handler, not the check's own refusals: its hook adds the
+    # headers nginx reads, once.
+    site.server.stop()
+    down = check(site.client, "POST", "/api/v1/messages", site.key, email=site.email)
+    api_error(down, 503, "SERVICE_UNAVAILABLE")
+    assert down.headers.getlist("X-Keyfob-Status") == ["503"]
+    assert [json.loads(error) for error in down.headers.getlist("X-Keyfob-Error")] == [
+        down.get_json()
+    ]
 
 
 def test_the_pages_answer_a_friendly_503_while_the_database_is_down(site: Site) -> None:
