@@ -94,7 +94,10 @@ def _write(engine: Engine, waiting: dict[Table, dict[int, Use]]) -> None:
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":  # bookkeeping: no need to wait for the disk
             connection.execute(text("SET LOCAL synchronous_commit = off"))
-        for table, uses in waiting.items():
+        # Every process writes its rows in one order (table, then id): each UPDATE locks its
+        # row until the commit, so two batches sharing keys in different orders would
+        # deadlock, and PostgreSQL would drop one of them.
+        for table, uses in sorted(waiting.items(), key=lambda item: item[0].name):
             statement = (
                 update(table)
                 .where(table.c.id == bindparam("row_id"))
@@ -107,7 +110,7 @@ def _write(engine: Engine, waiting: dict[Table, dict[int, Use]]) -> None:
             )
             rows = [
                 {"row_id": row_id, "at": use.at, "ip": use.ip, "user_agent": use.user_agent}
-                for row_id, use in uses.items()
+                for row_id, use in sorted(uses.items())
             ]
             connection.execute(statement, rows)
 

@@ -2,6 +2,7 @@
 every key waiting, within LAST_USE_WRITE_SECONDS, before a list shows them, and when the
 process exits; nothing to tell or audit ever waits."""
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -158,3 +159,37 @@ def test_a_server_stopping_writes_the_uses_still_waiting(tmp_path: Path, databas
         assert written_since(seeder, ada.id, before)  # written as the worker exited
     finally:
         empty_tables(seeder)
+
+
+def test_processes_writing_the_same_keys_at_once_never_deadlock(
+    app: Flask, make_user: MakeUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Two processes' batches hold many of the same keys, noted in opposite orders (each
+    # saw its callers in its own order). Each batch locks its rows one by one as it
+    # updates them: in different orders, PostgreSQL finds a deadlock and drops a batch.
+    key_ids = [key_of(app, make_user().id) for _ in range(KEYS_SHARED)]
+    engine = app.extensions["keyfob.engine"]
+    processes = [last_use.PendingUses(engine, 3600), last_use.PendingUses(engine, 3600)]
+    latest = clock_now(app)
+    for round_ in range(ROUNDS):
+        latest = clock_now(app) + timedelta(minutes=round_ + 1)
+        for pending, order in zip(processes, (key_ids, key_ids[::-1]), strict=True):
+            for key_id in order:
+                pending.add(last_use.KEYS, key_id, last_use.Use(latest, "127.0.0.1", "CI"))
+        writers = [threading.Thread(target=pending.write) for pending in processes]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join(timeout=WAIT_SECONDS)
+    assert "Could not record key uses" not in caplog.text
+    with app.app_context():
+        uses = db.session().scalars(select(ApiKey.last_used_at).where(ApiKey.id.in_(key_ids)))
+        assert set(uses) == {latest}
+
+
+KEYS_SHARED, ROUNDS = 60, 15
+
+
+def key_of(app: Flask, user_id: int) -> int:
+    with app.app_context():
+        return db.session().scalars(select(ApiKey.id).where(ApiKey.user_id == user_id)).one()
