@@ -162,9 +162,33 @@ def _entries(trusted: tuple[str, ...]) -> tuple[frozenset[str], tuple[tuple[str,
 
 
 def host_is_allowed(environ: dict[str, Any], trusted: list[str]) -> bool:
-    """Whether the request's host, port included, is one ``trusted`` names. werkzeug reads
-    the Host header (else the server's address), drops the scheme's default port and turns
-    a malformed host (userinfo, a bad port, stray characters) into ""."""
+    """Whether the request's host, port included, is one ``trusted`` names: worked out once
+    for each host a client names (what werkzeug reads to find it) and remembered, as every
+    request asks (clients name the same few hosts; past MAX_HOSTS_REMEMBERED, any more
+    are worked out each time, since a Host header is free text)."""
+    asked = (
+        environ.get("HTTP_HOST"),
+        environ.get("wsgi.url_scheme"),
+        environ.get("SERVER_NAME"),
+        environ.get("SERVER_PORT"),
+        tuple(trusted),
+    )
+    allowed = _ALLOWED_HOSTS.get(asked)
+    if allowed is None:
+        allowed = _host_is_allowed(environ, trusted)
+        if len(_ALLOWED_HOSTS) < MAX_HOSTS_REMEMBERED:
+            _ALLOWED_HOSTS[asked] = allowed
+    return allowed
+
+
+_ALLOWED_HOSTS: dict[tuple[Any, ...], bool] = {}
+MAX_HOSTS_REMEMBERED = 256
+
+
+def _host_is_allowed(environ: dict[str, Any], trusted: list[str]) -> bool:
+    """werkzeug reads the Host header (else the server's address), drops the scheme's
+    default port and turns a malformed host (userinfo, a bad port, stray characters) into
+    ""."""
     host = get_host(environ)
     if not host:
         return False
