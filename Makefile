@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run serve test lint format clean docs bench soak bench-slow screenshots extract translations
+.PHONY: run serve test lint format clean docs bench bench-workers soak bench-slow screenshots extract translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Keyfob needs Python 3.11 or newer")'
@@ -57,6 +57,11 @@ docs: $(VENV)/.installed-dev
 # Throughput and latency of key authentication (needs wrk: apt-get install wrk).
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The forward-auth check under gunicorn's worker configurations, for gunicorn.conf.py's
+# defaults (needs wrk).
+bench-workers: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.workers $(WORKERS_ARGS)
 
 # The screenshots of the README and docs/, taken by the browser tests' own setup (needs
 # Chromium, and a CJK font for the Chinese one).

@@ -23,8 +23,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(target: str, settings: Mapping[str, str] | None = None) -> Iterator[str]:
-    """``target`` served by gunicorn (2 workers x 4 gthreads) on a free port; its URL."""
+def gunicorn(
+    target: str, settings: Mapping[str, str] | None = None, *, workers: int = 2, threads: int = 4
+) -> Iterator[str]:
+    """``target`` served by gunicorn (2 workers x 4 gthreads unless told) on a free port;
+    its URL."""
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -34,11 +37,11 @@ def gunicorn(target: str, settings: Mapping[str, str] | None = None) -> Iterator
             "--config",
             "python:bench.gunicorn_defaults",
             "--workers",
-            "2",
+            str(workers),
             "--worker-class",
             "gthread",
             "--threads",
-            "4",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -80,21 +83,23 @@ def wrk(
 ) -> dict[str, float]:
     """One wrk run (after a one-second warm-up): requests a second, p50 and p99 in ms, and
     the server's CPU per request in ms (gunicorn's processes, and PostgreSQL's when the
-    database is PostgreSQL). ``headers``: sent with every request, beside the credentials."""
+    database is PostgreSQL; the database's share also alone). ``headers``: sent with every
+    request, beside the credentials."""
     command = ["wrk", "-t2", f"-c{connections}", "-s", str(HERE / "wrk.lua")]
     command += [
         flag for name, value in (headers or {}).items() for flag in ("-H", f"{name}: {value}")
     ]
     extra = ["--", str(tokens)] if tokens else []
     subprocess.run([*command, "-d1s", url + path, *extra], capture_output=True, check=True)
-    cpu_before = _server_cpu(url)
+    cpu_before, db_before = _server_cpu(url), _database_cpu()
     run = subprocess.run(
         [*command, f"-d{seconds}s", url + path, *extra],
         capture_output=True,
         text=True,
         check=True,
     )
-    cpu_seconds = _server_cpu(url) - cpu_before
+    db_seconds = _database_cpu() - db_before
+    cpu_seconds = _server_cpu(url) - cpu_before + db_seconds
     line = next(row for row in run.stdout.splitlines() if row.startswith("RESULT "))
     result = json.loads(line.removeprefix("RESULT "))
     if result["errors"] or (result["non2xx"] and not expect_errors):
@@ -104,12 +109,17 @@ def wrk(
         "p50_ms": result["p50_us"] / 1000,
         "p99_ms": result["p99_us"] / 1000,
         "cpu_ms": cpu_seconds * 1000 / max(1, result["requests"]),
+        "db_cpu_ms": db_seconds * 1000 / max(1, result["requests"]),
     }
 
 
 def _server_cpu(url: str) -> float:
-    """CPU seconds so far of the server at ``url`` and, on PostgreSQL, of the database."""
-    used = cpu.tree_seconds(SERVERS[url]) if url in SERVERS else 0.0
+    """CPU seconds so far of the server at ``url``."""
+    return cpu.tree_seconds(SERVERS[url]) if url in SERVERS else 0.0
+
+
+def _database_cpu() -> float:
+    """CPU seconds so far of the database server (PostgreSQL's; SQLite's is the app's)."""
     if os.environ.get("KEYFOB_DATABASE_URL", "").startswith("postgresql"):
-        used += cpu.named_seconds("postgres")
-    return used
+        return cpu.named_seconds("postgres")
+    return 0.0

@@ -178,7 +178,7 @@ def _report(
     )
     print(
         f"{'scenario':42} {'req/s':>8} {'best':>8} {'spread':>7} {'x ceil':>7}"
-        f" {'p50 ms':>7} {'p99 ms':>7} {'cpu ms':>7}"
+        f" {'p50 ms':>7} {'p99 ms':>7} {'cpu ms':>7} {'of db':>7}"
     )
     ceiling = median[CEILING]["rps"]
     for name, row in median.items():
@@ -186,7 +186,7 @@ def _report(
         print(
             f"{name:42} {row['rps']:8.0f} {best:8.0f} {_spread(runs[name]):7.1%}"
             f" {row['rps'] / ceiling:7.3f} {row['p50_ms']:7.2f} {row['p99_ms']:7.2f}"
-            f" {row['cpu_ms']:7.3f}"
+            f" {row['cpu_ms']:7.3f} {row['db_cpu_ms']:7.3f}"
         )
     print("\nEach round, req/s:")
     for name, rows in runs.items():

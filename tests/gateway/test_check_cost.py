@@ -10,7 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.helpers.api_keys import scoped_key
+from keyfob_client import keyformat
+from tests.helpers.api import api_ok
+from tests.helpers.api_keys import create_key, scoped_key
 from tests.helpers.db_trace import StoreCount, database_trace
 from tests.helpers.gateway import check
 from tests.helpers.services import PrivateRedis, private_redis
@@ -98,6 +100,27 @@ def test_a_refused_scope_costs_what_an_allowed_check_does(
     assert check(client, "GET", "/api/v1/messages", reader).status_code == 200  # known now
     refused = ask(client, reader)  # sending needs messages:write
     assert measure(refused) == Cost(1, round_trips(1, site), 1)
+
+
+def test_a_key_with_a_request_budget_adds_two_store_round_trips(
+    site: Flask, measure: Callable[[Callable[[], object]], Cost], ada: Account
+) -> None:
+    client = site.test_client()
+    made = create_key(client, (ada.email, ada.key), "CI", rate_limit_per_minute=1000)
+    budgeted = str(api_ok(made)["api_key"])
+    assert check(client, *SEND, budgeted).status_code == 200  # known now, its script loaded
+    # The guess read, then the budget's: is there one left (a read), take it (a script).
+    assert measure(ask(client, budgeted)) == Cost(1, round_trips(1, site), 3)
+
+
+def test_an_unknown_well_formed_key_costs_its_lookup_and_two_store_round_trips(
+    site: Flask, measure: Callable[[Callable[[], object]], Cost], ada: Account
+) -> None:
+    client = site.test_client()
+    assert check(client, *SEND, ada.key).status_code == 200  # the process's connections open
+    unknown = keyformat.generate(keyformat.USER_PREFIX)  # its checksum holds: it is looked up
+    assert check(client, *SEND, unknown).status_code == 401  # the store's script loaded
+    assert measure(ask(client, unknown)) == Cost(1, round_trips(1, site), 2)
 
 
 def test_a_malformed_key_costs_no_statement_and_two_store_round_trips(
