@@ -34,14 +34,22 @@ def _whole(variable: str, default: int, environ: Mapping[str, str]) -> int:
 
 def workers(environ: Mapping[str, str] = os.environ) -> int:
     """One process per CPU: argon2 password hashing is CPU-bound, and a process per CPU lets
-    it use them all (threads of one process share one interpreter lock)."""
+    it use them all (threads of one process share one interpreter lock). More than the CPUs
+    served the check less than half as fast on 2 CPUs (`make bench-workers`)."""
     return _whole("KEYFOB_SERVE_WORKERS", _cpus(), environ)
 
 
 def threads(environ: Mapping[str, str] = os.environ) -> int:
-    """Threads per process: API calls mostly wait on the database, so a few per CPU keep the
-    CPUs busy; the cap keeps each process within its database pool (5 + 10 overflow)."""
-    return _whole("KEYFOB_SERVE_THREADS", min(2 * _cpus(), 8), environ)
+    """Threads per process: API calls wait on the database, so a few keep a process busy;
+    more only contend for its interpreter lock. `make bench-workers` measured the gateway
+    check on 2 CPUs (docs/admin/deploying.md): with a worker per CPU, 4 threads served as
+    many checks as 8 on SQLite (4,531 and 4,561 a second) and half as many again on
+    PostgreSQL (3,196 against 2,071); 1 or 2 served fewer on SQLite. Each thread keeps one
+    database connection for the key lookup, beside the process's pool."""
+    return _whole("KEYFOB_SERVE_THREADS", THREADS, environ)
+
+
+THREADS = 4
 
 
 def bind(environ: Mapping[str, str] = os.environ) -> str:
