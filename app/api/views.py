@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, jsonify
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from app.api import bp, params
@@ -16,9 +17,11 @@ from app.api.responses import ApiError, json_response, success, success_text, ti
 from app.core import db, hosts
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
+from app.core.models import User
 from app.keys import networks, primary, scopes
 from app.keys.verification import Principal
 from app.people import accounts, authentication, roles
+from app.people.factors import checks
 
 # What Zulip clients read to decide how to read a response. It describes the shapes of the
 # endpoints Keyfob serves, not endpoints it lacks (those are 404 at any level). 277 is Zulip
@@ -84,10 +87,26 @@ def fetch_api_key() -> Response:
         raise _authentication_failed() from None
     except accounts.AccountDeactivated:
         raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None
+    _second_factor(session, user, params.optional_text("otp"))
     key = primary.reveal_to(session, user.id, actor_id=user.id, event_type="api_key_fetched")
     if key is None:
         raise _authentication_failed()
     return no_store(success(api_key=key, email=user.email, user_id=user.id))
+
+
+def _second_factor(session: Session, user: User, code: str | None) -> None:
+    """A person with a second factor also sends its code (``otp``: the app's, or a
+    recovery code), checked and counted as the pages check it."""
+    if not checks.enrolled(session, user.id):
+        return
+    if not (code or "").strip():
+        message = _("This account has two-factor authentication: send a code from its app as otp")
+        raise ApiError(401, message, code="SECOND_FACTOR_REQUIRED")
+    try:
+        checks.check_code(session, user, code or "", purpose="fetch_api_key")
+    except checks.CodeRefused:
+        message = _("The two-factor code is not right, or it was used already")
+        raise ApiError(401, message, code="SECOND_FACTOR_INVALID") from None
 
 
 def _authentication_failed() -> ApiError:

@@ -67,6 +67,11 @@ EVENT_LABELS = {
     "api_token_minted": _l("Short-lived token minted"),
     "api_token_revoked": _l("Short-lived token revoked"),
     "api_token_reported_leaked": _l("Short-lived token revoked: reported leaked"),
+    "second_factor_added": _l("Authenticator app added"),
+    "second_factor_removed": _l("Authenticator app removed"),
+    "second_factor_failed": _l("Wrong second-factor code entered"),
+    "recovery_codes_replaced": _l("New recovery codes made"),
+    "recovery_code_used": _l("Recovery code used"),
 }
 
 

@@ -1,5 +1,6 @@
-"""The tables: users (humans and bots), their API keys, the audit log, the mail queue, the
-organization's policies and the bots offered from one person to another."""
+"""The tables: users (humans and bots), their API keys and tokens, their second factors, the
+audit log, the mail queue, the organization's policies and the bots offered from one person
+to another."""
 
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -210,6 +211,40 @@ class ApiToken(Base):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} of key {self.key_id}>"
+
+
+class TotpFactor(Base):
+    """A person's authenticator app (app/people/factors/totp.py): the secret it shares,
+    encrypted as keys are (KEY_ENCRYPTION_KEYS), and the last time step a code was accepted
+    in, so that no code is accepted twice. It counts only once a first code has proved
+    that the app holds the secret (``confirmed_at``)."""
+
+    __tablename__ = "totp_factors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    secret_ciphertext: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    def __repr__(self) -> str:
+        return f"<TotpFactor of user {self.user_id}>"
+
+
+class RecoveryCode(Base):
+    """One of a person's single-use recovery codes, hashed as passwords are (argon2)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} of user {self.user_id}>"
 
 
 class AuthEpoch(Base):

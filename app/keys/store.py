@@ -206,6 +206,11 @@ class KeyStore:
     def decrypt(self, ciphertext: str) -> str:
         return self._fernet.decrypt(ciphertext.encode("ascii")).decode("ascii")
 
+    def encrypt(self, secret: str) -> str:
+        """Another ASCII secret the server must read again (an authenticator app's), under
+        the first encryption key, as keys are."""
+        return self._fernet.encrypt(secret.encode("ascii")).decode("ascii")
+
     def reencrypt(self, ciphertext: str) -> str | None:
         """The ciphertext under the first encryption key, or None if it already is.
 

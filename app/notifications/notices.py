@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.core import audit, clock
+from app.core import audit, clock, hosts
 from app.core.models import ApiKey, OutboundMail, User
 from app.notifications import mail, not_me, seen_addresses
 from app.notifications.mail.compose import Verbatim
@@ -371,6 +371,40 @@ def password_changed(
 ) -> None:
     facts: dict[str, Any] = {"reset_url": Verbatim(reset_url), **choices}
     _notify(session, user, "password_changed", subject=_l("Your password was changed"), **facts)
+
+
+# Second factors (app/people/factors): always sent, never routine. Whoever changed one had
+# the person's password and session, so what to do is what a changed password asks.
+
+
+def second_factor_added(session: Session, user: User) -> None:
+    subject = _l("An authenticator app was added to your account")
+    _notify(session, user, "second_factor_added", subject=subject, reset_url=_forgot_url())
+
+
+def second_factor_removed(session: Session, user: User) -> None:
+    subject = _l("The authenticator app was removed from your account")
+    _notify(session, user, "second_factor_removed", subject=subject, reset_url=_forgot_url())
+
+
+def recovery_codes_replaced(session: Session, user: User) -> None:
+    subject = _l("New recovery codes were made for your account")
+    _notify(session, user, "recovery_codes_replaced", subject=subject, reset_url=_forgot_url())
+
+
+def recovery_code_used(session: Session, user: User, *, left: int) -> None:
+    subject = _l("A recovery code of yours was used")
+    _notify(
+        session, user, "recovery_code_used", subject=subject, left=left, reset_url=_forgot_url()
+    )
+
+
+def _forgot_url() -> Verbatim:
+    """The "Forgot your password?" page (app/web/accounts/password_reset.py), from any app."""
+    return Verbatim(hosts.site_url() + FORGOT_PASSWORD_PATH)
+
+
+FORGOT_PASSWORD_PATH = "/password/forgot"  # noqa: S105 (a page, not a password)
 
 
 def password_reset_link(session: Session, user: User, *, link: str, minutes: int) -> None:

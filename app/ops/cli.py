@@ -149,12 +149,28 @@ def prune_audit_command(days: int | None) -> None:
 @keys_cli.command("rotate-encryption-key")
 @click.option("--check", is_flag=True, help="Only count the keys an older key still encrypts.")
 def rotate_encryption_key_command(check: bool) -> None:
-    """Re-encrypt every stored key under the first of KEY_ENCRYPTION_KEYS (resumable: run
-    it again after a crash). With --check, write nothing and fail if any key still needs
-    an older encryption key."""
+    """Re-encrypt every stored key, and every authenticator app's secret, under the first of
+    KEY_ENCRYPTION_KEYS (resumable: run it again after a crash). With --check, write
+    nothing and fail if any still needs an older encryption key."""
     progress = secret_rotation.reencrypt(
         db.session(), keystore(), check=check, on_batch=_progress_printer(check)
     )
+    secrets = secret_rotation.reencrypt_factor_secrets(db.session(), keystore(), check=check)
+    click.echo(
+        f"{secrets.total} authenticator app secrets: {secrets.rewritten}"
+        f" {'need rewriting' if check else 'rewritten'}, {secrets.current} already current,"
+        f" {len(secrets.failed)} unreadable"
+    )
+    if secrets.failed:
+        raise click.ClickException(
+            f"{len(secrets.failed)} authenticator app secrets cannot be read with the"
+            " configured secrets; they were left as they were."
+        )
+    if check and secrets.rewritten:
+        raise click.ClickException(
+            f"{secrets.rewritten} authenticator app secrets are still encrypted with an older"
+            " key: keep it in KEY_ENCRYPTION_KEYS."
+        )
     _finish(progress, check, "encrypted with an older key", "KEY_ENCRYPTION_KEYS")
 
 

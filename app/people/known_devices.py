@@ -6,6 +6,11 @@ outlives the login session (logging out keeps it) but not a password change: eac
 in it carries a fingerprint of the password hash it was earned with. The rate limits
 (app/core/limits.py) count a known device's failures on their own, so a stranger guessing
 elsewhere cannot lock the owner's own browser out.
+
+The same cookie remembers, for an account whose person ticked "Remember this browser" at the
+second step of a login, that this browser need not be asked for the second factor again. That
+mark carries a fingerprint of the password hash and of the factor it was earned with, so it
+dies with the cookie, with a password change, and with the factor's removal or replacement.
 """
 
 import hashlib
@@ -27,12 +32,21 @@ MAX_ACCOUNTS = 5  # a shared computer may know a few accounts; the newest are ke
 class KnownDevice:
     device_id: str
     accounts: tuple[tuple[int, str], ...]  # (user id, password fingerprint), newest first
+    # (user id, fingerprint of the password and the factor): no second factor asked here
+    second_factor: tuple[tuple[int, str], ...] = ()
 
     def vouches_for(self, user: User | None) -> bool:
         """True when this browser has signed in to ``user`` since its password last changed."""
         if user is None or user.password_hash is None:
             return False
         return (user.id, fingerprint(user)) in self.accounts
+
+    def skips_second_factor(self, user: User, factor_mark: str) -> bool:
+        """True when this browser was remembered at ``user``'s second step, since their
+        password and their factor (``factor_mark``) last changed."""
+        return self.vouches_for(user) and (
+            (user.id, factor_fingerprint(user, factor_mark)) in self.second_factor
+        )
 
 
 def from_request() -> KnownDevice | None:
@@ -64,14 +78,27 @@ def of_logged_in_browser(user: User, browser: KnownDevice | None) -> KnownDevice
     return of_login_session(user)
 
 
-def remember(response: Response, user: User, device: KnownDevice | None) -> None:
-    """Mark the browser as known to ``user`` (a fresh cookie, newest account first)."""
+def remember(
+    response: Response,
+    user: User,
+    device: KnownDevice | None,
+    *,
+    second_factor_mark: str | None = None,
+) -> None:
+    """Mark the browser as known to ``user`` (a fresh cookie, newest account first); with
+    ``second_factor_mark`` (the factor's, app/people/factors), as one where ``user`` is not
+    asked for the second factor. A mark given earlier stays until it dies on its own."""
     device_id = device.device_id if device else secrets.token_urlsafe(16)
     others = [entry for entry in (device.accounts if device else ()) if entry[0] != user.id]
     accounts = [(user.id, fingerprint(user)), *others][:MAX_ACCOUNTS]
+    marks = list(device.second_factor if device else ())
+    if second_factor_mark is not None:
+        others_marks = [entry for entry in marks if entry[0] != user.id]
+        marks = [(user.id, factor_fingerprint(user, second_factor_mark)), *others_marks]
+    payload = {"device": device_id, "accounts": accounts, "factors": marks[:MAX_ACCOUNTS]}
     response.set_cookie(
         COOKIE,
-        _serializer().dumps({"device": device_id, "accounts": accounts}),
+        _serializer().dumps(payload),
         max_age=_max_age(),
         httponly=True,
         secure=current_app.config["SESSION_COOKIE_SECURE"],
@@ -86,21 +113,34 @@ def fingerprint(user: User) -> str:
     return digest.hexdigest()[:24]
 
 
+def factor_fingerprint(user: User, factor_mark: str) -> str:
+    """A short HMAC of the password hash and the factor's mark: it changes with either."""
+    secret = current_app.config["SECRET_KEY"].encode("utf-8")
+    message = f"second-factor\0{user.password_hash}\0{factor_mark}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
+
+
 def _parse(payload: object) -> KnownDevice | None:
     if not isinstance(payload, dict) or not isinstance(payload.get("device"), str):
         return None
     accounts = payload.get("accounts")
     if not isinstance(accounts, list):
         return None
-    entries = tuple(
+    marks = payload.get("factors")
+    return KnownDevice(
+        payload["device"], _entries(accounts), _entries(marks if isinstance(marks, list) else [])
+    )
+
+
+def _entries(listed: list[object]) -> tuple[tuple[int, str], ...]:
+    return tuple(
         (entry[0], entry[1])
-        for entry in accounts[:MAX_ACCOUNTS]
+        for entry in listed[:MAX_ACCOUNTS]
         if isinstance(entry, list)
         and len(entry) == 2
         and isinstance(entry[0], int)
         and isinstance(entry[1], str)
     )
-    return KnownDevice(payload["device"], entries)
 
 
 def _serializer() -> URLSafeTimedSerializer:

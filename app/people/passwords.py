@@ -23,6 +23,19 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+def hash_secret(secret: str) -> str:
+    """Another secret a person types (a recovery code), hashed as a password is."""
+    return _hasher().hash(secret)
+
+
+def matches(stored_hash: str, typed: str) -> bool:
+    """Whether ``typed`` is the secret ``stored_hash`` was made from."""
+    try:
+        return bool(_hasher().verify(stored_hash, typed))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def check_password(user: User | None, password: str) -> bool:
     """True when ``password`` is the human user's; bots and unknown users never match.
 

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from app.web.accounts import not_me, password_reset, views  # noqa: E402, F401  (routes register on bp)
+from app.web.accounts import not_me, password_reset, second_step, views  # noqa: E402, F401  (routes register on bp)

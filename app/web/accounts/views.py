@@ -8,7 +8,7 @@ from app.core import db, limits
 from app.core.i18n import gettext as _
 from app.organization import policies
 from app.people import accounts, authentication, known_devices, login_sessions
-from app.web.accounts import bp
+from app.web.accounts import bp, second_step
 from app.web.accounts.forms import LoginForm, RegisterForm
 
 
@@ -54,10 +54,7 @@ def login() -> Response | str:
         except accounts.AccountDeactivated:
             form.password.errors.append(_("This account is deactivated."))
         else:
-            login_sessions.start(user)
-            response = redirect(url_for("settings.account"))
-            known_devices.remember(response, user, device)
-            return response
+            return second_step.finish_or_ask(user, device)
     open_ = policies.for_display(db.session()).registration_open
     return render_template("accounts/login.html", form=form, registration_open=open_)
 

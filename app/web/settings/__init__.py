@@ -16,4 +16,5 @@ from app.web.settings import (  # noqa: E402, F401  (routes register on bp)
     password,
     restrictions,
     tokens,
+    two_factor,
 )

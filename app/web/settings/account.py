@@ -14,6 +14,7 @@ from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.keys import decoys, named, primary, revocation, tokens
 from app.people import accounts, authentication, known_devices, login_sessions, reauth
+from app.people.factors import checks, recovery
 from app.web import rcfile
 from app.web.settings import bp
 from app.web.settings.forms import (
@@ -58,6 +59,8 @@ def _account_page(language_form: LanguageForm) -> str:
         events=audit.security_log(session, current_user.id),
         language_form=language_form,
         notices_form=NoticesForm(routine_notices=current_user.routine_notices),
+        second_factor=checks.enrolled(session, current_user.id),
+        recovery_codes_left=recovery.left(session, current_user.id),
     )
 
 
@@ -80,18 +83,27 @@ def api_key() -> Response | str:
     form = ReauthForm()
     after = _settings_path(request.args.get("next"))
     if request.method == "POST":
-        return reauthenticate(form, then=after or url_for(".api_key")) or render_template(
-            "settings/api_key_password.html", tab="account", form=form, after=after
+        return reauthenticate(form, then=after or url_for(".api_key")) or _password_step(
+            form, after
         )
     if not reauth.is_open():
-        return render_template(
-            "settings/api_key_password.html", tab="account", form=form, after=after
-        )
+        return _password_step(form, after)
     if after:
         return redirect(after)
     key = reveal_or_404(current_user.id, "api_key_revealed")
     page = render_template("settings/account_key.html", tab="account", key=key)
     return no_store(make_response(page))
+
+
+def _password_step(form: ReauthForm, after: str | None) -> str:
+    second_factor = checks.enrolled(db.session(), current_user.id)
+    return render_template(
+        "settings/api_key_password.html",
+        tab="account",
+        form=form,
+        after=after,
+        second_factor=second_factor,
+    )
 
 
 def _settings_path(value: str | None) -> str | None:
@@ -124,11 +136,31 @@ def reauthenticate(form: ReauthForm, *, then: str) -> Response | None:
         except (authentication.AuthenticationError, accounts.AccountDeactivated):
             form.password.errors.append(_("Password is incorrect"))
         else:
+            if not _second_factor_given(form, browser):
+                return None
             reauth.open_window()
             response = redirect(then)
             known_devices.remember(response, current_user, browser)
             return response
     return None
+
+
+def _second_factor_given(form: ReauthForm, browser: known_devices.KnownDevice | None) -> bool:
+    """With a second factor, the window also needs its code (or a recovery code): whoever
+    has the password alone must not see a key."""
+    session = db.session()
+    if not checks.enrolled(session, current_user.id):
+        return True
+    if not (form.code.data or "").strip():
+        form.code.errors.append(_("Enter the code from your authenticator app."))
+        return False
+    device = known_devices.of_logged_in_browser(current_user, browser)
+    try:
+        checks.check_code(session, current_user, form.code.data, purpose="reauth", device=device)
+    except checks.CodeRefused:
+        form.code.errors.append(_("That code is not right, or it was used already."))
+        return False
+    return True
 
 
 @bp.route("/account/api-key/regenerate", methods=["GET", "POST"])

@@ -24,9 +24,13 @@ from app.keys import named, scopes
 from app.people.accounts import PASSWORD_MAX
 from app.web.forms import Form
 
+CODE_MAX = 64  # a code is 6 digits, a recovery code 11 characters
+
 
 class ReauthForm(Form):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    # Asked of a person with a second factor (app/people/factors), beside the password.
+    code = StringField(_l("Code from your authenticator app"), validators=[Length(max=CODE_MAX)])
 
 
 class ConfirmForm(Form):

@@ -4,6 +4,7 @@ re-entry as their own key (app/people/reauth.py), is audited as its own event an
 bot's owner (administration.reveal_bot_key)."""
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.bots import lifecycle, types
@@ -12,6 +13,7 @@ from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.organization import administration, roster
 from app.people import reauth, roles
+from app.people.factors import checks
 from app.web.settings import bp
 from app.web.settings.account import reauthenticate
 from app.web.settings.forms import ConfirmForm, ReauthForm
@@ -112,7 +114,11 @@ def org_bot_key(bot_id: int) -> Response | str:
             return done
     if request.method == "POST" or not reauth.is_open():
         return render_template(
-            "settings/organization/bot_key_password.html", tab="organization", bot=bot, form=form
+            "settings/organization/bot_key_password.html",
+            tab="organization",
+            bot=bot,
+            form=form,
+            second_factor=checks.enrolled(session, current_user.id),
         )
     try:
         key = administration.reveal_bot_key(session, acting(), bot)

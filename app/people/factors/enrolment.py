@@ -1,0 +1,130 @@
+"""Adding and removing an authenticator app, and replacing the recovery codes: each change
+audited, told to the person by email, and committed. No web code here.
+
+Enrolment has two steps. ``start`` keeps a new secret, unconfirmed (a secret shown but never
+confirmed counts for nothing and is replaced by the next start); ``confirm`` takes a first
+code from the app, which proves the app holds the secret, and only then does the factor
+count, with ten new recovery codes."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.core import audit, clock, db
+from app.core.models import TotpFactor, User
+from app.keys.store import keystore
+from app.notifications import notices
+from app.people import authentication
+from app.people.factors import checks, recovery, totp
+from app.people.known_devices import KnownDevice
+
+
+class AlreadyEnrolled(Exception):
+    """The person has an authenticator app already: remove it first."""
+
+
+class NothingToConfirm(Exception):
+    """No enrolment was started (or it was confirmed already)."""
+
+
+@dataclass(frozen=True)
+class Started:
+    """What the person needs to add the app: the secret in text and as a QR code."""
+
+    secret: str
+    uri: str
+
+    @property
+    def grouped_secret(self) -> str:
+        return totp.grouped(self.secret)
+
+    @property
+    def qr_svg(self) -> str:
+        return totp.qr_svg(self.uri)
+
+
+@db.unit_of_work
+def start(session: Session, user: User) -> Started:
+    """A new secret for ``user``'s authenticator app, kept unconfirmed. Raises
+    AlreadyEnrolled."""
+    db.lock_for_write(session, User, [user.id])
+    factor = session.scalar(select(TotpFactor).where(TotpFactor.user_id == user.id))
+    if factor is not None and factor.confirmed_at is not None:
+        raise AlreadyEnrolled()
+    secret = totp.new_secret()
+    ciphertext = keystore().encrypt(secret)
+    if factor is None:
+        session.add(TotpFactor(user_id=user.id, secret_ciphertext=ciphertext))
+    else:
+        factor.secret_ciphertext, factor.created_at, factor.last_step = (
+            ciphertext,
+            clock.now(),
+            None,
+        )
+    issuer = str(current_app.config["REALM_NAME"])
+    return Started(secret, totp.provisioning_uri(secret, account=user.email, issuer=issuer))
+
+
+def pending(session: Session, user_id: int) -> Started | None:
+    """The enrolment ``user_id`` started and has not confirmed, shown again (a reload)."""
+    factor = session.scalar(
+        select(TotpFactor).where(TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_(None))
+    )
+    if factor is None:
+        return None
+    user = session.get_one(User, user_id)
+    secret = keystore().decrypt(factor.secret_ciphertext)
+    issuer = str(current_app.config["REALM_NAME"])
+    return Started(secret, totp.provisioning_uri(secret, account=user.email, issuer=issuer))
+
+
+@db.unit_of_work
+def confirm(session: Session, user: User, code: str) -> list[str] | None:
+    """Confirm the started enrolment with a first code: the factor counts from now, and the
+    new recovery codes are returned (to be shown once). None when the code is not the app's.
+    Raises NothingToConfirm."""
+    db.lock_for_write(session, User, [user.id])
+    factor = session.scalar(
+        select(TotpFactor).where(TotpFactor.user_id == user.id, TotpFactor.confirmed_at.is_(None))
+    )
+    if factor is None:
+        raise NothingToConfirm()
+    if not checks.accept_app_code(session, factor, code):
+        return None
+    factor.confirmed_at = clock.now()
+    codes = recovery.replace_all(session, user)
+    audit.record(session, "second_factor_added", actor_id=user.id, subject_user_id=user.id)
+    notices.second_factor_added(session, user)
+    return codes
+
+
+def remove(session: Session, user: User, password: str, code: str, *, device: KnownDevice) -> None:
+    """Remove ``user``'s authenticator app and recovery codes, after their password and a
+    code of the factor (the app's, or a recovery code). Raises the password check's errors,
+    limits.TooManyAttempts, or checks.CodeRefused."""
+    authentication.authenticate(session, user.email, password, purpose="reauth", device=device)
+    checks.check_code(session, user, code, purpose="remove", device=device)
+    _remove(session, user)
+
+
+@db.unit_of_work
+def _remove(session: Session, user: User) -> None:
+    db.lock_for_write(session, User, [user.id])
+    session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id))
+    recovery.remove_all(session, user.id)
+    audit.record(session, "second_factor_removed", actor_id=user.id, subject_user_id=user.id)
+    notices.second_factor_removed(session, user)
+
+
+@db.unit_of_work
+def replace_recovery_codes(session: Session, user: User) -> list[str]:
+    """Ten new recovery codes for an enrolled ``user`` (the old ones stop working)."""
+    db.lock_for_write(session, User, [user.id])
+    if not checks.enrolled(session, user.id):
+        raise NothingToConfirm()
+    codes = recovery.replace_all(session, user)
+    audit.record(session, "recovery_codes_replaced", actor_id=user.id, subject_user_id=user.id)
+    notices.recovery_codes_replaced(session, user)
+    return codes

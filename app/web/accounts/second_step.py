@@ -1,0 +1,94 @@
+"""The second step of a login, for a person with a second factor: after the password, a
+code from their authenticator app (or a recovery code), unless this browser was remembered.
+
+Between the two steps the session holds only who passed the password, in which session
+generation, and until when (SECOND_STEP_SECONDS): nobody is logged in until the code is
+right, and a logout elsewhere, or the time running out, sends the person back to the start."""
+
+from datetime import timedelta
+
+from flask import flash, redirect, render_template, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, Length
+
+from app.core import clock, db
+from app.core.i18n import gettext as _
+from app.core.models import User
+from app.people import known_devices, login_sessions
+from app.people.factors import checks
+from app.web.accounts import bp
+from app.web.forms import Form
+
+PENDING = "second_step"
+SECOND_STEP_SECONDS = 300
+CODE_MAX = 64  # a code is 6 digits, a recovery code 11 characters
+
+
+class SecondStepForm(Form):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=CODE_MAX)])
+    remember = BooleanField(_l("Remember this browser"))
+
+
+def finish_or_ask(user: User, device: known_devices.KnownDevice | None) -> Response:
+    """After a right password: log in, or first ask for the second factor."""
+    mark = checks.factor_mark(db.session(), user.id)
+    if mark is None or (device is not None and device.skips_second_factor(user, mark)):
+        return _log_in(user, device)
+    session.clear()
+    session[PENDING] = {
+        "user": user.id,
+        "generation": user.session_generation,
+        "until": (clock.now() + timedelta(seconds=SECOND_STEP_SECONDS)).timestamp(),
+    }
+    return redirect(url_for("accounts.second_step"))
+
+
+@bp.route("/login/second-step", methods=["GET", "POST"])
+def second_step() -> Response | str:
+    if current_user.is_authenticated:
+        return redirect(url_for("settings.account"))
+    user = _pending_user()
+    if user is None:
+        flash(_("Log in again: the second step was not finished in time."), "info")
+        return redirect(url_for("accounts.login"))
+    form = SecondStepForm()
+    if form.validate_on_submit():
+        device = known_devices.from_request()
+        try:
+            checks.check_code(db.session(), user, form.code.data, purpose="login", device=device)
+        except checks.CodeRefused:
+            form.code.errors.append(_("That code is not right, or it was used already."))
+        else:
+            mark = checks.factor_mark(db.session(), user.id) if form.remember.data else None
+            return _log_in(user, device, second_factor_mark=mark)
+    return render_template("accounts/second_step.html", form=form)
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    until, user_id = pending.get("until"), pending.get("user")
+    if not isinstance(until, float | int) or not isinstance(user_id, int):
+        return None
+    if clock.now().timestamp() >= until:
+        session.pop(PENDING, None)
+        return None
+    user = db.session().get(User, user_id)
+    if user is None or not user.is_active or user.is_bot:
+        return None
+    if pending.get("generation") != user.session_generation:
+        return None
+    return user
+
+
+def _log_in(
+    user: User, device: known_devices.KnownDevice | None, second_factor_mark: str | None = None
+) -> Response:
+    login_sessions.start(user)  # a fresh session: the pending step goes with the old one
+    response = redirect(url_for("settings.account"))
+    known_devices.remember(response, user, device, second_factor_mark=second_factor_mark)
+    return response
