@@ -19,6 +19,7 @@ from app.core.i18n import gettext as _
 from app.keys import decoys, restrictions, scopes, verification
 from app.keys.verification import Principal
 from app.people import accounts, roles
+from app.people.factors import policy as factor_policy
 
 log = logging.getLogger("keyfob.api")
 P = ParamSpec("P")
@@ -126,6 +127,7 @@ def _administrator(principal: Principal) -> Principal:
     if not roles.is_admin(principal.role):
         raise ApiError(404, _("No such user"))
     refuse_unless_primary(principal)
+    factor_policy.require(db.session(), principal.user_id)
     return principal
 
 

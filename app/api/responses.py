@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from app.core.db import DatabaseUnavailable, HolderMoved
 from app.core.i18n import gettext as _
 from app.core.limits import StoreUnavailable, TooManyAttempts
+from app.people.factors.policy import SecondFactorRequired
 
 STORE_RETRY_SECONDS = 30  # a guess at an outage's length; the client may retry sooner
 DATABASE_RETRY_SECONDS = 5  # a database restart usually takes seconds
@@ -135,6 +136,10 @@ def register_error_handlers(api: Flask) -> None:
     @api.errorhandler(HolderMoved)
     def _holder_moved(_error: HolderMoved) -> Response:
         return error_response(ApiError(404, _("No such bot")))
+
+    @api.errorhandler(SecondFactorRequired)
+    def _second_factor_required(error: SecondFactorRequired) -> Response:
+        return error_response(ApiError(403, error.message, code="SECOND_FACTOR_ENROLMENT_REQUIRED"))
 
     @api.errorhandler(TooManyAttempts)
     def _too_many(error: TooManyAttempts) -> Response:

@@ -26,6 +26,7 @@ from app.keys import last_use, primary
 from app.notifications import notices
 from app.organization import policies
 from app.people import identities, roles
+from app.people.factors import policy as factor_policy
 
 USERNAME = re.compile(r"[a-z0-9-]{1,40}")
 # Short enough that the longest username still makes an email of at most 254 characters.
@@ -101,11 +102,13 @@ def create(
     bot_type: int = types.GENERIC,
 ) -> tuple[User, str]:
     """A new bot of ``bot_type`` for ``owner`` with its first key, within the
-    organization's bot policies; audited and committed. Raises InvalidBot."""
+    organization's bot policies; audited and committed. Raises InvalidBot, or
+    SecondFactorRequired (the organization's second-factor policy)."""
     if owner.is_bot:
         raise InvalidBot("owner", _("Bots cannot own bots."))
     if bot_type not in types.LABELS:
         raise InvalidBot("bot_type", _("Choose one of the offered bot types."))
+    factor_policy.require(session, owner.id)
     name, short_name = clean_full_name(full_name), clean_username(username)
     db.lock_for_write(session, User, [owner.id])  # the count below holds until the commit
     _check_may_create(session, owner.id)

@@ -69,6 +69,7 @@ EVENT_LABELS = {
     "api_token_reported_leaked": _l("Short-lived token revoked: reported leaked"),
     "second_factor_added": _l("Authenticator app added"),
     "second_factor_removed": _l("Authenticator app removed"),
+    "second_factor_reset": _l("Two-factor authentication reset by an administrator"),
     "second_factor_failed": _l("Wrong second-factor code entered"),
     "recovery_codes_replaced": _l("New recovery codes made"),
     "recovery_code_used": _l("Recovery code used"),

@@ -60,10 +60,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_FIX": False,
         "BOT_EMAIL_DOMAIN": "",
         "MAX_BOTS_PER_USER": 100,
-        # Who may create bots: everyone or admins_only. This and the three other policies
-        # (bots per user, key lifetime, registration) are defaults an administrator can
-        # change in the console (app/organization/policies.py).
+        # Who may create bots: everyone or admins_only. This and the four other policies
+        # (bots per user, key lifetime, registration, second factor) are defaults an
+        # administrator can change in the console (app/organization/policies.py).
         "BOT_CREATION_POLICY": "everyone",
+        # Who must have a second factor: nobody, administrators, or key_makers (everyone
+        # who creates keys or bots).
+        "SECOND_FACTOR_REQUIRED": "nobody",
         "AUDIT_RETENTION_DAYS": 365,  # what `flask audit prune` keeps, and the log says
         "MAX_NAMED_KEYS": 5,  # per user and per bot, beside the primary key
         "MAX_DECOY_KEYS": 10,  # per user and per bot (app/keys/decoys.py)

@@ -23,6 +23,7 @@ from app.keys.verification import KeyKind
 from app.notifications import notices
 from app.organization import policies
 from app.people import identities
+from app.people.factors import policy as factor_policy
 from keyfob_client import keyformat
 
 NAME_MAX = 50
@@ -132,7 +133,10 @@ def create(
     It holds ``requested_scopes`` (app/keys/scopes.py), or, when None, every scope a named
     key may be given today (written out: a scope added later is not given to it), and
     works only from ``allowed_networks`` (app/keys/networks.py) when any are given, within
-    a budget of ``rate_limit_per_minute`` requests a minute when one is (app/keys/budgets.py)."""
+    a budget of ``rate_limit_per_minute`` requests a minute when one is (app/keys/budgets.py).
+    Raises SecondFactorRequired when the organization's policy asks the actor for a second
+    factor they have not added (app/people/factors/policy.py)."""
+    factor_policy.require(session, actor_id)
     cleaned = clean_name(name)
     chosen = _chosen_scopes(requested_scopes)
     try:

@@ -387,6 +387,20 @@ def second_factor_removed(session: Session, user: User) -> None:
     _notify(session, user, "second_factor_removed", subject=subject, reset_url=_forgot_url())
 
 
+def second_factor_reset(session: Session, user: User, *, actor_id: int) -> None:
+    """An administrator removed ``user``'s factor: they may not know it was asked for."""
+    subject = _l("An administrator reset the two-factor authentication of your account")
+    actor = session.get(User, actor_id)
+    _notify(
+        session,
+        user,
+        "second_factor_reset",
+        subject=subject,
+        admin=actor.full_name if actor is not None else "",
+        reset_url=_forgot_url(),
+    )
+
+
 def recovery_codes_replaced(session: Session, user: User) -> None:
     subject = _l("New recovery codes were made for your account")
     _notify(session, user, "recovery_codes_replaced", subject=subject, reset_url=_forgot_url())

@@ -17,6 +17,7 @@ from app.keys import named, primary, restrictions
 from app.keys.store import keystore
 from app.notifications import notices
 from app.people import accounts, roles
+from app.people.factors import enrolment
 
 # What a change of owner did: offered the bot, handed it over, or nothing (theirs already).
 Handover = Literal["offered", "transferred", None]
@@ -86,6 +87,20 @@ def reactivate(session: Session, actor: Actor, target: User) -> None:
         lifecycle.reactivate(session, target, actor_id=actor.id)
     else:
         accounts.reactivate(session, target, actor_id=actor.id)
+
+
+def reset_second_factor(session: Session, actor: Actor, person: User) -> bool:
+    """Remove a person's authenticator app and recovery codes when they lost them (their
+    keys stay as they are); False when they had none. Not one's own: that is Remove, with
+    the password and a code, in Account & privacy."""
+    check_may_manage(actor, person)
+    if person.is_bot:
+        raise roles.RoleRefused(_("Bots have no second factor."))
+    if person.id == actor.id:
+        raise roles.RoleRefused(
+            _("Remove your own authenticator app in Account & privacy, with a code.")
+        )
+    return enrolment.reset(session, person, actor_id=actor.id)
 
 
 def transfer(session: Session, actor: Actor, bot: User, new_owner_id: int) -> bool:

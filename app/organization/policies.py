@@ -1,7 +1,8 @@
 """The organization's policies: who may create bots, how many bots a person may own, the
-longest a new key may live, and whether anyone may register. The configuration file gives
-each one's default; an administrator's choice in the console is a row that overrides it,
-audited. Every rule that depends on a policy reads it here. No web code here.
+longest a new key may live, whether anyone may register, and who must have a second factor.
+The configuration file gives each one's default; an administrator's choice in the console is
+a row that overrides it, audited. Every rule that depends on a policy reads it here. No web
+code here.
 """
 
 from dataclasses import dataclass, fields, replace
@@ -19,6 +20,10 @@ from app.core.refusals import FieldRefused
 
 EVERYONE = "everyone"
 ADMINS_ONLY = "admins_only"
+# Who must have a second factor (app/people/factors/policy.py): nobody, administrators
+# (to administer, and to create keys or bots), or everyone who creates keys or bots.
+NOBODY, ADMINISTRATORS, KEY_MAKERS = "nobody", "administrators", "key_makers"
+SECOND_FACTOR_CHOICES = (NOBODY, ADMINISTRATORS, KEY_MAKERS)
 MAX_BOTS_CEILING = 1000
 MAX_LIFETIME_CEILING = 3650
 
@@ -29,6 +34,7 @@ class Policies:
     max_bots_per_user: int
     max_key_lifetime_days: int  # 0: no cap
     registration_open: bool
+    second_factor_required: str  # one of SECOND_FACTOR_CHOICES
 
 
 class InvalidPolicy(FieldRefused):
@@ -39,6 +45,8 @@ def init_app(app: Flask) -> None:
     """Refuse a configured default that no console choice could have made."""
     if app.config["BOT_CREATION_POLICY"] not in (EVERYONE, ADMINS_ONLY):
         raise ValueError("BOT_CREATION_POLICY must be everyone or admins_only")
+    if app.config["SECOND_FACTOR_REQUIRED"] not in SECOND_FACTOR_CHOICES:
+        raise ValueError("SECOND_FACTOR_REQUIRED must be nobody, administrators or key_makers")
 
 
 def defaults() -> Policies:
@@ -48,6 +56,7 @@ def defaults() -> Policies:
         max_bots_per_user=int(config["MAX_BOTS_PER_USER"]),
         max_key_lifetime_days=int(config["MAX_KEY_LIFETIME_DAYS"]),
         registration_open=bool(config["REGISTRATION_OPEN"]),
+        second_factor_required=str(config["SECOND_FACTOR_REQUIRED"]),
     )
 
 
@@ -92,6 +101,8 @@ def _check(name: str, value: Any) -> Any:
     if name == "bot_creation_policy" and value in (EVERYONE, ADMINS_ONLY):
         return value
     if name == "registration_open" and isinstance(value, bool):
+        return value
+    if name == "second_factor_required" and value in SECOND_FACTOR_CHOICES:
         return value
     ceilings = {
         "max_bots_per_user": MAX_BOTS_CEILING,

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.core.models import ApiKey, User, storable_id
+from app.core.models import ApiKey, TotpFactor, User, storable_id
 from app.keys import last_use
 
 
@@ -27,6 +27,7 @@ class Listed:
     bot_type: int | None = None
     owner_id: int | None = None
     owner_name: str | None = None
+    second_factor: bool = False  # a person with an authenticator app
 
 
 def _primary_key() -> ColumnElement[bool]:
@@ -37,15 +38,30 @@ def _primary_key() -> ColumnElement[bool]:
 def people(session: Session) -> list[Listed]:
     """Every human, active first, then by name."""
     last_use.write_pending()
+    enrolled = (
+        select(TotpFactor.id)
+        .where(TotpFactor.user_id == User.id, TotpFactor.confirmed_at.is_not(None))
+        .exists()
+    )
     rows = session.execute(
-        select(User, ApiKey.hint, ApiKey.last_used_at)
+        select(User, ApiKey.hint, ApiKey.last_used_at, enrolled)
         .outerjoin(ApiKey, _primary_key())
         .where(User.is_bot.is_(False))
         .order_by(User.is_active.desc(), func.lower(User.full_name), User.id)
     )
     return [
-        Listed(u.id, u.full_name, u.email, u.role, u.is_active, u.created_at, hint, used)
-        for u, hint, used in rows
+        Listed(
+            u.id,
+            u.full_name,
+            u.email,
+            u.role,
+            u.is_active,
+            u.created_at,
+            hint,
+            used,
+            second_factor=bool(factor),
+        )
+        for u, hint, used, factor in rows
     ]
 
 

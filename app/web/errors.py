@@ -4,7 +4,7 @@ An unexpected exception reaches these handlers as Werkzeug's InternalServerError
 after Flask has logged it.
 """
 
-from flask import Flask, g, make_response, render_template
+from flask import Flask, flash, g, make_response, redirect, render_template, url_for
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -15,6 +15,7 @@ from app.core import db
 from app.core.db import DatabaseUnavailable, HolderMoved
 from app.core.i18n import gettext as _
 from app.core.limits import StoreUnavailable, TooManyAttempts
+from app.people.factors.policy import SecondFactorRequired
 from app.people.login_sessions import login_manager
 
 
@@ -24,6 +25,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(HolderMoved)
     def _holder_moved(_error: HolderMoved) -> tuple[str, int]:
         return error_page(NotFound())  # the bot is someone else's now, like any other's
+
+    @app.errorhandler(SecondFactorRequired)
+    def _second_factor_required(error: SecondFactorRequired) -> Response:
+        """The organization asks this person for a second factor first: lead them to it."""
+        flash(error.message, "info")
+        return redirect(url_for("settings.add_app"))
 
     @app.errorhandler(TooManyAttempts)
     def _too_many(error: TooManyAttempts) -> Response:

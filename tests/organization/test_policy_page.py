@@ -1,4 +1,4 @@
-"""Organization > Policies: one form for the four policies, each shown beside the
+"""Organization > Policies: one form for the five policies, each shown beside the
 configuration's default; a value out of range is a field error, and a change takes effect."""
 
 from flask import Flask
@@ -12,6 +12,7 @@ GOOD = {
     "max_bots_per_user": "20",
     "max_key_lifetime_days": "0",
     "registration_open": "y",
+    "second_factor_required": "nobody",
 }
 
 
@@ -52,6 +53,21 @@ def test_an_unknown_bot_creation_policy_is_a_field_error(app: Flask) -> None:
     people = organization(app)
     answer = post_form(people.admin_browser, POLICIES, {**GOOD, "bot_creation_policy": "nobody"})
     assert field_error(answer, "bot_creation_policy") == "Choose one of the offered values."
+
+
+def test_requiring_a_second_factor_is_saved(app: Flask) -> None:
+    people = organization(app)
+    wanted = {**GOOD, "second_factor_required": "key_makers"}
+    assert post_form(people.owner_browser, POLICIES, wanted).status_code == 302
+    page = people.member_browser.get("/settings/bots")
+    assert submit_bot_form(people.member_browser).location.endswith("/two-factor/app")
+    assert page.status_code == 200
+
+
+def test_an_unknown_second_factor_policy_is_a_field_error(app: Flask) -> None:
+    people = organization(app)
+    answer = post_form(people.admin_browser, POLICIES, {**GOOD, "second_factor_required": "all"})
+    assert field_error(answer, "second_factor_required") == "Choose one of the offered values."
 
 
 def test_a_change_is_in_the_audit_log(app: Flask) -> None:

@@ -128,3 +128,18 @@ def replace_recovery_codes(session: Session, user: User) -> list[str]:
     audit.record(session, "recovery_codes_replaced", actor_id=user.id, subject_user_id=user.id)
     notices.recovery_codes_replaced(session, user)
     return codes
+
+
+@db.unit_of_work
+def reset(session: Session, user: User, *, actor_id: int) -> bool:
+    """An administrator's act for a person who lost their factor: their authenticator app
+    and recovery codes go (their keys stay as they are), audited and told. False when they
+    had none."""
+    db.lock_for_write(session, User, [user.id])
+    if not checks.enrolled(session, user.id):
+        return False
+    session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id))
+    recovery.remove_all(session, user.id)
+    audit.record(session, "second_factor_reset", actor_id=actor_id, subject_user_id=user.id)
+    notices.second_factor_reset(session, user, actor_id=actor_id)
+    return True

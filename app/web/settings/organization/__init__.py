@@ -12,9 +12,11 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from app.core import db
 from app.core.models import User
 from app.organization import administration
 from app.people import roles
+from app.people.factors import policy as factor_policy
 from app.web.settings import bp
 from app.web.settings.forms import ConfirmForm
 
@@ -37,6 +39,7 @@ def administrators_only(view: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         if not roles.is_admin(current_user.role):
             abort(404)
+        factor_policy.require(db.session(), current_user.id)
         return view(*args, **kwargs)
 
     guarded: Callable[P, R] = login_required(wrapper)

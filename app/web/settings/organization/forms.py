@@ -31,8 +31,15 @@ class OwnerForm(Form):
         return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
 
 
+SECOND_FACTOR_LABELS = {
+    policies.NOBODY: _l("Nobody is required to"),
+    policies.ADMINISTRATORS: _l("Administrators"),
+    policies.KEY_MAKERS: _l("Everyone who creates keys or bots"),
+}
+
+
 class PoliciesForm(Form):
-    """The four policies; policies.change says what each may be."""
+    """The five policies; policies.change says what each may be."""
 
     bot_creation_policy = SelectField(
         _l("Who may create bots"),
@@ -45,6 +52,15 @@ class PoliciesForm(Form):
     max_bots_per_user = StringField(_l("Most bots a person may own"))
     max_key_lifetime_days = StringField(_l("Longest lifetime of a new key, in days (0: no cap)"))
     registration_open = BooleanField(_l("Anyone may register an account"))
+    second_factor_required = SelectField(
+        _l("Who must use two-factor authentication"),
+        choices=[
+            SelectChoice(policies.NOBODY, SECOND_FACTOR_LABELS[policies.NOBODY]),
+            SelectChoice(policies.ADMINISTRATORS, SECOND_FACTOR_LABELS[policies.ADMINISTRATORS]),
+            SelectChoice(policies.KEY_MAKERS, SECOND_FACTOR_LABELS[policies.KEY_MAKERS]),
+        ],
+        validate_choice=False,
+    )
 
     def wanted(self) -> dict[str, Any]:
         return {
@@ -52,6 +68,7 @@ class PoliciesForm(Form):
             "max_bots_per_user": _whole_number(self.max_bots_per_user.data),
             "max_key_lifetime_days": _whole_number(self.max_key_lifetime_days.data),
             "registration_open": bool(self.registration_open.data),
+            "second_factor_required": self.second_factor_required.data,
         }
 
 

@@ -1,4 +1,4 @@
-"""Organization > Policies: the four policies, each beside the configuration's default."""
+"""Organization > Policies: the five policies, each beside the configuration's default."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -9,7 +9,7 @@ from app.core.i18n import gettext as _
 from app.organization import policies
 from app.web.settings import bp
 from app.web.settings.organization import PREFIX, administrators_only
-from app.web.settings.organization.forms import PoliciesForm
+from app.web.settings.organization.forms import SECOND_FACTOR_LABELS, PoliciesForm
 
 
 @bp.route(f"{PREFIX}/policies", methods=["GET", "POST"])
@@ -22,6 +22,7 @@ def org_policies() -> Response | str:
         max_bots_per_user=str(in_force.max_bots_per_user),
         max_key_lifetime_days=str(in_force.max_key_lifetime_days),
         registration_open=in_force.registration_open,
+        second_factor_required=in_force.second_factor_required,
     )
     if form.validate_on_submit():
         try:
@@ -38,4 +39,5 @@ def org_policies() -> Response | str:
         section="policies",
         form=form,
         defaults=policies.defaults(),
+        second_factor_labels=SECOND_FACTOR_LABELS,
     )

@@ -1,4 +1,5 @@
-"""Organization > Users: every person, deactivated and reactivated by an administrator."""
+"""Organization > Users: every person, deactivated and reactivated by an administrator, and
+their two-factor authentication reset when they lost it."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
@@ -63,6 +64,26 @@ def org_deactivate_user(user_id: int) -> Response | str:
 
     template = "settings/organization/user_deactivate_confirm.html"
     return confirm_step(template, deactivate, BACK, person=person, back_endpoint=BACK)
+
+
+@bp.route(f"{PREFIX}/users/<int:user_id>/second-factor/reset", methods=["GET", "POST"])
+@administrators_only
+def org_reset_second_factor(user_id: int) -> Response | str:
+    """For a person who lost their authenticator app and recovery codes."""
+    session = db.session()
+    person = person_or_404(session, user_id)
+
+    def reset() -> str:
+        if administration.reset_second_factor(session, acting(), person):
+            return _(
+                "The two-factor authentication of %(name)s is reset: they log in with their"
+                " password and can add an app again.",
+                name=person.full_name,
+            )
+        return _("%(name)s has no authenticator app.", name=person.full_name)
+
+    template = "settings/organization/user_second_factor_reset_confirm.html"
+    return confirm_step(template, reset, BACK, person=person, back_endpoint=BACK)
 
 
 @bp.post(f"{PREFIX}/users/<int:user_id>/reactivate")
