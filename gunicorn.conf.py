@@ -23,6 +23,10 @@ from app.ops import serving  # noqa: E402 (after the folder is set)
 wsgi_app = "app:create_app()"
 bind = [serving.bind()]
 worker_class = "gthread"
+# A worker per CPU and 4 threads each, unless KEYFOB_SERVE_WORKERS / _THREADS say: on 2 CPUs
+# that served the gateway check fastest on both databases (SQLite 4,531 checks/s; PostgreSQL
+# 3,196, where 8 threads gave 2,071 and 4 workers 1,148 to 1,374). `make bench-workers`
+# measures it; the table is in docs/admin/deploying.md.
 workers = serving.workers()
 threads = serving.threads()
 # Each worker builds its own app: a database pool must not be shared across a fork.
