@@ -18,14 +18,6 @@ from tests.helpers.web import csrf_token, field_error, log_in, reauthed_client
 ACCOUNT = "/settings/account"
 
 
-@pytest.fixture
-def with_app(app: Flask, user: Account, clock: Clock) -> App:
-    """``user`` has added an authenticator app (in another browser); the time has moved on."""
-    added = add_app(reauthed_client(app, user.email), clock.current)
-    clock.advance(seconds=30)
-    return added
-
-
 def test_the_password_alone_leads_to_the_second_step_and_logs_nobody_in(
     client: FlaskClient, user: Account, with_app: App
 ) -> None:

@@ -8,18 +8,11 @@ from flask.testing import FlaskClient
 
 from tests.conftest import Clock
 from tests.helpers.api import API, api_error, api_ok
-from tests.helpers.factors import NEW_CODES, REMOVE_APP, App, add_app, codes_on, reauthenticate_with
+from tests.helpers.factors import NEW_CODES, REMOVE_APP, App, codes_on, reauthenticate_with
 from tests.helpers.users import PASSWORD, Account
-from tests.helpers.web import KEY_PAGE, field_error, key_in, log_in, post_form, reauthed_client
+from tests.helpers.web import KEY_PAGE, field_error, key_in, log_in, post_form
 
 FETCH = f"{API}/fetch_api_key"
-
-
-@pytest.fixture
-def with_app(app: Flask, user: Account, clock: Clock) -> App:
-    added = add_app(reauthed_client(app, user.email), clock.current)
-    clock.advance(seconds=30)
-    return added
 
 
 @pytest.fixture
