@@ -209,6 +209,8 @@ def _facts() -> dict[str, object]:
         "endpoint": Verbatim("GET /api/v1/users/me"),  # a route, never the path typed
         "network": Verbatim("203.0.113.0/24"),  # written by Keyfob
         "budget": 120,
+        "left": 9,  # recovery codes
+        "admin": HOSTILE,  # who reset a second factor
     }
 
 
