@@ -21,7 +21,7 @@ from app.core.models import User
 from app.keys import networks, primary, scopes
 from app.keys.verification import Principal
 from app.people import accounts, authentication, roles
-from app.people.factors import checks
+from app.people.factors import checks, held
 
 # What Zulip clients read to decide how to read a response. It describes the shapes of the
 # endpoints Keyfob serves, not endpoints it lacks (those are 404 at any level). 277 is Zulip
@@ -97,7 +97,7 @@ def fetch_api_key() -> Response:
 def _second_factor(session: Session, user: User, code: str | None) -> None:
     """A person with a second factor also sends its code (``otp``: the app's, or a
     recovery code), checked and counted as the pages check it."""
-    if not checks.enrolled(session, user.id):
+    if not held.enrolled(session, user.id):
         return
     if not (code or "").strip():
         message = _("This account has two-factor authentication: send a code from its app as otp")

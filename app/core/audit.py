@@ -73,6 +73,8 @@ EVENT_LABELS = {
     "second_factor_failed": _l("Wrong second-factor code entered"),
     "recovery_codes_replaced": _l("New recovery codes made"),
     "recovery_code_used": _l("Recovery code used"),
+    "passkey_added": _l("Passkey added"),
+    "passkey_removed": _l("Passkey removed"),
 }
 
 
@@ -125,7 +127,10 @@ def label(event: AuditEvent, viewer_id: int) -> str:
 
 
 def _key_named_in(detail: dict[str, Any]) -> str:
-    """Which key an event was about, by name and hint, for the security log."""
+    """Which key (or passkey) an event was about, by name and hint, for the security log."""
+    passkey = detail.get("passkey_name")
+    if passkey:
+        return str(passkey)
     hint = detail.get("key_hint")
     if not hint:
         return ""

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Dialect,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -245,6 +246,38 @@ class RecoveryCode(Base):
 
     def __repr__(self) -> str:
         return f"<RecoveryCode {self.id} of user {self.user_id}>"
+
+
+class Passkey(Base):
+    """One of a person's passkeys (WebAuthn, app/people/factors/passkeys.py): the name they
+    gave it, the credential's id and public key as the authenticator gave them at
+    registration, and the signature counter it reported last."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<Passkey {self.id} of user {self.user_id}>"
+
+
+class PasskeyChallenge(Base):
+    """A challenge handed to a browser for a passkey ceremony, kept until it is answered
+    (then deleted, so an answer is taken once on every node) or until it expires."""
+
+    __tablename__ = "passkey_challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    challenge: Mapped[bytes] = mapped_column(LargeBinary(64), unique=True)
+    expires_at: Mapped[datetime]
 
 
 class AuthEpoch(Base):

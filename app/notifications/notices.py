@@ -45,7 +45,7 @@ def key_regenerated(
     session: Session, user: User, *, actor_id: int | None, record: ApiKey, grace: timedelta
 ) -> None:
     overlap_ends = when(clock.now() + grace) if grace else None
-    _notify(
+    notify(
         session,
         user,
         "key_regenerated",
@@ -60,7 +60,7 @@ def key_regenerated(
 
 def key_created(session: Session, holder: User, *, actor_id: int, record: ApiKey) -> None:
     """A named key was made for a person or a bot."""
-    _notify(
+    notify(
         session,
         holder,
         "key_created",
@@ -77,7 +77,7 @@ def key_paused(
     session: Session, holder: User, *, actor_id: int, record: ApiKey, paused: bool
 ) -> None:
     """A key was paused or resumed (app/keys/restrictions.py)."""
-    _notify(
+    notify(
         session,
         holder,
         "key_paused" if paused else "key_resumed",
@@ -93,7 +93,7 @@ def key_networks_changed(
     session: Session, holder: User, *, actor_id: int, record: ApiKey, allowed: list[str]
 ) -> None:
     """The networks a key may be used from were changed (an empty list: anywhere)."""
-    _notify(
+    notify(
         session,
         holder,
         "key_networks_changed",
@@ -108,7 +108,7 @@ def key_networks_changed(
 
 def key_budget_changed(session: Session, holder: User, *, actor_id: int, record: ApiKey) -> None:
     """A key's request budget was set, changed or lifted (app/keys/budgets.py)."""
-    _notify(
+    notify(
         session,
         holder,
         "key_budget_changed",
@@ -125,7 +125,7 @@ def key_refused_network(session: Session, holder: User, *, record: ApiKey, endpo
     """The right key was used from a network it does not allow: whoever holds it is
     somewhere else; the notice's address is theirs. Always told (once per address and
     day: app/keys/restrictions.py)."""
-    _notify(
+    notify(
         session,
         holder,
         "key_refused_network",
@@ -139,7 +139,7 @@ def key_refused_network(session: Session, holder: User, *, record: ApiKey, endpo
 
 
 def bot_created(session: Session, bot: User, *, actor_id: int, record: ApiKey) -> None:
-    _notify(
+    notify(
         session,
         bot,
         "bot_created",
@@ -161,7 +161,7 @@ def key_revealed(session: Session, holder: User, *, record: ApiKey, how: str) ->
     ip, _user_agent = audit.request_client()
     if person is None or (ip is not None and not seen_addresses.first_time(session, person.id, ip)):
         return
-    _notify(
+    notify(
         session,
         holder,
         "key_revealed",
@@ -189,7 +189,7 @@ def key_used_from_new_network(
         return
     if not seen_addresses.first_time_network(session, person.id, network):
         return
-    _notify(
+    notify(
         session,
         holder,
         "key_new_network",
@@ -220,7 +220,7 @@ def decoy_key_used(
     told = [person] if person is not None else []
     told += [admin for admin in administrators if person is None or admin.id != person.id]
     for recipient in told:
-        _notify(
+        notify(
             session,
             holder,
             "decoy_key_used",
@@ -238,7 +238,7 @@ def keys_revoked_all(
 ) -> None:
     """Every key of ``user`` and their bots was revoked: one notice, however many keys.
     Done by an administrator (``actor_id`` None), it carries no "wasn't me" link."""
-    _notify(
+    notify(
         session,
         user,
         "keys_revoked_all",
@@ -253,7 +253,7 @@ def keys_revoked_all(
 def key_expiring(session: Session, holder: User, *, record: ApiKey, days: int) -> None:
     """A key stops working within ``days`` days: always sent, with no link (nobody acted)."""
     assert record.expires_at is not None
-    _notify(
+    notify(
         session,
         holder,
         "key_expiring",
@@ -265,7 +265,7 @@ def key_expiring(session: Session, holder: User, *, record: ApiKey, days: int) -
     )
 
 
-def _notify(
+def notify(
     session: Session,
     user: User,
     template: str,
@@ -370,50 +370,10 @@ def password_changed(
     session: Session, user: User, *, choices: dict[str, bool], reset_url: str
 ) -> None:
     facts: dict[str, Any] = {"reset_url": Verbatim(reset_url), **choices}
-    _notify(session, user, "password_changed", subject=_l("Your password was changed"), **facts)
+    notify(session, user, "password_changed", subject=_l("Your password was changed"), **facts)
 
 
-# Second factors (app/people/factors): always sent, never routine. Whoever changed one had
-# the person's password and session, so what to do is what a changed password asks.
-
-
-def second_factor_added(session: Session, user: User) -> None:
-    subject = _l("An authenticator app was added to your account")
-    _notify(session, user, "second_factor_added", subject=subject, reset_url=_forgot_url())
-
-
-def second_factor_removed(session: Session, user: User) -> None:
-    subject = _l("The authenticator app was removed from your account")
-    _notify(session, user, "second_factor_removed", subject=subject, reset_url=_forgot_url())
-
-
-def second_factor_reset(session: Session, user: User, *, actor_id: int) -> None:
-    """An administrator removed ``user``'s factor: they may not know it was asked for."""
-    subject = _l("An administrator reset the two-factor authentication of your account")
-    actor = session.get(User, actor_id)
-    _notify(
-        session,
-        user,
-        "second_factor_reset",
-        subject=subject,
-        admin=actor.full_name if actor is not None else "",
-        reset_url=_forgot_url(),
-    )
-
-
-def recovery_codes_replaced(session: Session, user: User) -> None:
-    subject = _l("New recovery codes were made for your account")
-    _notify(session, user, "recovery_codes_replaced", subject=subject, reset_url=_forgot_url())
-
-
-def recovery_code_used(session: Session, user: User, *, left: int) -> None:
-    subject = _l("A recovery code of yours was used")
-    _notify(
-        session, user, "recovery_code_used", subject=subject, left=left, reset_url=_forgot_url()
-    )
-
-
-def _forgot_url() -> Verbatim:
+def forgot_url() -> Verbatim:
     """The "Forgot your password?" page (app/web/accounts/password_reset.py), from any app."""
     return Verbatim(hosts.site_url() + FORGOT_PASSWORD_PATH)
 
@@ -423,13 +383,13 @@ FORGOT_PASSWORD_PATH = "/password/forgot"  # noqa: S105 (a page, not a password)
 
 def password_reset_link(session: Session, user: User, *, link: str, minutes: int) -> None:
     subject = _l("Reset your password")
-    _notify(
+    notify(
         session, user, "password_reset_link", subject=subject, link=Verbatim(link), minutes=minutes
     )
 
 
 def password_reset_done(session: Session, user: User, *, reset_url: str) -> None:
-    _notify(
+    notify(
         session,
         user,
         "password_reset_done",
@@ -452,7 +412,7 @@ def key_leaked(
     (app/keys/leaks.py): never routine, and caused by a stranger, so within the allowance of
     notices caused by others. ``source`` is the reporter's text: the notice quotes it,
     never as a link."""
-    _notify(
+    notify(
         session,
         user,
         "key_leaked",
@@ -474,7 +434,7 @@ def bot_key_revealed_by_admin(
     """An administrator was shown a bot's key (app/organization/administration.py): its
     owner is told, every time, with who it was; routine only if the owner showed it to
     themselves."""
-    _notify(
+    notify(
         session,
         bot,
         "bot_key_revealed_by_admin",
@@ -494,7 +454,7 @@ def bot_offered(
 ) -> None:
     """``giver`` offered ``bot`` to ``receiver``: told to the receiver, who did not cause it
     (so it counts against their allowance of notices caused by others)."""
-    _notify(
+    notify(
         session,
         receiver,
         "bot_offered",
@@ -514,7 +474,7 @@ def bot_handed_over(
     copies of its keys stopped), and so is its new owner when an administrator gave it."""
     new_owner = bot.bot_owner
     assert new_owner is not None
-    _notify(
+    notify(
         session,
         previous_owner,
         "bot_given_away",
@@ -525,7 +485,7 @@ def bot_handed_over(
         new_owner=new_owner.full_name,
     )
     if how == "administrator":
-        _notify(
+        notify(
             session,
             bot,
             "bot_received",

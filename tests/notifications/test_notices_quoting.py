@@ -211,6 +211,7 @@ def _facts() -> dict[str, object]:
         "budget": 120,
         "left": 9,  # recovery codes
         "admin": HOSTILE,  # who reset a second factor
+        "name": HOSTILE,  # a passkey's
     }
 
 

@@ -1,43 +1,31 @@
 """Checking a second factor: the one check of login, the re-authentication window and
-fetch_api_key. A code is counted against the same allowances as a password (per account
-and client, a known browser on its own: app/core/limits.py) before it is compared, a wrong
-one is audited, and an authenticator app's code is accepted once: the step it belongs to is
-recorded, and no code of that step or an earlier one is accepted again."""
+fetch_api_key. A code, or a passkey's answer, is counted against the same allowances as a
+password (per account and client, a known browser on its own: app/core/limits.py) before it
+is compared, a wrong one is audited, and each is accepted once: an authenticator app's code
+by recording the step it belongs to (no code of that step or an earlier one is accepted
+again), a recovery code by spending it, a passkey's answer by deleting its challenge."""
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.core import audit, clock, db, limits
 from app.core.models import TotpFactor, User
 from app.keys.store import keystore
-from app.notifications import notices
+from app.notifications import factor_notices
 from app.people import accounts
-from app.people.factors import recovery, totp
+from app.people.factors import held, passkeys, recovery, totp
 from app.people.known_devices import KnownDevice
 
+T = TypeVar("T")
 Kind = Literal["app", "recovery_code"]
 Purpose = Literal["login", "reauth", "fetch_api_key", "remove"]
 
 
 class CodeRefused(Exception):
     """No factor of the person's took the code (wrong, used already, or a step passed)."""
-
-
-def enrolled(session: Session, user_id: int) -> bool:
-    """Whether the person has a confirmed second factor."""
-    query = select(TotpFactor.id).where(
-        TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_not(None)
-    )
-    return session.scalar(query) is not None
-
-
-def confirmed_factor(session: Session, user_id: int) -> TotpFactor | None:
-    query = select(TotpFactor).where(
-        TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_not(None)
-    )
-    return session.scalar(query)
 
 
 def check_code(
@@ -51,10 +39,41 @@ def check_code(
     """Which of ``user``'s factors took ``code``: their app's (its step recorded) or a
     recovery code (spent). Counted first (limits.TooManyAttempts when used up), committed
     whatever the caller does next. Raises CodeRefused, audited."""
+    kind = _counted(session, user, purpose, device, lambda: _take(session, user, code.strip()))
+    if kind is None:
+        raise CodeRefused()
+    return kind
+
+
+def check_passkey(
+    session: Session,
+    user: User,
+    answer: str,
+    *,
+    purpose: Purpose,
+    device: KnownDevice | None = None,
+) -> None:
+    """Whether the browser's ``answer`` is an assertion by one of ``user``'s passkeys to a
+    challenge of theirs still open: counted and audited as a code is. Raises CodeRefused."""
+    if not _counted(
+        session, user, purpose, device, lambda: passkeys.take_answer(session, user, answer)
+    ):
+        raise CodeRefused()
+
+
+def _counted(
+    session: Session,
+    user: User,
+    purpose: Purpose,
+    device: KnownDevice | None,
+    take: Callable[[], T],
+) -> T:
+    """``take()``, counted against the password allowances first (limits.TooManyAttempts
+    when used up); a falsy result is audited as a failed second factor."""
     device_id = device.device_id if device is not None and device.vouches_for(user) else None
     attempt = limits.password_limits().begin(accounts.normalize_email(user.email), device_id)
-    kind = _take(session, user, code.strip())
-    if kind is None:
+    result = take()
+    if not result:
         _record_alone(
             session,
             "second_factor_failed",
@@ -62,9 +81,9 @@ def check_code(
             subject_user_id=user.id,
             detail={"purpose": purpose},
         )
-        raise CodeRefused()
+        return result
     attempt.release()
-    return kind
+    return result
 
 
 _record_alone = db.unit_of_work(audit.record)
@@ -72,14 +91,12 @@ _record_alone = db.unit_of_work(audit.record)
 
 @db.unit_of_work
 def _take(session: Session, user: User, code: str) -> Kind | None:
-    factor = confirmed_factor(session, user.id)
-    if factor is None:
-        return None
-    if accept_app_code(session, factor, code):
+    factor = held.app_factor(session, user.id)
+    if factor is not None and accept_app_code(session, factor, code):
         return "app"
     if recovery.use(session, user, code):
         audit.record(session, "recovery_code_used", actor_id=user.id, subject_user_id=user.id)
-        notices.recovery_code_used(session, user, left=recovery.left(session, user.id))
+        factor_notices.recovery_code_used(session, user, left=recovery.left(session, user.id))
         return "recovery_code"
     return None
 
@@ -98,12 +115,3 @@ def accept_app_code(session: Session, factor: TotpFactor, code: str) -> bool:
         .values(last_step=step)
     )
     return bool(taken.rowcount)  # type: ignore[attr-defined]
-
-
-def factor_mark(session: Session, user_id: int) -> str | None:
-    """What a browser remembered at the second step is bound to: the factor as it was
-    confirmed (a factor removed and added again is another mark). None without one."""
-    factor = confirmed_factor(session, user_id)
-    if factor is None or factor.confirmed_at is None:
-        return None
-    return f"{factor.id}:{factor.confirmed_at.isoformat()}"

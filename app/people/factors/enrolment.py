@@ -1,4 +1,5 @@
-"""Adding and removing an authenticator app, and replacing the recovery codes: each change
+"""Adding and removing an authenticator app, replacing the recovery codes, and an
+administrator's reset of every factor: each change
 audited, told to the person by email, and committed. No web code here.
 
 Enrolment has two steps. ``start`` keeps a new secret, unconfirmed (a secret shown but never
@@ -15,9 +16,9 @@ from sqlalchemy.orm import Session
 from app.core import audit, clock, db
 from app.core.models import TotpFactor, User
 from app.keys.store import keystore
-from app.notifications import notices
+from app.notifications import factor_notices
 from app.people import authentication
-from app.people.factors import checks, recovery, totp
+from app.people.factors import checks, held, passkeys, recovery, totp
 from app.people.known_devices import KnownDevice
 
 
@@ -96,7 +97,7 @@ def confirm(session: Session, user: User, code: str) -> list[str] | None:
     factor.confirmed_at = clock.now()
     codes = recovery.replace_all(session, user)
     audit.record(session, "second_factor_added", actor_id=user.id, subject_user_id=user.id)
-    notices.second_factor_added(session, user)
+    factor_notices.second_factor_added(session, user)
     return codes
 
 
@@ -113,33 +114,35 @@ def remove(session: Session, user: User, password: str, code: str, *, device: Kn
 def _remove(session: Session, user: User) -> None:
     db.lock_for_write(session, User, [user.id])
     session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id))
-    recovery.remove_all(session, user.id)
+    if not held.enrolled(session, user.id):  # the codes stay with a passkey
+        recovery.remove_all(session, user.id)
     audit.record(session, "second_factor_removed", actor_id=user.id, subject_user_id=user.id)
-    notices.second_factor_removed(session, user)
+    factor_notices.second_factor_removed(session, user)
 
 
 @db.unit_of_work
 def replace_recovery_codes(session: Session, user: User) -> list[str]:
     """Ten new recovery codes for an enrolled ``user`` (the old ones stop working)."""
     db.lock_for_write(session, User, [user.id])
-    if not checks.enrolled(session, user.id):
+    if not held.enrolled(session, user.id):
         raise NothingToConfirm()
     codes = recovery.replace_all(session, user)
     audit.record(session, "recovery_codes_replaced", actor_id=user.id, subject_user_id=user.id)
-    notices.recovery_codes_replaced(session, user)
+    factor_notices.recovery_codes_replaced(session, user)
     return codes
 
 
 @db.unit_of_work
 def reset(session: Session, user: User, *, actor_id: int) -> bool:
-    """An administrator's act for a person who lost their factor: their authenticator app
-    and recovery codes go (their keys stay as they are), audited and told. False when they
+    """An administrator's act for a person who lost their factor: their authenticator app,
+    passkeys and recovery codes go (their keys stay as they are), audited and told. False when they
     had none."""
     db.lock_for_write(session, User, [user.id])
-    if not checks.enrolled(session, user.id):
+    if not held.enrolled(session, user.id):
         return False
     session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id))
+    passkeys.remove_all(session, user.id)
     recovery.remove_all(session, user.id)
     audit.record(session, "second_factor_reset", actor_id=actor_id, subject_user_id=user.id)
-    notices.second_factor_reset(session, user, actor_id=actor_id)
+    factor_notices.second_factor_reset(session, user, actor_id=actor_id)
     return True

@@ -13,7 +13,7 @@ from app.core.models import User
 from app.core.refusals import Refused
 from app.organization import policies
 from app.people import roles
-from app.people.factors import checks
+from app.people.factors import held
 
 
 class SecondFactorRequired(Refused):
@@ -24,7 +24,7 @@ class SecondFactorRequired(Refused):
         super().__init__(
             _l(
                 "Your organization requires two-factor authentication for this:"
-                " add an authenticator app first."
+                " add an authenticator app or a passkey first."
             )
         )
 
@@ -40,5 +40,5 @@ def require(session: Session, actor_id: int) -> None:
         return
     if policy == policies.ADMINISTRATORS and not roles.is_admin(actor.role):
         return
-    if not checks.enrolled(session, actor_id):
+    if not held.enrolled(session, actor_id):
         raise SecondFactorRequired()

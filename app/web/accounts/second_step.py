@@ -11,14 +11,14 @@ from flask import flash, redirect, render_template, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.core import clock, db
 from app.core.i18n import gettext as _
 from app.core.models import User
 from app.people import known_devices, login_sessions
-from app.people.factors import checks
+from app.people.factors import checks, held, passkeys
 from app.web.accounts import bp
 from app.web.forms import Form
 
@@ -32,9 +32,14 @@ class SecondStepForm(Form):
     remember = BooleanField(_l("Remember this browser"))
 
 
+class PasskeyStepForm(Form):
+    answer = HiddenField(validators=[DataRequired(), Length(max=passkeys.ANSWER_MAX)])
+    remember = BooleanField(_l("Remember this browser"), id="passkey-remember")
+
+
 def finish_or_ask(user: User, device: known_devices.KnownDevice | None) -> Response:
     """After a right password: log in, or first ask for the second factor."""
-    mark = checks.factor_mark(db.session(), user.id)
+    mark = held.factor_mark(db.session(), user.id)
     if mark is None or (device is not None and device.skips_second_factor(user, mark)):
         return _log_in(user, device)
     session.clear()
@@ -62,9 +67,46 @@ def second_step() -> Response | str:
         except checks.CodeRefused:
             form.code.errors.append(_("That code is not right, or it was used already."))
         else:
-            mark = checks.factor_mark(db.session(), user.id) if form.remember.data else None
-            return _log_in(user, device, second_factor_mark=mark)
-    return render_template("accounts/second_step.html", form=form)
+            return _log_in(user, device, remember=bool(form.remember.data))
+    return _step_page(user, form)
+
+
+@bp.post("/login/second-step/passkey")
+def second_step_by_passkey() -> Response | str:
+    """The second step answered by a passkey of the person's instead of a code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("settings.account"))
+    user = _pending_user()
+    if user is None:
+        flash(_("Log in again: the second step was not finished in time."), "info")
+        return redirect(url_for("accounts.login"))
+    form = PasskeyStepForm()
+    if form.validate_on_submit():
+        device = known_devices.from_request()
+        try:
+            checks.check_passkey(
+                db.session(), user, form.answer.data, purpose="login", device=device
+            )
+        except checks.CodeRefused:
+            pass
+        else:
+            return _log_in(user, device, remember=bool(form.remember.data))
+    flash(_("That passkey could not confirm it was you. Try again, or enter a code."), "error")
+    return redirect(url_for("accounts.second_step"))
+
+
+def _step_page(user: User, form: SecondStepForm) -> str:
+    session = db.session()
+    has_app = held.app_factor(session, user.id) is not None
+    if not has_app:
+        form.code.label.text = _("Recovery code")
+    return render_template(
+        "accounts/second_step.html",
+        form=form,
+        has_app=has_app,
+        passkey_form=PasskeyStepForm(formdata=None),
+        passkey_options=passkeys.authentication_options(session, user),
+    )
 
 
 def _pending_user() -> User | None:
@@ -86,9 +128,10 @@ def _pending_user() -> User | None:
 
 
 def _log_in(
-    user: User, device: known_devices.KnownDevice | None, second_factor_mark: str | None = None
+    user: User, device: known_devices.KnownDevice | None, *, remember: bool = False
 ) -> Response:
+    mark = held.factor_mark(db.session(), user.id) if remember else None
     login_sessions.start(user)  # a fresh session: the pending step goes with the old one
     response = redirect(url_for("settings.account"))
-    known_devices.remember(response, user, device, second_factor_mark=second_factor_mark)
+    known_devices.remember(response, user, device, second_factor_mark=mark)
     return response

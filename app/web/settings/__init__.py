@@ -13,6 +13,7 @@ from app.web.settings import (  # noqa: E402, F401  (routes register on bp)
     named,
     notices,
     organization,
+    passkeys,
     password,
     restrictions,
     tokens,

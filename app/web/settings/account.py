@@ -14,13 +14,14 @@ from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.keys import decoys, named, primary, revocation, tokens
 from app.people import accounts, authentication, known_devices, login_sessions, reauth
-from app.people.factors import checks, recovery
+from app.people.factors import checks, held, passkeys, recovery
 from app.web import rcfile
 from app.web.settings import bp
 from app.web.settings.forms import (
     ConfirmForm,
     LanguageForm,
     NoticesForm,
+    PasskeyAnswerForm,
     ReauthForm,
     RegenerateForm,
 )
@@ -59,7 +60,10 @@ def _account_page(language_form: LanguageForm) -> str:
         events=audit.security_log(session, current_user.id),
         language_form=language_form,
         notices_form=NoticesForm(routine_notices=current_user.routine_notices),
-        second_factor=checks.enrolled(session, current_user.id),
+        second_factor=held.enrolled(session, current_user.id),
+        has_app=held.app_factor(session, current_user.id) is not None,
+        passkey_rows=held.passkeys(session, current_user.id),
+        passkey_limit=passkeys.MOST_PER_PERSON,
         recovery_codes_left=recovery.left(session, current_user.id),
     )
 
@@ -96,14 +100,53 @@ def api_key() -> Response | str:
 
 
 def _password_step(form: ReauthForm, after: str | None) -> str:
-    second_factor = checks.enrolled(db.session(), current_user.id)
     return render_template(
         "settings/api_key_password.html",
         tab="account",
         form=form,
         after=after,
-        second_factor=second_factor,
+        **reauth_factors(form, then=after),
     )
+
+
+def reauth_factors(form: ReauthForm, *, then: str | None) -> dict[str, object]:
+    """What a password step shows of the person's second factors: the code field (an app's
+    code, or a recovery code for a person whose factors are passkeys), and a passkey's way
+    in alone, which leads back to ``then``."""
+    session = db.session()
+    has_app = held.app_factor(session, current_user.id) is not None
+    options = passkeys.authentication_options(session, current_user)
+    if options is not None and not has_app:
+        form.code.label.text = _("Recovery code")
+    return {
+        "second_factor": has_app or options is not None,
+        "has_app": has_app,
+        "passkey_options": options,
+        "passkey_action": url_for(".api_key_by_passkey", next=then),
+    }
+
+
+@bp.post("/account/api-key/passkey")
+@login_required
+def api_key_by_passkey() -> Response | str:
+    """The window opened by a passkey alone (as GitHub's sudo mode allows): it is a second
+    factor the person holds and a thief of the password does not."""
+    form = PasskeyAnswerForm()
+    then = _settings_path(request.args.get("next")) or url_for(".api_key")
+    if form.validate_on_submit():
+        browser = known_devices.from_request()
+        device = known_devices.of_logged_in_browser(current_user, browser)
+        try:
+            checks.check_passkey(
+                db.session(), current_user, form.answer.data, purpose="reauth", device=device
+            )
+        except checks.CodeRefused:
+            pass
+        else:
+            reauth.open_window()
+            return redirect(then)
+    flash(_("That passkey could not confirm it was you. Try again, or use your password."), "error")
+    return redirect(url_for(".api_key", next=then) if then != url_for(".api_key") else then)
 
 
 def _settings_path(value: str | None) -> str | None:
@@ -149,7 +192,7 @@ def _second_factor_given(form: ReauthForm, browser: known_devices.KnownDevice | 
     """With a second factor, the window also needs its code (or a recovery code): whoever
     has the password alone must not see a key."""
     session = db.session()
-    if not checks.enrolled(session, current_user.id):
+    if not held.enrolled(session, current_user.id):
         return True
     if not (form.code.data or "").strip():
         form.code.errors.append(_("Enter the code from your authenticator app."))

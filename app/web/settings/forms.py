@@ -22,6 +22,7 @@ from app.core.i18n import NATIVE_NAMES
 from app.core.i18n import gettext as _
 from app.keys import named, scopes
 from app.people.accounts import PASSWORD_MAX
+from app.people.factors import passkeys
 from app.web.forms import Form
 
 CODE_MAX = 64  # a code is 6 digits, a recovery code 11 characters
@@ -234,3 +235,15 @@ class NoticesForm(Form):
     app/notifications/notices.py's)."""
 
     routine_notices = BooleanField(_l("Email me about my own routine actions"))
+
+
+class PasskeyAnswerForm(Form):
+    """A passkey's answer (app/static/js/passkeys.js fills it in)."""
+
+    answer = HiddenField(validators=[DataRequired(), Length(max=passkeys.ANSWER_MAX)])
+
+
+class NewPasskeyForm(PasskeyAnswerForm):
+    name = StringField(
+        _l("Name of the passkey"), validators=[DataRequired(), Length(max=passkeys.NAME_MAX)]
+    )

@@ -14,7 +14,7 @@ from app.core import db
 from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.people import accounts, authentication, known_devices, reauth
-from app.people.factors import checks, enrolment
+from app.people.factors import checks, enrolment, held
 from app.web.forms import Form
 from app.web.settings import bp
 from app.web.settings.forms import CODE_MAX, ConfirmForm
@@ -55,7 +55,7 @@ def add_app() -> Response | str:
         except enrolment.NothingToConfirm:
             return redirect(url_for(".account"))
         if codes is not None:
-            return _codes_page(codes, added=True)
+            return _codes_page(codes, added="app")
         form.code.errors.append(
             _("That code is not right: check the app's clock, and type the code it shows now.")
         )
@@ -76,7 +76,7 @@ def new_recovery_codes() -> Response | str:
             codes = enrolment.replace_recovery_codes(db.session(), current_user)
         except enrolment.NothingToConfirm:
             return redirect(url_for(".account"))
-        return _codes_page(codes, added=False)
+        return _codes_page(codes, added="")
     return render_template("settings/recovery_codes_confirm.html", tab="account", form=form)
 
 
@@ -84,7 +84,7 @@ def new_recovery_codes() -> Response | str:
 @login_required
 def remove_app() -> Response | str:
     form = RemoveForm()
-    if not checks.enrolled(db.session(), current_user.id):
+    if not held.enrolled(db.session(), current_user.id):
         return redirect(url_for(".account"))
     if form.validate_on_submit():
         browser = known_devices.from_request()
@@ -103,6 +103,6 @@ def remove_app() -> Response | str:
     return render_template("settings/two_factor_remove.html", tab="account", form=form)
 
 
-def _codes_page(codes: list[str], *, added: bool) -> Response:
+def _codes_page(codes: list[str], *, added: str) -> Response:
     page = render_template("settings/recovery_codes.html", tab="account", codes=codes, added=added)
     return no_store(make_response(page))

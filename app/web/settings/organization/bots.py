@@ -4,7 +4,6 @@ re-entry as their own key (app/people/reauth.py), is audited as its own event an
 bot's owner (administration.reveal_bot_key)."""
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.bots import lifecycle, types
@@ -13,9 +12,8 @@ from app.core.headers import no_store
 from app.core.i18n import gettext as _
 from app.organization import administration, roster
 from app.people import reauth, roles
-from app.people.factors import checks
 from app.web.settings import bp
-from app.web.settings.account import reauthenticate
+from app.web.settings.account import reauth_factors, reauthenticate
 from app.web.settings.forms import ConfirmForm, ReauthForm
 from app.web.settings.organization import (
     PREFIX,
@@ -118,7 +116,7 @@ def org_bot_key(bot_id: int) -> Response | str:
             tab="organization",
             bot=bot,
             form=form,
-            second_factor=checks.enrolled(session, current_user.id),
+            **reauth_factors(form, then=url_for(".org_bot_key", bot_id=bot.id)),
         )
     try:
         key = administration.reveal_bot_key(session, acting(), bot)
