@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.core.models import ApiKey, TotpFactor, User, storable_id
+from app.core.models import ApiKey, User, storable_id
 from app.keys import last_use
+from app.people.factors import held
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Listed:
     bot_type: int | None = None
     owner_id: int | None = None
     owner_name: str | None = None
-    second_factor: bool = False  # a person with an authenticator app
+    second_factor: bool = False  # a person with an authenticator app or a passkey
 
 
 def _primary_key() -> ColumnElement[bool]:
@@ -38,11 +39,7 @@ def _primary_key() -> ColumnElement[bool]:
 def people(session: Session) -> list[Listed]:
     """Every human, active first, then by name."""
     last_use.write_pending()
-    enrolled = (
-        select(TotpFactor.id)
-        .where(TotpFactor.user_id == User.id, TotpFactor.confirmed_at.is_not(None))
-        .exists()
-    )
+    enrolled = held.enrolled_where(User.id)
     rows = session.execute(
         select(User, ApiKey.hint, ApiKey.last_used_at, enrolled)
         .outerjoin(ApiKey, _primary_key())

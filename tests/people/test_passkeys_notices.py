@@ -74,6 +74,8 @@ def test_an_administrators_reset_removes_the_passkeys(app: Flask) -> None:
     people = organization(app)
     member_browser = reauthed_client(app, people.member.email)
     add_passkey(member_browser, "Laptop", Authenticator())
+    users = people.admin_browser.get(f"{ORG}/users").get_data(as_text=True)
+    assert f'id="reset-second-factor-{people.member.id}"' in users
     reset = f"{ORG}/users/{people.member.id}/second-factor/reset"
     assert post_form(people.admin_browser, reset, {}).status_code == 302
     fresh: FlaskClient = app.test_client()

@@ -4,7 +4,7 @@ re-authentication window, fetch_api_key, the policy and the pages alike."""
 
 from collections.abc import Sequence
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, literal, select
 from sqlalchemy.orm import Session
 
 from app.core.models import Passkey, TotpFactor
@@ -26,9 +26,13 @@ def passkeys(session: Session, user_id: int) -> Sequence[Passkey]:
 
 def enrolled(session: Session, user_id: int) -> bool:
     """Whether the person has a second factor of any kind (one query)."""
+    return bool(session.scalar(select(enrolled_where(literal(user_id)))))
+
+
+def enrolled_where(user_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """The same, as a condition on a query's user id (the organization's list of people)."""
     app = exists().where(TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_not(None))
-    passkey = exists().where(Passkey.user_id == user_id)
-    return bool(session.scalar(select(app | passkey)))
+    return app | exists().where(Passkey.user_id == user_id)
 
 
 def factor_mark(session: Session, user_id: int) -> str | None:
