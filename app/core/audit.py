@@ -75,6 +75,7 @@ EVENT_LABELS = {
     "recovery_code_used": _l("Recovery code used"),
     "passkey_added": _l("Passkey added"),
     "passkey_removed": _l("Passkey removed"),
+    "second_factor_reported_not_me": _l("Second factor removed: reported as not them"),
 }
 
 

@@ -3,18 +3,19 @@ Whoever changed one had the person's password and session (or was an administrat
 mail offers what a changed password does: a way to reset the password, which signs every
 other session out."""
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.core.models import User
-from app.notifications import notices
+from app.notifications import not_me, notices
+from app.notifications.mail.compose import Verbatim
 
 
-def second_factor_added(session: Session, user: User) -> None:
+def second_factor_added(session: Session, user: User, *, factor_id: int) -> None:
     subject = _l("An authenticator app was added to your account")
-    notices.notify(
-        session, user, "second_factor_added", subject=subject, reset_url=notices.forgot_url()
-    )
+    _added(session, user, "second_factor_added", subject, kind="app", factor_id=factor_id)
 
 
 def second_factor_removed(session: Session, user: User) -> None:
@@ -57,15 +58,37 @@ def recovery_code_used(session: Session, user: User, *, left: int) -> None:
     )
 
 
-def passkey_added(session: Session, user: User, *, name: str) -> None:
+def passkey_added(session: Session, user: User, *, passkey_id: int, name: str) -> None:
     subject = _l("A passkey was added to your account")
-    notices.notify(
-        session, user, "passkey_added", subject=subject, name=name, reset_url=notices.forgot_url()
-    )
+    _added(session, user, "passkey_added", subject, kind="passkey", factor_id=passkey_id, name=name)
 
 
 def passkey_removed(session: Session, user: User, *, name: str) -> None:
     subject = _l("A passkey was removed from your account")
     notices.notify(
         session, user, "passkey_removed", subject=subject, name=name, reset_url=notices.forgot_url()
+    )
+
+
+def _added(
+    session: Session,
+    user: User,
+    template: str,
+    subject: object,
+    *,
+    kind: str,
+    factor_id: int,
+    **facts: Any,
+) -> None:
+    """A factor added: the mail also carries the link that undoes it (app/notifications/
+    not_me.py), beside the password reset."""
+    link = not_me.factor_link(user, kind, factor_id)
+    notices.notify(
+        session,
+        user,
+        template,
+        subject=subject,
+        undo_url=Verbatim(link) if link else None,
+        reset_url=notices.forgot_url(),
+        **facts,
     )

@@ -4,6 +4,11 @@ The link holds a token signed with SECRET_KEY under its own salt, naming the per
 the key's holder and the key; it lasts TOKEN_HOURS. What acting on it does (stop that key,
 sign the person out everywhere) is app/keys/revocation.py's stop_reported_key.
 
+A notice that a second factor was added carries one too, naming the person and the factor
+(their authenticator app or one passkey): acting on it removes that factor and the recovery
+codes that may have been shown with it, and signs the person out everywhere
+(app/people/factors/enrolment.py's undo_reported). It acts only while the factor is there.
+
 Single use without a table of spent tokens: a token acts only while the key it names still
 works as it did (not revoked, a primary key not replaced), and acting on it ends exactly
 that. Binding it to the person's session generation instead would also make it single use,
@@ -20,7 +25,7 @@ from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTime
 from sqlalchemy.orm import Session
 
 from app.core import clock, hosts
-from app.core.models import ApiKey, User
+from app.core.models import ApiKey, Passkey, TotpFactor, User, storable_id
 from app.notifications.mail import recipient_for
 
 TOKEN_HOURS = 24
@@ -92,29 +97,92 @@ def link(person: User, key: ApiKey) -> str | None:
     which app/core/hosts.py has checked are a trusted pair), or None where there is neither (a
     command run with no SITE_URL). The token rides in the query string, which the access
     log leaves out (gunicorn.conf.py logs the path alone)."""
+    return _absolute({"p": person.id, "h": key.user_id, "k": key.id})
+
+
+def _absolute(facts: dict[str, Any]) -> str | None:
     base = current_app.config["SITE_URL"] or (hosts.site_url() if has_request_context() else "")
     if not base:
         return None
-    token = _serializer().dumps({"p": person.id, "h": key.user_id, "k": key.id})
+    token = _serializer().dumps(facts)
     return f"{base.rstrip('/')}{PATH}?{urlencode({'token': token})}"
 
 
-def read(session: Session, token: str) -> Report:
+def read(session: Session, token: str) -> "Report | FactorReport":
     """What ``token`` is about; LinkInvalid, LinkExpired or LinkUsed otherwise."""
+    facts = _loads(token)
+    if "f" in facts:
+        return factor_report_of(session, factor_facts_of(token))
     return report_of(session, facts_of(token))
 
 
+def names_factor(token: str) -> bool:
+    """Whether a genuine token is a factor's link (else a key's); LinkRefused otherwise."""
+    return "f" in _loads(token)
+
+
 def facts_of(token: str) -> dict[str, int]:
-    """The ids a genuine, unexpired token names: person ``p``, holder ``h``, key ``k``."""
+    """The ids a genuine, unexpired key token names: person ``p``, holder ``h``, key ``k``."""
+    facts = _loads(token)
+    if not all(type(facts.get(f)) is int for f in "phk"):
+        raise LinkInvalid()
+    return facts
+
+
+def _loads(token: str) -> dict[str, Any]:
     try:
         facts: Any = _serializer().loads(token, max_age=TOKEN_HOURS * 3600)
     except SignatureExpired:
         raise LinkExpired() from None
     except BadData:
         raise LinkInvalid() from None
-    if not isinstance(facts, dict) or not all(type(facts.get(f)) is int for f in "phk"):
+    if not isinstance(facts, dict):
         raise LinkInvalid()
     return facts
+
+
+# Second factors: "f" is the kind ("app" or "passkey"), "i" the factor's id.
+
+FACTOR_KINDS = ("app", "passkey")
+
+
+@dataclass(frozen=True)
+class FactorReport:
+    """What a valid factor link is about: whose factor, which kind, and a passkey's name."""
+
+    person: User
+    kind: str
+    factor_id: int
+    name: str
+
+
+def factor_link(person: User, kind: str, factor_id: int) -> str | None:
+    """The absolute URL of the link that undoes ``person``'s new factor, as link() does."""
+    return _absolute({"p": person.id, "f": kind, "i": factor_id})
+
+
+def factor_facts_of(token: str) -> dict[str, Any]:
+    facts = _loads(token)
+    valid = type(facts.get("p")) is int and type(facts.get("i")) is int
+    if not valid or facts.get("f") not in FACTOR_KINDS:
+        raise LinkInvalid()
+    return facts
+
+
+def factor_report_of(session: Session, facts: dict[str, Any]) -> FactorReport:
+    """What the facts name, while the person is active and the factor still theirs."""
+    person = session.get(User, facts["p"])
+    if person is None or not person.is_active or person.is_bot:
+        raise LinkUsed()
+    factor: Passkey | TotpFactor | None = None
+    if storable_id(facts["i"]) and facts["f"] == "passkey":
+        factor = session.get(Passkey, facts["i"])
+    elif storable_id(facts["i"]):
+        factor = session.get(TotpFactor, facts["i"])
+    if factor is None or factor.user_id != person.id:
+        raise LinkUsed()  # removed already: by this link, by the person, or by a reset
+    name = factor.name if isinstance(factor, Passkey) else ""
+    return FactorReport(person, facts["f"], factor.id, name)
 
 
 def report_of(session: Session, facts: dict[str, int]) -> Report:

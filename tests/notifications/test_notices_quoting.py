@@ -212,6 +212,7 @@ def _facts() -> dict[str, object]:
         "left": 9,  # recovery codes
         "admin": HOSTILE,  # who reset a second factor
         "name": HOSTILE,  # a passkey's
+        "undo_url": KEYFOB_LINK,  # undoes a factor added
     }
 
 

@@ -14,10 +14,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.core import audit, clock, db
-from app.core.models import TotpFactor, User
+from app.core.models import Passkey, TotpFactor, User
 from app.keys.store import keystore
-from app.notifications import factor_notices
-from app.people import authentication
+from app.notifications import factor_notices, not_me
+from app.people import accounts, authentication
 from app.people.factors import checks, held, passkeys, recovery, totp
 from app.people.known_devices import KnownDevice
 
@@ -97,7 +97,7 @@ def confirm(session: Session, user: User, code: str) -> list[str] | None:
     factor.confirmed_at = clock.now()
     codes = recovery.replace_all(session, user)
     audit.record(session, "second_factor_added", actor_id=user.id, subject_user_id=user.id)
-    factor_notices.second_factor_added(session, user)
+    factor_notices.second_factor_added(session, user, factor_id=factor.id)
     return codes
 
 
@@ -146,3 +146,26 @@ def reset(session: Session, user: User, *, actor_id: int) -> bool:
     audit.record(session, "second_factor_reset", actor_id=actor_id, subject_user_id=user.id)
     factor_notices.second_factor_reset(session, user, actor_id=actor_id)
     return True
+
+
+@db.unit_of_work
+def undo_reported(session: Session, token: str) -> not_me.FactorReport:
+    """Act on the "This wasn't me" link of a factor added: that factor goes, with the
+    recovery codes (whoever added it may have been shown them), and the person is signed
+    out everywhere; audited and committed. Raises not_me.LinkRefused (nothing changes)."""
+    facts = not_me.factor_facts_of(token)
+    db.lock_for_write(session, User, [facts["p"]])
+    report = not_me.factor_report_of(session, facts)
+    model = Passkey if report.kind == "passkey" else TotpFactor
+    session.execute(delete(model).where(model.id == report.factor_id))
+    recovery.remove_all(session, report.person.id)
+    accounts.invalidate_login_sessions(report.person)
+    detail = {"factor": report.kind, **({"passkey_name": report.name} if report.name else {})}
+    audit.record(
+        session,
+        "second_factor_reported_not_me",
+        actor_id=None,  # whoever holds the emailed link: not a login
+        subject_user_id=report.person.id,
+        detail=detail,
+    )
+    return report

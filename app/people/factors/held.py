@@ -4,7 +4,7 @@ re-authentication window, fetch_api_key, the policy and the pages alike."""
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, exists, literal, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, exists, literal, select
 from sqlalchemy.orm import Session
 
 from app.core.models import Passkey, TotpFactor
@@ -29,7 +29,7 @@ def enrolled(session: Session, user_id: int) -> bool:
     return bool(session.scalar(select(enrolled_where(literal(user_id)))))
 
 
-def enrolled_where(user_id: ColumnElement[int]) -> ColumnElement[bool]:
+def enrolled_where(user_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
     """The same, as a condition on a query's user id (the organization's list of people)."""
     app = exists().where(TotpFactor.user_id == user_id, TotpFactor.confirmed_at.is_not(None))
     return app | exists().where(Passkey.user_id == user_id)

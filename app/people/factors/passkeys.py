@@ -130,15 +130,15 @@ def register(session: Session, user: User, name: str, answer: str) -> list[str] 
         raise FieldRefused("name", _l("You have ten passkeys already: remove one first."))
     first_factor = not held.enrolled(session, user.id)
     verified = _verified_registration(session, user, _parsed(answer))
-    session.add(
-        Passkey(
-            user_id=user.id,
-            name=name,
-            credential_id=verified.credential_id,
-            public_key=verified.credential_public_key,
-            sign_count=verified.sign_count,
-        )
+    passkey = Passkey(
+        user_id=user.id,
+        name=name,
+        credential_id=verified.credential_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
     )
+    session.add(passkey)
+    session.flush()  # its id, for the link that undoes it
     codes = recovery.replace_all(session, user) if first_factor else None
     audit.record(
         session,
@@ -147,7 +147,7 @@ def register(session: Session, user: User, name: str, answer: str) -> list[str] 
         subject_user_id=user.id,
         detail={"passkey_name": name},
     )
-    factor_notices.passkey_added(session, user, name=name)
+    factor_notices.passkey_added(session, user, passkey_id=passkey.id, name=name)
     return codes
 
 

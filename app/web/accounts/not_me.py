@@ -1,5 +1,6 @@
 """The "This wasn't me" pages: the link from a notice opens a confirm page (no change, and
-no login needed), whose Confirm stops the key and signs the person out everywhere else.
+no login needed), whose Confirm stops the key and signs the person out everywhere else; or,
+for a notice of a second factor added, removes that factor and signs them out everywhere.
 
 The token arrives in the query string, which the access log leaves out. The landing moves
 it into the (signed) session at once and redirects to /not-me without it, as the password
@@ -18,6 +19,7 @@ from app.core.i18n import gettext as _
 from app.keys import revocation
 from app.notifications import not_me
 from app.people import login_sessions
+from app.people.factors import enrolment
 from app.web.accounts import bp
 from app.web.accounts.forms import NOT_ME_TOKEN_MAX, NotMeForm
 
@@ -42,9 +44,10 @@ def not_me_confirm() -> Response | tuple[str, int] | str:
     except not_me.LinkRefused as problem:
         session.pop(_IN_SESSION, None)  # expired, used or never valid: it stays so
         return _refused(problem)
-    return render_template(
-        "accounts/not_me_confirm.html", form=NotMeForm(token=token), report=report
-    )
+    form = NotMeForm(token=token)
+    if isinstance(report, not_me.FactorReport):
+        return render_template("accounts/not_me_factor_confirm.html", form=form, report=report)
+    return render_template("accounts/not_me_confirm.html", form=form, report=report)
 
 
 @bp.post(not_me.PATH)
@@ -54,14 +57,21 @@ def not_me_act() -> tuple[str, int] | str:
         return _refused(not_me.LinkInvalid())
     token = form.token.data
     try:
-        report = revocation.stop_reported_key(db.session(), token)
+        if not_me.names_factor(token):
+            report: not_me.Report | not_me.FactorReport = enrolment.undo_reported(
+                db.session(), token
+            )
+            template = "accounts/not_me_factor_done.html"
+        else:
+            report = revocation.stop_reported_key(db.session(), token)
+            template = "accounts/not_me_done.html"
     except not_me.LinkRefused as problem:
         _forget(token)
         return _refused(problem)
     _forget(token)
     if current_user.is_authenticated and current_user.id == report.person.id:
         login_sessions.renew(current_user)  # "every other session": this one stays
-    return render_template("accounts/not_me_done.html", report=report)
+    return render_template(template, report=report)
 
 
 keep_endpoints_private(bp, "accounts.not_me_confirm", "accounts.not_me_act")
