@@ -53,9 +53,9 @@ def device_page(browser: Browser, live_server: str, problems: Problems) -> Itera
 
 def log_in(page: Page) -> None:
     page.goto("/login")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.locator("#email").fill(EMAIL)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form.form button[type=submit]").click()
 
 
 def add_a_passkey(page: Page, name: str) -> None:
@@ -121,3 +121,24 @@ def test_without_javascript_the_page_says_passkeys_need_it(page_without_js: Page
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_text("Passkeys need JavaScript")).to_be_visible()
     expect(page.get_by_role("button", name="Add the passkey")).to_be_hidden()
+
+
+def test_a_passkey_in_chinese(browser: Browser, live_server: str, problems: Problems) -> None:
+    context = open_context(browser, live_server, problems, locale="zh-CN")
+    try:
+        page = with_authenticator(context)
+        log_in(page)  # the login page's labels: by their ids, the test is about passkeys
+        page.get_by_role("link", name="添加通行密钥").click()
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="继续").click()
+        page.get_by_label("通行密钥名称").fill("工作笔记本")
+        page.get_by_role("button", name="添加该通行密钥").click()
+        expect(page.locator("#recovery-codes li")).to_have_count(10)
+        page.goto("/settings/account")
+        page.get_by_role("button", name="退出登录").click()
+        log_in(page)
+        expect(page.get_by_role("heading", name="用你的通行密钥确认是你本人")).to_be_visible()
+        page.get_by_role("button", name="使用通行密钥").click()
+        expect(page.locator("#passkeys")).to_contain_text("工作笔记本")
+    finally:
+        context.close()
