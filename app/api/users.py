@@ -1,5 +1,6 @@
 """The organization's users (Zulip's paths): the directory and one entry of it for everyone,
-and deactivating and reactivating people and bots for administrators
+and deactivating and reactivating people and bots, and resetting a person's two-factor
+authentication, for administrators
 (app/organization/administration.py and app/organization/roster.py hold the rules; every
 admin route is marked by require_admin, which tests enumerate)."""
 
@@ -69,6 +70,21 @@ def reactivate_user(principal: Principal, user_id: int) -> Response:
     except lifecycle.InvalidBot as problem:
         raise ApiError(400, problem.message) from None
     return success()
+
+
+@bp.delete("/users/<int:user_id>/second_factor")
+@require_admin(scopes.ORGANIZATION_ADMIN)
+def reset_second_factor(principal: Principal, user_id: int) -> Response:
+    """Reset the two-factor authentication of a person who lost their second factor (the
+    console's Reset two-factor: app, passkeys and recovery codes go; their keys stay).
+    ``reset`` is false when they had none: there was nothing to remove."""
+    actor = _actor(principal)
+    target = _reachable(actor, user_id)
+    try:
+        done = administration.reset_second_factor(db.session(), actor, target)
+    except roles.RoleRefused as refused:
+        raise ApiError(400, refused.message) from None
+    return success(reset=done)
 
 
 def _actor(principal: Principal) -> administration.Actor:

@@ -54,6 +54,10 @@ def reactivate(client: FlaskClient, who: Account, user_id: int) -> TestResponse:
     return client.post(f"{API}/users/{user_id}/reactivate", auth=(who.email, who.key))
 
 
+def reset_second_factor(client: FlaskClient, who: Account, user_id: int) -> TestResponse:
+    return client.delete(f"{API}/users/{user_id}/second_factor", auth=(who.email, who.key))
+
+
 def update_bot(client: FlaskClient, who: Account, bot_id: int, **data: object) -> TestResponse:
     return client.patch(f"{API}/bots/{bot_id}", json=data, auth=(who.email, who.key))
 
