@@ -221,6 +221,9 @@ class TotpFactor(Base):
     that the app holds the secret (``confirmed_at``)."""
 
     __tablename__ = "totp_factors"
+    # Ids never reused (SQLite would reuse a deleted highest one): "This wasn't me" links
+    # and remembered browsers name a factor by its id (migration 0017).
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
@@ -254,6 +257,7 @@ class Passkey(Base):
     registration, and the signature counter it reported last."""
 
     __tablename__ = "passkeys"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012  (as totp_factors)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -276,6 +280,7 @@ class PasskeyChallenge(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    ceremony: Mapped[str] = mapped_column(String(16))  # register, login or reauth
     challenge: Mapped[bytes] = mapped_column(LargeBinary(64), unique=True)
     expires_at: Mapped[datetime]
 

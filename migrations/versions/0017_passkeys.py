@@ -4,6 +4,10 @@ the challenges handed to browsers, kept until answered once or expired
 Like the other second factors, neither table is read by a key check, so the authentication
 epoch's triggers do not watch them.
 
+On SQLite, totp_factors is rebuilt with AUTOINCREMENT, as passkeys is made: a factor's id is
+never given to another (SQLite reuses a deleted highest id otherwise), since "This wasn't me"
+links and remembered browsers name factors by id. PostgreSQL's sequences never reuse one.
+
 Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-06
@@ -37,12 +41,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_passkeys_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_passkeys")),
         sa.UniqueConstraint("credential_id", name=op.f("uq_passkeys_credential_id")),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_passkeys_user_id"), "passkeys", ["user_id"])
     op.create_table(
         "passkey_challenges",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("ceremony", sa.String(length=16), nullable=False),
         sa.Column("challenge", sa.LargeBinary(length=64), nullable=False),
         sa.Column("expires_at", timestamp(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -52,6 +58,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("challenge", name=op.f("uq_passkey_challenges_challenge")),
     )
     op.create_index(op.f("ix_passkey_challenges_user_id"), "passkey_challenges", ["user_id"])
+
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table(
+            "totp_factors", recreate="always", table_kwargs={"sqlite_autoincrement": True}
+        ):
+            pass
 
 
 def downgrade() -> None:

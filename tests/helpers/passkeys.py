@@ -59,6 +59,7 @@ class Authenticator:
 
     origin: str = ORIGIN
     counts: bool = True
+    verifies: bool = True  # a fingerprint, face or PIN; False: a touch-only security key
     credential_id: bytes = field(default_factory=lambda: secrets.token_bytes(16))
     key: ec.EllipticCurvePrivateKey = field(
         default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
@@ -106,7 +107,8 @@ class Authenticator:
     def _auth_data(self, rp_id: str, flags: int) -> bytes:
         self.counter += 1 if self.counts else 0
         rp_hash = hashlib.sha256(rp_id.encode()).digest()
-        flag_byte = bytes([_USER_PRESENT | _USER_VERIFIED | flags])
+        verified = _USER_VERIFIED if self.verifies else 0
+        flag_byte = bytes([_USER_PRESENT | verified | flags])
         return rp_hash + flag_byte + self.counter.to_bytes(4, "big")
 
     def _answer(self, response: dict[str, Any]) -> str:

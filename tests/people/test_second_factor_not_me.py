@@ -113,3 +113,11 @@ def test_undoing_an_app_added_beside_a_passkey_also_ends_the_codes_it_showed(
         assert session.scalar(select(func.count(Passkey.id))) == 1
         assert session.scalar(select(func.count(TotpFactor.id))) == 0
         assert session.scalar(select(func.count(RecoveryCode.id))) == 0
+
+
+def test_the_link_of_a_passkey_removed_leaves_the_next_one_alone(
+    mail_app: Flask, intruder: FlaskClient, passkey_link: str
+) -> None:
+    post_form(intruder, remove_link(intruder.get(ACCOUNT).get_data(as_text=True)), {})
+    add_passkey(intruder, "Mine", Authenticator())  # SQLite would give it the first one's id
+    assert mail_app.test_client().get(passkey_link).status_code == 400

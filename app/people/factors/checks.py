@@ -50,13 +50,13 @@ def check_passkey(
     user: User,
     answer: str,
     *,
-    purpose: Purpose,
+    purpose: Literal["login", "reauth"],
     device: KnownDevice | None = None,
 ) -> None:
     """Whether the browser's ``answer`` is an assertion by one of ``user``'s passkeys to a
     challenge of theirs still open: counted and audited as a code is. Raises CodeRefused."""
     if not _counted(
-        session, user, purpose, device, lambda: passkeys.take_answer(session, user, answer)
+        session, user, purpose, device, lambda: passkeys.take_answer(session, user, answer, purpose)
     ):
         raise CodeRefused()
 

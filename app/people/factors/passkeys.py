@@ -13,12 +13,12 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from webauthn import (
     base64url_to_bytes,
@@ -48,6 +48,10 @@ MOST_PER_PERSON = 10
 CHALLENGE_SECONDS = 300
 OPEN_CHALLENGES_MAX = 5  # per person: a few tabs at once; the oldest gives way
 ANSWER_MAX = 64 * 1024  # an attestation with certificates is a few kilobytes
+
+
+# What a challenge is for: an answer is taken only by the ceremony it was handed out for.
+Ceremony = Literal["register", "login", "reauth"]
 
 
 class PasskeyRefused(Exception):
@@ -91,7 +95,7 @@ def registration_options(session: Session, user: User) -> str:
         user_id=_user_handle(user),
         user_name=user.email,
         user_display_name=user.full_name,
-        challenge=_new_challenge(session, user.id),
+        challenge=_new_challenge(session, user.id, "register"),
         timeout=CHALLENGE_SECONDS * 1000,
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.PREFERRED,
@@ -103,18 +107,22 @@ def registration_options(session: Session, user: User) -> str:
 
 
 @db.unit_of_work
-def authentication_options(session: Session, user: User) -> str | None:
+def authentication_options(
+    session: Session, user: User, ceremony: Literal["login", "reauth"]
+) -> str | None:
     """The options for ``navigator.credentials.get()`` naming the person's passkeys, as
-    JSON, with a new challenge; None when they have no passkey."""
+    JSON, with a new challenge for ``ceremony``; None when they have no passkey. A passkey
+    alone opens the re-authentication window only if it verified its user (a fingerprint,
+    face or PIN): for that the browser is asked to require it."""
     keys = held.passkeys(session, user.id)
     if not keys:
         return None
     options = generate_authentication_options(
         rp_id=relying_party().id,
-        challenge=_new_challenge(session, user.id),
+        challenge=_new_challenge(session, user.id, ceremony),
         timeout=CHALLENGE_SECONDS * 1000,
         allow_credentials=_descriptors(keys),
-        user_verification=UserVerificationRequirement.PREFERRED,
+        user_verification=_verification(ceremony),
     )
     return options_to_json(options)
 
@@ -126,8 +134,11 @@ def register(session: Session, user: User, name: str, answer: str) -> list[str] 
     factor (to be shown once). Raises FieldRefused or PasskeyRefused."""
     name = clean_name(name)
     db.lock_for_write(session, User, [user.id])
-    if len(held.passkeys(session, user.id)) >= MOST_PER_PERSON:
+    kept = held.passkeys(session, user.id)
+    if len(kept) >= MOST_PER_PERSON:
         raise FieldRefused("name", _l("You have ten passkeys already: remove one first."))
+    if any(key.name.casefold() == name.casefold() for key in kept):  # one name, one passkey
+        raise FieldRefused("name", _l("You have a passkey of that name already."))
     first_factor = not held.enrolled(session, user.id)
     verified = _verified_registration(session, user, _parsed(answer))
     passkey = Passkey(
@@ -152,13 +163,15 @@ def register(session: Session, user: User, name: str, answer: str) -> list[str] 
 
 
 @db.unit_of_work
-def take_answer(session: Session, user: User, answer: str) -> bool:
+def take_answer(
+    session: Session, user: User, answer: str, ceremony: Literal["login", "reauth"]
+) -> bool:
     """Whether ``answer`` is an assertion by one of ``user``'s passkeys to a challenge of
-    theirs still open. The challenge is spent either way (committed), and the passkey's
-    counter and last use recorded."""
+    theirs for ``ceremony`` still open (for "reauth", with the user verified). The challenge
+    is spent either way (committed), and the passkey's counter and last use recorded."""
     parsed = _parsed_or_none(answer)
     passkey = _passkey_answering(session, user, parsed) if parsed else None
-    challenge = _take_challenge(session, user.id, parsed) if parsed else None
+    challenge = _take_challenge(session, user.id, parsed, ceremony) if parsed else None
     if parsed is None or passkey is None or challenge is None:
         return False
     party = relying_party()
@@ -170,11 +183,17 @@ def take_answer(session: Session, user: User, answer: str) -> bool:
             expected_origin=party.origin,
             credential_public_key=passkey.public_key,
             credential_current_sign_count=passkey.sign_count,
+            require_user_verification=ceremony == "reauth",
         )
-    except (WebAuthnException, ValueError, KeyError, TypeError):
+    except (WebAuthnException, ValueError, KeyError, TypeError, RecursionError):
         return False
-    passkey.sign_count, passkey.last_used_at = verified.new_sign_count, clock.now()
-    return True
+    # Only if no parallel answer moved the counter first (a cloned authenticator's).
+    counted = session.execute(
+        update(Passkey)
+        .where(Passkey.id == passkey.id, Passkey.sign_count == passkey.sign_count)
+        .values(sign_count=verified.new_sign_count, last_used_at=clock.now())
+    )
+    return bool(counted.rowcount)  # type: ignore[attr-defined]
 
 
 @db.unit_of_work
@@ -209,8 +228,14 @@ def remove_all(session: Session, user_id: int) -> None:
     session.execute(delete(PasskeyChallenge).where(PasskeyChallenge.user_id == user_id))
 
 
+def _verification(ceremony: Ceremony) -> UserVerificationRequirement:
+    if ceremony == "reauth":
+        return UserVerificationRequirement.REQUIRED
+    return UserVerificationRequirement.PREFERRED
+
+
 def _verified_registration(session: Session, user: User, parsed: dict[str, Any]) -> Any:
-    challenge = _take_challenge(session, user.id, parsed)
+    challenge = _take_challenge(session, user.id, parsed, "register")
     if challenge is None:
         raise PasskeyRefused()
     party = relying_party()
@@ -221,7 +246,7 @@ def _verified_registration(session: Session, user: User, parsed: dict[str, Any])
             expected_rp_id=party.id,
             expected_origin=party.origin,
         )
-    except (WebAuthnException, ValueError, KeyError, TypeError):
+    except (WebAuthnException, ValueError, KeyError, TypeError, RecursionError):
         raise PasskeyRefused() from None
     taken = select(Passkey.id).where(Passkey.credential_id == verified.credential_id)
     if session.scalar(taken) is not None:  # already this person's, or someone else's
@@ -238,7 +263,7 @@ def _descriptors(keys: Sequence[Passkey]) -> list[PublicKeyCredentialDescriptor]
     return [PublicKeyCredentialDescriptor(id=key.credential_id) for key in keys]
 
 
-def _new_challenge(session: Session, user_id: int) -> bytes:
+def _new_challenge(session: Session, user_id: int, ceremony: Ceremony) -> bytes:
     """A new challenge kept for ``user_id``, and room for it: expired ones go, and beyond
     OPEN_CHALLENGES_MAX the oldest."""
     now = clock.now()
@@ -252,18 +277,26 @@ def _new_challenge(session: Session, user_id: int) -> bytes:
     )
     challenge = secrets.token_bytes(32)
     expires = now + timedelta(seconds=CHALLENGE_SECONDS)
-    session.add(PasskeyChallenge(user_id=user_id, challenge=challenge, expires_at=expires))
+    session.add(
+        PasskeyChallenge(
+            user_id=user_id, ceremony=ceremony, challenge=challenge, expires_at=expires
+        )
+    )
     return challenge
 
 
-def _take_challenge(session: Session, user_id: int, parsed: dict[str, Any]) -> bytes | None:
-    """The open challenge of ``user_id`` the answer names, deleted (only one request can)."""
+def _take_challenge(
+    session: Session, user_id: int, parsed: dict[str, Any], ceremony: Ceremony
+) -> bytes | None:
+    """The open challenge of ``user_id`` for ``ceremony`` the answer names, deleted (only
+    one request can)."""
     challenge = _challenge_named(parsed)
     if challenge is None:
         return None
     taken = session.execute(
         delete(PasskeyChallenge).where(
             PasskeyChallenge.user_id == user_id,
+            PasskeyChallenge.ceremony == ceremony,
             PasskeyChallenge.challenge == challenge,
             PasskeyChallenge.expires_at > clock.now(),
         )
@@ -275,7 +308,7 @@ def _challenge_named(parsed: dict[str, Any]) -> bytes | None:
     try:
         client_data = json.loads(base64url_to_bytes(parsed["response"]["clientDataJSON"]))
         return base64url_to_bytes(client_data["challenge"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None
 
 
@@ -302,6 +335,6 @@ def _parsed_or_none(answer: str) -> dict[str, Any] | None:
         return None
     try:
         parsed = json.loads(answer)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting: RecursionError, not a ValueError
         return None
     return parsed if isinstance(parsed, dict) else None

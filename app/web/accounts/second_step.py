@@ -105,7 +105,7 @@ def _step_page(user: User, form: SecondStepForm) -> str:
         form=form,
         has_app=has_app,
         passkey_form=PasskeyStepForm(formdata=None),
-        passkey_options=passkeys.authentication_options(session, user),
+        passkey_options=passkeys.authentication_options(session, user, "login"),
     )
 
 

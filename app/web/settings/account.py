@@ -115,7 +115,7 @@ def reauth_factors(form: ReauthForm, *, then: str | None) -> dict[str, object]:
     in alone, which leads back to ``then``."""
     session = db.session()
     has_app = held.app_factor(session, current_user.id) is not None
-    options = passkeys.authentication_options(session, current_user)
+    options = passkeys.authentication_options(session, current_user, "reauth")
     if options is not None and not has_app:
         form.code.label.text = _("Recovery code")
     return {
