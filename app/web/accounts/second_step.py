@@ -53,12 +53,9 @@ def finish_or_ask(user: User, device: known_devices.KnownDevice | None) -> Respo
 
 @bp.route("/login/second-step", methods=["GET", "POST"])
 def second_step() -> Response | str:
-    if current_user.is_authenticated:
-        return redirect(url_for("settings.account"))
-    user = _pending_user()
-    if user is None:
-        flash(_("Log in again: the second step was not finished in time."), "info")
-        return redirect(url_for("accounts.login"))
+    user = _pending_or_back()
+    if not isinstance(user, User):
+        return user
     form = SecondStepForm()
     if form.validate_on_submit():
         device = known_devices.from_request()
@@ -74,12 +71,9 @@ def second_step() -> Response | str:
 @bp.post("/login/second-step/passkey")
 def second_step_by_passkey() -> Response | str:
     """The second step answered by a passkey of the person's instead of a code."""
-    if current_user.is_authenticated:
-        return redirect(url_for("settings.account"))
-    user = _pending_user()
-    if user is None:
-        flash(_("Log in again: the second step was not finished in time."), "info")
-        return redirect(url_for("accounts.login"))
+    user = _pending_or_back()
+    if not isinstance(user, User):
+        return user
     form = PasskeyStepForm()
     if form.validate_on_submit():
         device = known_devices.from_request()
@@ -107,6 +101,18 @@ def _step_page(user: User, form: SecondStepForm) -> str:
         passkey_form=PasskeyStepForm(formdata=None),
         passkey_options=passkeys.authentication_options(session, user, "login"),
     )
+
+
+def _pending_or_back() -> User | Response:
+    """The person between the two steps, or where to go instead: on, when logged in
+    already; back to the start, when the step ran out or was never begun."""
+    if current_user.is_authenticated:
+        return redirect(url_for("settings.account"))
+    user = _pending_user()
+    if user is None:
+        flash(_("Log in again: the second step was not finished in time."), "info")
+        return redirect(url_for("accounts.login"))
+    return user
 
 
 def _pending_user() -> User | None:
