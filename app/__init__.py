@@ -22,7 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from app import api
     from app.core import clock, config, db, headers, hosts, i18n, limits, metrics
-    from app.keys import last_use, route_policy, scopes, secret_scanning, store, tokens
+    from app.keys import call_counts, last_use, route_policy, scopes, secret_scanning, store, tokens
     from app.notifications import mail
     from app.ops import cli, request_log
     from app.ops import views as ops
@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     policies.init_app(app)
     store.init_app(app)
     last_use.init_app(app)
+    call_counts.init_app(app)
     scopes.init_app(app)
     route_policy.init_app(app)  # after the scopes: its rules name them
     tokens.init_app(app)

@@ -17,7 +17,7 @@ from flask_babel import Babel
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import bots, decoys, forward_auth, keys, leaks, tokens, users, views  # noqa: E402, F401  (routes register on bp)
+from app.api import bots, decoys, forward_auth, keys, leaks, tokens, usage, users, views  # noqa: E402, F401  (routes register on bp)
 
 # What the API uses of the pages' app. Each must exist when the API is built: one that
 # is missing (registered later, or renamed) stops the app at start, not at the first call.
@@ -26,6 +26,7 @@ SHARED_EXTENSIONS = (
     "keyfob.sessions",
     "keyfob.keystore",
     "keyfob.pending_uses",
+    "keyfob.call_counts",
     "keyfob.hasher",
     "keyfob.clock",
     "keyfob.limiter",

@@ -13,10 +13,11 @@ from werkzeug.wrappers import Response
 
 from app.api.responses import ApiError, timestamp
 from app.bots import types
-from app.core import db, limits, metrics
+from app.core import clock, db, limits, metrics
 from app.core.client_ip import UNKNOWN, client_ip, limit_identity
 from app.core.i18n import gettext as _
-from app.keys import decoys, restrictions, scopes, verification
+from app.keys import call_counts, decoys, restrictions, scopes, verification
+from app.keys.store import KeyRow
 from app.keys.verification import Principal
 from app.people import accounts, roles
 from app.people.factors import policy as factor_policy
@@ -41,9 +42,12 @@ def _guarded(
     def decorate(view: View[P, R]) -> Callable[P, R]:
         @wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            return view(authenticate(scope, admit), *args, **kwargs)
+
+        def admit(principal: Principal) -> Principal:
             if admin_only:  # who may call it first: a member learns nothing from the scope
-                return view(holding(check(authenticate()), scope), *args, **kwargs)
-            return view(check(holding(authenticate(), scope)), *args, **kwargs)
+                return holding(check(principal), scope)
+            return check(holding(principal, scope))
 
         setattr(wrapper, _SCOPE, scope)
         if admin_only:
@@ -178,7 +182,13 @@ def refuse_unless_primary(principal: Principal, needed: str | None = None) -> No
         )
 
 
-def authenticate() -> Principal:
+def authenticate(
+    scope: str | None = None, admit: Callable[[Principal], Principal] | None = None
+) -> Principal:
+    """The holder of the request's key, once ``admit`` (the view's checks: the ``scope`` it
+    needs, and any other) has let it through. Every call of a key that was found is counted
+    for that key (app/keys/call_counts.py): accepted, with its route and ``scope``, or
+    refused, with the reason."""
     try:
         email, key = _credentials()
     except ApiError:
@@ -192,52 +202,114 @@ def authenticate() -> Principal:
     seen = client_ip()
     address = None if seen == UNKNOWN else seen
     try:
-        principal = verification.verify(email, key, address)
-    except verification.KeyPaused:
-        metrics.authentication("paused")
-        raise ApiError(401, _("This API key is paused"), code="API_KEY_PAUSED") from None
-    except verification.NetworkRefused as refused:
-        metrics.authentication("network")
-        restrictions.refused_network(refused.row, address, _endpoint())
-        raise ApiError(
-            403,
-            _("This API key may not be used from this address"),
-            code="IP_NOT_ALLOWED",
-        ) from None
-    except accounts.AccountDeactivated:
-        metrics.authentication("deactivated")
-        raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None
-    except verification.KeyExpired as expired:
-        metrics.authentication("expired")
-        when = expired.expired_at.strftime("%Y-%m-%d %H:%M UTC")
-        raise ApiError(
-            401,
-            _("This API key expired on %(when)s", when=when),
-            code="API_KEY_EXPIRED",
-            expired_at=timestamp(expired.expired_at),
-        ) from None
-    except verification.DecoyUsed as used:
-        # Answered below as any unknown key is, and a guess as it is; told once the answer
-        # has gone, so that its time does not give the decoy away.
-        metrics.authentication("decoy")
-        guesses.failed(client)
-        after_response(partial(decoys.sighted, used.row, _endpoint()))
-        raise _invalid_key() from None
-    except verification.InvalidKey:
-        metrics.authentication("invalid")
-        guesses.failed(client)  # only a wrong key is a guess: a right one refused is not
-        raise _invalid_key() from None
-    except db.DatabaseUnavailable:
-        metrics.authentication("unavailable")
-        raise
+        principal = _verified(email, key, address, guesses.failed, client)
+    except verification.KeyRejected as rejected:
+        if rejected.row is not None:
+            _count(rejected.row, _REFUSALS.get(type(rejected), "invalid"), address)
+        raise _refusal(rejected) from None
     if principal.rate_limit is not None:
         wait = limits.key_budgets().spend(principal.key_id, principal.rate_limit)
         if wait is not None:
             metrics.authentication("over_budget")
+            _count(principal, "rate_limited", address)
             message = _("This key has made all the requests its budget allows this minute")
             raise ApiError(429, message, retry_after=wait)
     metrics.authentication("ok")
+    if admit is not None:
+        try:
+            principal = admit(principal)
+        except ApiError:
+            _count(principal, "scope", address)
+            raise
+    _count(principal, call_counts.ACCEPTED, address, route=_endpoint(), scope=scope)
     return principal
+
+
+def _verified(
+    email: str | None,
+    key: str,
+    address: str | None,
+    guessed: Callable[[str], object],
+    client: str,
+) -> Principal:
+    """verify() with its refusals told to Prometheus (each but a wrong key's told to the
+    caller as a KeyRejected, to count and answer), and a wrong key counted as a guess."""
+    try:
+        return verification.verify(email, key, address)
+    except verification.KeyPaused:
+        metrics.authentication("paused")
+        raise
+    except verification.NetworkRefused as refused:
+        metrics.authentication("network")
+        restrictions.refused_network(refused.row, address, _endpoint())
+        raise
+    except accounts.AccountDeactivated:
+        metrics.authentication("deactivated")
+        raise ApiError(401, _("Account is deactivated"), code="USER_DEACTIVATED") from None
+    except verification.KeyExpired:
+        metrics.authentication("expired")
+        raise
+    except verification.DecoyUsed as used:
+        # Answered as any unknown key is, and a guess as it is; told once the answer has
+        # gone, so that its time does not give the decoy away.
+        metrics.authentication("decoy")
+        guessed(client)
+        after_response(partial(decoys.sighted, used.row, _endpoint()))
+        raise
+    except verification.InvalidKey:
+        metrics.authentication("invalid")
+        guessed(client)  # only a wrong key is a guess: a right one refused is not
+        raise
+    except db.DatabaseUnavailable:
+        metrics.authentication("unavailable")
+        raise
+
+
+# The reason each refusal of a key that was found is counted under, for that key.
+_REFUSALS: dict[type[verification.KeyRejected], str] = {
+    verification.InvalidKey: "invalid",
+    verification.DecoyUsed: "decoy",
+    verification.KeyExpired: "expired",
+    verification.KeyPaused: "paused",
+    verification.NetworkRefused: "network",
+}
+
+
+def _refusal(rejected: verification.KeyRejected) -> ApiError:
+    """What the client is told (a decoy is answered as any unknown key is)."""
+    if isinstance(rejected, verification.KeyPaused):
+        return ApiError(401, _("This API key is paused"), code="API_KEY_PAUSED")
+    if isinstance(rejected, verification.NetworkRefused):
+        message = _("This API key may not be used from this address")
+        return ApiError(403, message, code="IP_NOT_ALLOWED")
+    if isinstance(rejected, verification.KeyExpired):
+        when = rejected.expired_at.strftime("%Y-%m-%d %H:%M UTC")
+        return ApiError(
+            401,
+            _("This API key expired on %(when)s", when=when),
+            code="API_KEY_EXPIRED",
+            expired_at=timestamp(rejected.expired_at),
+        )
+    return _invalid_key()
+
+
+def _count(
+    row: KeyRow | Principal,
+    outcome: str,
+    address: str | None,
+    *,
+    route: str | None = None,
+    scope: str | None = None,
+) -> None:
+    call_counts.counts().note(
+        row.key_id,
+        clock.now().date(),
+        outcome,
+        address=address,
+        token_id=row.token_id,
+        route=route,
+        scope=scope,
+    )
 
 
 def _invalid_key() -> ApiError:

@@ -18,7 +18,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -68,13 +68,18 @@ def _checked() -> Response:
     if rule.scope is None:  # nobody to name: every identity header, empty
         return _allowed(_ANONYMOUS)
     g.setdefault(ROUTE_CHECKED, f"{method} {rule.pattern}")  # for what a refusal tells
-    principal = holding(authenticate(), rule.scope)
-    if rule.scope != scopes.POSTING:  # an incoming webhook bot's key posts, and only that
-        beyond_posting(principal)
+    principal = authenticate(rule.scope, partial(_admit, rule.scope))
     held = scopes.held(
         principal.scopes, primary=principal.key_kind == "primary", config=current_app.config
     )
     return _allowed(_identity(principal, tuple(held)))
+
+
+def _admit(scope: str, principal: Principal) -> Principal:
+    principal = holding(principal, scope)
+    if scope != scopes.POSTING:  # an incoming webhook bot's key posts, and only that
+        beyond_posting(principal)
+    return principal
 
 
 class _Prebuilt(FlaskResponse):

@@ -12,6 +12,8 @@ from app.core.i18n import gettext as _
 
 
 def _arguments() -> Mapping[str, Any]:
+    if request.method in ("GET", "HEAD"):  # a read's arguments are in its query string
+        return request.args
     if request.mimetype == "application/json":
         try:
             data = request.get_json(silent=True)

@@ -27,7 +27,7 @@ from app.people import roles
 def list_users(principal: Principal) -> Response:
     """Everyone active, to anyone; to administrators also the deactivated, each bot's owner
     and type, and every real address."""
-    actor = _actor(principal)
+    actor = actor_of(principal)
     found = administration.directory(db.session(), actor)
     return success(members=[_entry(user, principal) for user in found])
 
@@ -48,8 +48,8 @@ def get_user(principal: Principal, user_id: int) -> Response:
 @require_admin(scopes.ORGANIZATION_ADMIN)
 def deactivate_user(principal: Principal, user_id: int) -> Response:
     """Deactivate a person (with their bots) or a bot."""
-    actor = _actor(principal)
-    target = _reachable(actor, user_id)
+    actor = actor_of(principal)
+    target = reachable(actor, user_id)
     try:
         administration.deactivate(db.session(), actor, target)
     except roles.RoleRefused as refused:
@@ -61,8 +61,8 @@ def deactivate_user(principal: Principal, user_id: int) -> Response:
 @require_admin(scopes.ORGANIZATION_ADMIN)
 def reactivate_user(principal: Principal, user_id: int) -> Response:
     """Reactivate a person (their bots stay inactive) or a bot."""
-    actor = _actor(principal)
-    target = _reachable(actor, user_id)
+    actor = actor_of(principal)
+    target = reachable(actor, user_id)
     try:
         administration.reactivate(db.session(), actor, target)
     except roles.RoleRefused as refused:
@@ -78,8 +78,8 @@ def reset_second_factor(principal: Principal, user_id: int) -> Response:
     """Reset the two-factor authentication of a person who lost their second factor (the
     console's Reset two-factor: app, passkeys and recovery codes go; their keys stay).
     ``reset`` is false when they had none: there was nothing to remove."""
-    actor = _actor(principal)
-    target = _reachable(actor, user_id)
+    actor = actor_of(principal)
+    target = reachable(actor, user_id)
     try:
         done = administration.reset_second_factor(db.session(), actor, target)
     except roles.RoleRefused as refused:
@@ -87,11 +87,11 @@ def reset_second_factor(principal: Principal, user_id: int) -> Response:
     return success(reset=done)
 
 
-def _actor(principal: Principal) -> administration.Actor:
+def actor_of(principal: Principal) -> administration.Actor:
     return administration.Actor(principal.id, principal.role)
 
 
-def _reachable(actor: administration.Actor, user_id: int) -> User:
+def reachable(actor: administration.Actor, user_id: int) -> User:
     target = administration.person_or_bot(db.session(), actor, user_id)
     if target is None:
         raise ApiError(404, _("No such user"))
@@ -130,8 +130,8 @@ def _entry(user: User, viewer: Principal) -> dict[str, Any]:
 @require_admin(scopes.ORGANIZATION_ADMIN)
 def list_user_keys(principal: Principal, user_id: int) -> Response:
     """The live keys of a person or bot the administrator manages (no text, no decoys)."""
-    actor = _actor(principal)
-    target = _reachable(actor, user_id)
+    actor = actor_of(principal)
+    target = reachable(actor, user_id)
     try:
         found = administration.keys_of(db.session(), actor, target)
     except roles.RoleRefused as refused:
@@ -144,8 +144,8 @@ def list_user_keys(principal: Principal, user_id: int) -> Response:
 def pause_user_key(principal: Principal, user_id: int, key_id: int) -> Response:
     """Pause (``paused``: true) or resume (false) a key of a person or bot the
     administrator manages."""
-    actor = _actor(principal)
-    target = _reachable(actor, user_id)
+    actor = actor_of(principal)
+    target = reachable(actor, user_id)
     paused = params.boolean("paused")
     caller = restrictions.Caller(principal.key_id, audit.request_client()[0])
     try:

@@ -89,6 +89,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
             "uploads:write",
         ],
         "MAX_KEY_LIFETIME_DAYS": 0,  # 0: no cap; named keys may never expire
+        # A key unused this many days is stale (app/keys/staleness.py); a stale named key
+        # expires STALE_KEY_EXPIRY_DAYS after its owner was told (0: never). Both policies.
+        "STALE_KEY_DAYS": 90,
+        "STALE_KEY_EXPIRY_DAYS": 0,
         "MAX_ROLL_GRACE_SECONDS": 7 * 24 * 3600,  # the longest overlap a regeneration may ask
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST_KIB": 65536,
@@ -105,6 +109,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # (app/keys/last_use.py); a process killed without exiting loses at most these.
         # 0: each is written on the request that notes it.
         "LAST_USE_WRITE_SECONDS": 5,
+        # Calls counted per key wait this long in each process to be written together
+        # (app/keys/call_counts.py); a process killed without exiting loses at most these.
+        # 0: each call is written on its request.
+        "USAGE_WRITE_SECONDS": 10,
+        "USAGE_RETENTION_DAYS": 400,  # days of per-key usage `flask keys prune-usage` keeps
         # POST /api/v1/keys/revoke: reports from one client IP, whatever they hold.
         "LEAK_REPORT_LIMIT_PER_IP": "60 per hour",
         # A JSON file as https://api.github.com/meta/public_keys/secret_scanning serves it:

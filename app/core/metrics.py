@@ -57,6 +57,22 @@ _VERIFIED_KEY_LOOKUPS = Counter(
 )
 _VERIFIED_KEY_HIT = _VERIFIED_KEY_LOOKUPS.labels("hit")
 _VERIFIED_KEY_MISS = _VERIFIED_KEY_LOOKUPS.labels("miss")
+# Calls of a known key, by outcome ("accepted", or why it was refused: app/keys/call_counts.py),
+# added when each process writes its counts. Per key only in the app's own tables: a label
+# per key would make one series a key.
+KEY_CALL_OUTCOMES = (
+    "accepted",
+    "scope",
+    "invalid",
+    "expired",
+    "paused",
+    "network",
+    "rate_limited",
+    "decoy",
+)
+_KEY_CALLS = Counter("keyfob_key_calls", "Calls made with a known key, by outcome", ["outcome"])
+for _outcome in KEY_CALL_OUTCOMES:
+    _KEY_CALLS.labels(_outcome)
 REGENERATIONS = Counter("keyfob_key_regenerations", "Primary API keys regenerated")
 REVEALS = Counter("keyfob_key_reveals", "API keys shown in the web UI")
 RC_FORMATS = ("toml", "ini")
@@ -71,6 +87,12 @@ _PENDING = "keyfob.metrics.pending"  # audit events of the session's open transa
 def authentication(outcome: str) -> None:
     """Count one API authentication (one of AUTH_OUTCOMES)."""
     _AUTHENTICATION_CHILDREN[outcome].inc()
+
+
+def key_calls(outcome: str, calls: int) -> None:
+    """Add ``calls`` calls of known keys with ``outcome`` (one of KEY_CALL_OUTCOMES)."""
+    if outcome in KEY_CALL_OUTCOMES:
+        _KEY_CALLS.labels(outcome).inc(calls)
 
 
 def verified_key_lookup(hit: bool) -> None:

@@ -2,7 +2,7 @@
 audit log, the mail queue, the organization's policies and the bots offered from one person
 to another."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from flask_login import UserMixin
@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ColumnElement,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -179,6 +180,9 @@ class ApiKey(Base):
     decoy: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Requests a minute it may make (app/keys/budgets.py); NULL: no budget.
     rate_limit_per_minute: Mapped[int | None]
+    # When its owner was last told it is stale (app/keys/staleness.py): told again only
+    # after it has been used since.
+    stale_notice_at: Mapped[datetime | None]
 
     @classmethod
     def is_primary(cls) -> ColumnElement[bool]:
@@ -312,6 +316,23 @@ class KeyRotation(Base):
     grace_seconds: Mapped[int]
     new_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KeyUsage(Base):
+    """How a key was called on one day (UTC), counted in each process and added here in
+    batches (app/keys/call_counts.py). ``facet`` says what ``name`` is: an outcome
+    ("accepted", or why the call was refused), a client network, a route called, the scope
+    an accepted call needed, or one of the key's tokens (its id). No foreign key: the counts
+    of a key go with it when it is deleted (app/ops/retention.py), and with their day."""
+
+    __tablename__ = "key_usage"
+    __table_args__ = (Index("ix_key_usage_day", "day"),)
+
+    key_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    facet: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    calls: Mapped[int] = mapped_column(BigInteger)
 
 
 class AuditEvent(Base):

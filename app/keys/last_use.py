@@ -15,19 +15,15 @@ notice are written on the request, as before (app/keys/usage.py). With
 LAST_USE_WRITE_SECONDS = 0 every use is written on the request.
 """
 
-import atexit
-import logging
-import threading
-import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app
 from sqlalchemy import Engine, Table, bindparam, or_, text, update
 
+from app.core.batched import Batched
 from app.core.models import ApiKey, ApiToken
 
-log = logging.getLogger("keyfob.keys")
 EXTENSION = "keyfob.pending_uses"
 
 
@@ -38,54 +34,29 @@ class Use:
     user_agent: str | None
 
 
-class PendingUses:
+class PendingUses(Batched[dict[Table, dict[int, Use]]]):
     """The uses waiting to be written, by key id and by token id (the newest of each)."""
 
-    def __init__(self, engine: Engine, seconds: float) -> None:
-        self._engine = engine
-        self._seconds = seconds
-        self._waiting: dict[Table, dict[int, Use]] = {}
-        self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
-        _ALIVE.add(self)
+    what = "key uses"
 
     def add(self, table: Table, row_id: int, use: Use) -> None:
         """Note a use of row ``row_id`` of ``table`` (api_keys or api_tokens), to be written
         within LAST_USE_WRITE_SECONDS (at once when that is 0)."""
-        if self._seconds <= 0:
-            _write(self._engine, {table: {row_id: use}})
+        if self.on_request:
+            self._write_now({table: {row_id: use}})
             return
         with self._lock:
             self._waiting.setdefault(table, {})[row_id] = use
-            if self._timer is None:
-                self._timer = threading.Timer(self._seconds, self.write)
-                self._timer.daemon = True
-                self._timer.start()
+            self._schedule()
 
-    def write(self) -> int:
-        """Write every use waiting, now; how many. A failure is logged by its kind alone,
-        and those uses are lost (bookkeeping: the next use notes them again)."""
-        with self._lock:
-            waiting, self._waiting = self._waiting, {}
-            if self._timer is not None:
-                self._timer.cancel()  # harmless when the timer itself is what runs this
-                self._timer = None
-        if not waiting:
-            return 0
-        try:
-            _write(self._engine, waiting)
-        except Exception as problem:  # a timer thread or exit: nobody else could report it
-            log.warning("Could not record key uses: %s", type(problem).__name__)
+    def _nothing(self) -> dict[Table, dict[int, Use]]:
+        return {}
+
+    def _size(self, waiting: dict[Table, dict[int, Use]]) -> int:
         return sum(len(uses) for uses in waiting.values())
 
-
-_ALIVE: "weakref.WeakSet[PendingUses]" = weakref.WeakSet()
-
-
-@atexit.register
-def _write_all_at_exit() -> None:
-    for pending in list(_ALIVE):
-        pending.write()
+    def _write(self, engine: Engine, waiting: dict[Table, dict[int, Use]]) -> None:
+        _write(engine, waiting)
 
 
 def _write(engine: Engine, waiting: dict[Table, dict[int, Use]]) -> None:

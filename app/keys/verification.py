@@ -49,7 +49,13 @@ class Principal:
 
 
 class KeyRejected(Exception):
-    """A presented key does not authenticate."""
+    """A presented key does not authenticate. ``row`` is the key's when it was found (a
+    wrong email, an expired, paused or decoy key, the wrong network): its refusal is
+    counted for that key (app/keys/call_counts.py)."""
+
+    def __init__(self, row: KeyRow | None = None) -> None:
+        super().__init__(type(self).__name__)
+        self.row = row
 
 
 class InvalidKey(KeyRejected):
@@ -60,16 +66,17 @@ class DecoyUsed(InvalidKey):
     """A decoy was presented (app/keys/decoys.py): refused as an unknown key is, which a
     caller that only knows InvalidKey does too; ``row`` is the decoy's, to tell of its use."""
 
+    row: KeyRow
+
     def __init__(self, row: KeyRow) -> None:
-        super().__init__("decoy")
-        self.row = row
+        super().__init__(row)
 
 
 class KeyExpired(KeyRejected):
     """The key is right, but it expired at ``expired_at``."""
 
-    def __init__(self, expired_at: datetime) -> None:
-        super().__init__("expired")
+    def __init__(self, row: KeyRow, expired_at: datetime) -> None:
+        super().__init__(row)
         self.expired_at = expired_at
 
 
@@ -81,9 +88,10 @@ class NetworkRefused(KeyRejected):
     """The key is right, but not from this address (app/keys/networks.py): ``row`` is the
     key's, for the record of the refusal."""
 
+    row: KeyRow
+
     def __init__(self, row: KeyRow) -> None:
-        super().__init__("network")
-        self.row = row
+        super().__init__(row)
 
 
 def verify(email: str | None, key: str, address: str | None = None) -> Principal:
@@ -109,14 +117,14 @@ def verify(email: str | None, key: str, address: str | None = None) -> Principal
     if email is not None:
         presented = email.strip().lower().encode("utf-8", "surrogatepass")
         if not hmac.compare_digest(row.email.encode("utf-8"), presented):
-            raise InvalidKey()
+            raise InvalidKey(row)
     if not row.is_active or (row.owner_is_active is not None and not row.owner_is_active):
         raise AccountDeactivated()
     now = clock.now()
     if row.expires_at is not None and row.expires_at <= now:
-        raise KeyExpired(row.expires_at)
+        raise KeyExpired(row, row.expires_at)
     if row.paused_at is not None:
-        raise KeyPaused()
+        raise KeyPaused(row)
     if not networks.allows(row.networks, address):
         raise NetworkRefused(row)
     if usage.record(row, now, address, digests[0]):

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from app.core import db
 from app.core.models import User
-from app.keys import revocation, secret_rotation
+from app.keys import revocation, secret_rotation, staleness
 from app.keys.store import keystore
 from app.notifications import expiry
 from app.ops import retention
@@ -111,6 +111,14 @@ def notify_expiring_command() -> None:
     click.echo(f"{told} keys reached a notice threshold; their owners' notices are queued.")
 
 
+@keys_cli.command("notify-stale")
+def notify_stale_command() -> None:
+    """Tell the owners of keys unused for the organization's stale_key_days (once a key),
+    and expire stale named keys as its stale_key_expiry_days says (run it daily)."""
+    told, expired = staleness.notify_stale(db.session())
+    click.echo(f"{told} keys went stale; their owners' notices are queued. {expired} expired.")
+
+
 @keys_cli.command("prune")
 @click.option(
     "--older-than",
@@ -124,6 +132,21 @@ def prune_keys_command(days: int) -> None:
     """Delete keys that stopped working more than DAYS ago, in batches."""
     removed = retention.prune_dead_keys(db.session(), timedelta(days=days))
     click.echo(f"Deleted {removed} keys that stopped working more than {days} days ago.")
+
+
+@keys_cli.command("prune-usage")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Days of usage to keep (default: the USAGE_RETENTION_DAYS setting).",
+)
+def prune_usage_command(days: int | None) -> None:
+    """Delete per-key usage counts of days older than DAYS (run it daily)."""
+    keep = days if days is not None else int(current_app.config["USAGE_RETENTION_DAYS"])
+    removed = retention.prune_usage(db.session(), timedelta(days=keep))
+    click.echo(f"Deleted {removed} usage counts older than {keep} days.")
 
 
 @click.group("audit", cls=AppGroup)

@@ -1,18 +1,18 @@
-"""Retention: what the database stops keeping, so audit rows, dead keys and tokens, and
-sent mail do not grow without bound. Each pass deletes in batches of its own short
+"""Retention: what the database stops keeping, so audit rows, dead keys and tokens, per-key
+usage and sent mail do not grow without bound. Each pass deletes in batches of its own short
 transactions, so a large backlog never holds locks for long, and an interrupted run simply
 continues next time.
 No web code here.
 """
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core import clock, db
-from app.core.models import ApiKey, ApiToken, AuditEvent, KeyRotation, OutboundMail
+from app.core.models import ApiKey, ApiToken, AuditEvent, KeyRotation, KeyUsage, OutboundMail
 from app.keys.regeneration import WINDOW as IDEMPOTENCY_WINDOW
 
 BATCH = 1000
@@ -48,6 +48,26 @@ def prune_mail(session: Session, older_than: timedelta, *, batch: int = BATCH) -
     cutoff = clock.now() - older_than
     done = or_(OutboundMail.sent_at < cutoff, OutboundMail.gave_up_at < cutoff)
     return _in_batches(session, OutboundMail, done, batch, _no_refs)
+
+
+def prune_usage(session: Session, older_than: timedelta) -> int:
+    """Delete per-key usage of days older than ``older_than``, a day a transaction; how
+    many rows went."""
+    cutoff = (clock.now() - older_than).date()
+    removed = 0
+    while (deleted := _delete_oldest_day(session, cutoff)) is not None:
+        removed += deleted
+    return removed
+
+
+@db.unit_of_work
+def _delete_oldest_day(session: Session, cutoff: date) -> int | None:
+    """Delete the usage of the oldest day before ``cutoff``: how many rows (None: no such day)."""
+    oldest = session.scalar(select(func.min(KeyUsage.day)).where(KeyUsage.day < cutoff))
+    if oldest is None:
+        return None
+    deleted = session.execute(delete(KeyUsage).where(KeyUsage.day == oldest))
+    return int(deleted.rowcount)  # type: ignore[attr-defined]
 
 
 def _in_batches(
@@ -92,5 +112,7 @@ def _no_refs(_session: Session, _ids: list[int]) -> None:
 
 
 def _rotations_naming(session: Session, key_ids: list[int]) -> None:
+    """What names the keys about to go: idempotency records, their tokens, their usage."""
+    session.execute(delete(KeyUsage).where(KeyUsage.key_id.in_(key_ids)))
     session.execute(delete(KeyRotation).where(KeyRotation.new_key_id.in_(key_ids)))
     session.execute(delete(ApiToken).where(ApiToken.key_id.in_(key_ids)))

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 from cryptography.fernet import Fernet
@@ -104,8 +105,14 @@ def running(command: list[str], env: Mapping[str, str], port: int, log: Path) ->
         stop(process)
 
 
+class Polled(Protocol):
+    """What wait_ready asks of a server's process: whether it has stopped (None: not yet)."""
+
+    def poll(self) -> int | None: ...
+
+
 def wait_ready(
-    process: subprocess.Popen[bytes],
+    process: Polled,
     url: str,
     log: Path,
     *,

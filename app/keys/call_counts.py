@@ -1,0 +1,172 @@
+"""Every call a known key takes part in, counted in the process and added to the key_usage
+table in batches (app/core/batched.py): USAGE_WRITE_SECONDS after the first call waiting,
+before this process reads usage for a page or the API, and when the process exits. The
+request itself writes nothing: it adds to a few counters under a lock.
+
+A call is counted for the key presented (a token's for the key that minted it, and for the
+token too), on its day (UTC): its outcome ("accepted", or the reason it was refused), the
+client's network, and for an accepted call the route and the scope it needed. What a key
+may leave in memory is bounded: past ADDRESSES_A_DAY addresses, ROUTES_A_DAY routes or
+TOKENS_A_DAY tokens a key-day, the rest are counted under OTHER. A process killed without
+exiting loses at most USAGE_WRITE_SECONDS of its counts (docs/admin/operations.md).
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import Flask, current_app
+from sqlalchemy import Engine, Table, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.core import metrics
+from app.core.batched import Batched
+from app.core.models import KeyUsage
+from app.notifications.seen_addresses import network_of
+
+EXTENSION = "keyfob.call_counts"
+ACCEPTED = "accepted"
+OUTCOME, NETWORK, ROUTE, SCOPE, TOKEN = "outcome", "network", "route", "scope", "token"
+OTHER = "other"  # the name the rest are counted under, past a bound
+ADDRESSES_A_DAY, ROUTES_A_DAY, TOKENS_A_DAY = 64, 100, 100
+NAME_LENGTH = 200  # the longest name kept (a route of the gateway's policy may be long)
+TABLE: Table = KeyUsage.__table__  # type: ignore[assignment]
+
+
+@dataclass(slots=True)
+class _Tally:
+    """One key's calls on one day, as this process has counted them since its last write."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    addresses: Counter[str] = field(default_factory=Counter)
+    routes: Counter[str] = field(default_factory=Counter)
+    scopes: Counter[str] = field(default_factory=Counter)
+    tokens: Counter[str] = field(default_factory=Counter)
+
+
+Waiting = dict[tuple[int, date], _Tally]
+
+
+class CallCounts(Batched[Waiting]):
+    """The calls counted and not yet written, by key and day."""
+
+    what = "key usage"
+
+    def note(
+        self,
+        key_id: int,
+        day: date,
+        outcome: str,
+        *,
+        address: str | None = None,
+        token_id: int | None = None,
+        route: str | None = None,
+        scope: str | None = None,
+    ) -> None:
+        """Count one call of key ``key_id`` on ``day`` with ``outcome``."""
+        with self._lock:
+            tally = self._waiting.get((key_id, day))
+            if tally is None:
+                tally = self._waiting[(key_id, day)] = _Tally()
+            tally.outcomes[outcome] += 1
+            if address is not None:
+                _add(tally.addresses, address, ADDRESSES_A_DAY)
+            if token_id is not None:
+                _add(tally.tokens, str(token_id), TOKENS_A_DAY)
+            if route is not None:
+                _add(tally.routes, route, ROUTES_A_DAY)
+            if scope is not None:
+                tally.scopes[scope] += 1  # from the fixed set of scopes: bounded already
+            if not self.on_request:
+                self._schedule()
+        if self.on_request:
+            self.write()
+
+    def _nothing(self) -> Waiting:
+        return {}
+
+    def _size(self, waiting: Waiting) -> int:
+        return sum(sum(tally.outcomes.values()) for tally in waiting.values())
+
+    def _write(self, engine: Engine, waiting: Waiting) -> None:
+        rows = _rows(waiting)
+        for (_key, _day, facet, name), calls in rows.items():
+            if facet == OUTCOME:
+                metrics.key_calls(name, calls)
+        _upsert(engine, rows)
+
+
+def _add(counter: Counter[str], name: str, bound: int) -> None:
+    if name in counter or len(counter) < bound:
+        counter[name] += 1
+    else:
+        counter[OTHER] += 1
+
+
+def _rows(waiting: Waiting) -> dict[tuple[int, date, str, str], int]:
+    """The rows to add, by primary key; addresses become their networks here, off the
+    request (a /24 or a /48, as the "used from a new network" notice counts them)."""
+    rows: Counter[tuple[int, date, str, str]] = Counter()
+    for (key_id, day), tally in waiting.items():
+        networks: Counter[str] = Counter()
+        for address, calls in tally.addresses.items():
+            networks[network_of(address) or OTHER] += calls
+        for facet, counted in (
+            (OUTCOME, tally.outcomes),
+            (NETWORK, networks),
+            (ROUTE, tally.routes),
+            (SCOPE, tally.scopes),
+            (TOKEN, tally.tokens),
+        ):
+            for name, calls in counted.items():
+                shown = _as_documented(name) if facet == ROUTE else name
+                rows[(key_id, day, facet, shown[:NAME_LENGTH])] += calls
+    return rows
+
+
+_FLASK_ARGUMENT = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
+
+
+def _as_documented(route: str) -> str:
+    """A Flask rule's arguments as the API reference and the route policy write them:
+    ``/keys/<int:key_id>`` is ``/keys/{key_id}``."""
+    return _FLASK_ARGUMENT.sub(r"{\1}", route)
+
+
+def _upsert(engine: Engine, rows: dict[tuple[int, date, str, str], int]) -> None:
+    """Add every row's calls to what the table holds, in one transaction. Every process
+    writes in one order (the primary key's): two batches that share rows and lock them in
+    different orders would deadlock, and PostgreSQL would drop one of them."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(TABLE)
+    statement = statement.on_conflict_do_update(
+        index_elements=[TABLE.c.key_id, TABLE.c.day, TABLE.c.facet, TABLE.c.name],
+        set_={"calls": TABLE.c.calls + statement.excluded.calls},
+    )
+    values = [
+        {"key_id": key_id, "day": day, "facet": facet, "name": name, "calls": calls}
+        for (key_id, day, facet, name), calls in sorted(rows.items())
+    ]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # bookkeeping: no need to wait for the disk
+            connection.execute(text("SET LOCAL synchronous_commit = off"))
+        connection.execute(statement, values)
+
+
+def init_app(app: Flask) -> None:
+    seconds = app.config["USAGE_WRITE_SECONDS"]
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise RuntimeError("USAGE_WRITE_SECONDS must be a number of seconds, 0 or more")
+    app.extensions[EXTENSION] = CallCounts(app.extensions["keyfob.engine"], float(seconds))
+
+
+def counts() -> CallCounts:
+    counted: CallCounts = current_app.extensions[EXTENSION]
+    return counted
+
+
+def write_waiting() -> None:
+    """Write this process's counts before usage is read, so that a person sees their own
+    calls at once (another process's within USAGE_WRITE_SECONDS)."""
+    counts().write()
