@@ -13,7 +13,7 @@ from app.bots import lifecycle, offers, ownership
 from app.core import audit, db
 from app.core.i18n import gettext as _
 from app.core.models import ApiKey, User, storable_id
-from app.keys import named, primary, restrictions
+from app.keys import named, primary, restrictions, usage_history
 from app.keys.store import keystore
 from app.notifications import notices
 from app.people import accounts, roles
@@ -124,6 +124,15 @@ def keys_of(session: Session, actor: Actor, target: User) -> list[named.KeySumma
     text, and no decoys: those are their person's to know of)."""
     check_may_manage(actor, target)
     return named.live_keys(session, target.id)
+
+
+def key_usage(
+    session: Session, actor: Actor, target: User, key_id: int, *, days: int = usage_history.DAYS
+) -> usage_history.Usage:
+    """The usage of a live key (not a decoy) of a person or bot ``actor`` manages;
+    usage_history.NoSuchKey when ``target`` has no such key."""
+    check_may_manage(actor, target)
+    return usage_history.of_key(session, target.id, key_id, days=days, decoy=False)
 
 
 def pause_key(

@@ -18,4 +18,5 @@ from app.web.settings import (  # noqa: E402, F401  (routes register on bp)
     restrictions,
     tokens,
     two_factor,
+    usage,
 )

@@ -10,12 +10,13 @@ from werkzeug.wrappers import Response
 from app.core import db
 from app.core.i18n import gettext as _
 from app.core.models import User
-from app.keys import named
+from app.keys import named, usage_history
 from app.organization import administration
 from app.people import reauth, roles
 from app.web.settings import bp
 from app.web.settings.forms import ConfirmForm
 from app.web.settings.organization import PREFIX, acting, administrators_only
+from app.web.settings.usage import usage_page
 
 
 @bp.get(f"{PREFIX}/users/<int:user_id>/keys")
@@ -28,6 +29,22 @@ def org_user_keys(user_id: int) -> str:
         section="bots" if target.is_bot else "users",
         target=target,
         summaries=administration.keys_of(db.session(), acting(), target),
+    )
+
+
+@bp.get(f"{PREFIX}/users/<int:user_id>/keys/<int:key_id>/usage")
+@administrators_only
+def org_key_usage(user_id: int, key_id: int) -> str:
+    target = _managed_or_404(user_id)
+    try:
+        usage = administration.key_usage(db.session(), acting(), target, key_id)
+    except usage_history.NoSuchKey:
+        abort(404)
+    return usage_page(
+        usage,
+        tab="organization",
+        back_url=url_for(".org_user_keys", user_id=target.id),
+        back_label=_("Back to the keys of %(name)s", name=target.full_name),
     )
 
 
