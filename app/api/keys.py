@@ -176,6 +176,7 @@ def summary_of(summary: named.KeySummary) -> dict[str, Any]:
         "allowed_networks": list(summary.allowed_networks),
         "paused": summary.paused_at is not None,
         "rate_limit_per_minute": summary.rate_limit_per_minute,
+        "stale": summary.stale_days is not None,
     }
 
 

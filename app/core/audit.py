@@ -56,6 +56,7 @@ EVENT_LABELS = {
     "api_key_reported_leaked": _l("API key revoked: reported leaked"),
     "bot_key_revealed_by_admin": _l("Bot's API key shown by an administrator"),
     "api_key_paused": _l("API key paused"),
+    "stale_key_expired": _l("Unused API key expired by the organization's policy"),
     "api_key_resumed": _l("API key resumed"),
     "api_key_networks_changed": _l("API key's allowed networks changed"),
     "api_key_refused_network": _l("API key refused: used from a network it does not allow"),

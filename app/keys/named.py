@@ -17,7 +17,7 @@ from app.core import audit, clock, db
 from app.core.i18n import gettext as _
 from app.core.models import ApiKey, Holder, User, storable_id
 from app.core.refusals import FieldRefused
-from app.keys import budgets, last_use, networks, scopes
+from app.keys import budgets, last_use, networks, scopes, staleness
 from app.keys.store import keystore
 from app.keys.verification import KeyKind
 from app.notifications import notices
@@ -62,6 +62,9 @@ class KeySummary:
     allowed_networks: tuple[str, ...]  # where it may be used from; empty: anywhere
     paused_at: datetime | None
     rate_limit_per_minute: int | None  # its request budget (app/keys/budgets.py); None: none
+    # The organization's stale_key_days when the key has gone that long unused
+    # (app/keys/staleness.py), for the lists to mark it; None: not stale.
+    stale_days: int | None = None
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
@@ -219,15 +222,19 @@ def live_keys(session: Session, holder_id: int) -> list[KeySummary]:
         .where(ApiKey.user_id == holder_id, ApiKey.revoked_at.is_(None), ApiKey.decoy.is_(False))
         .order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
     )
-    summaries = [summarize(record) for record in records]
+    before, days = staleness.cutoff(session)
+    summaries = [
+        summarize(record, stale_days=days if staleness.is_stale(record, before) else None)
+        for record in records
+    ]
     return sorted(
         (s for s in summaries if not (s.kind == "rolled" and s.expired(now))),
         key=lambda summary: summary.kind != "primary",
     )
 
 
-def summarize(record: ApiKey) -> KeySummary:
-    """What a list shows of one key."""
+def summarize(record: ApiKey, *, stale_days: int | None = None) -> KeySummary:
+    """What a list shows of one key (``stale_days``: see KeySummary)."""
     kind: KeyKind = (
         "named" if record.name else "rolled" if record.superseded_at is not None else "primary"
     )
@@ -250,6 +257,7 @@ def summarize(record: ApiKey) -> KeySummary:
         tuple(networks.shown(networks.read(record.allowed_networks))),
         record.paused_at,
         record.rate_limit_per_minute,
+        stale_days,
     )
 
 

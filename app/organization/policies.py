@@ -1,5 +1,6 @@
 """The organization's policies: who may create bots, how many bots a person may own, the
-longest a new key may live, whether anyone may register, and who must have a second factor.
+longest a new key may live, whether anyone may register, who must have a second factor, and
+when an unused key is stale and whether a stale key expires.
 The configuration file gives each one's default; an administrator's choice in the console is
 a row that overrides it, audited. Every rule that depends on a policy reads it here. No web
 code here.
@@ -35,6 +36,8 @@ class Policies:
     max_key_lifetime_days: int  # 0: no cap
     registration_open: bool
     second_factor_required: str  # one of SECOND_FACTOR_CHOICES
+    stale_key_days: int  # a key unused this long is stale: marked, and its owner told once
+    stale_key_expiry_days: int  # 0: never; else a stale named key expires this long after
 
 
 class InvalidPolicy(FieldRefused):
@@ -57,6 +60,8 @@ def defaults() -> Policies:
         max_key_lifetime_days=int(config["MAX_KEY_LIFETIME_DAYS"]),
         registration_open=bool(config["REGISTRATION_OPEN"]),
         second_factor_required=str(config["SECOND_FACTOR_REQUIRED"]),
+        stale_key_days=int(config["STALE_KEY_DAYS"]),
+        stale_key_expiry_days=int(config["STALE_KEY_EXPIRY_DAYS"]),
     )
 
 
@@ -104,12 +109,18 @@ def _check(name: str, value: Any) -> Any:
         return value
     if name == "second_factor_required" and value in SECOND_FACTOR_CHOICES:
         return value
-    ceilings = {
-        "max_bots_per_user": MAX_BOTS_CEILING,
-        "max_key_lifetime_days": MAX_LIFETIME_CEILING,
+    ranges = {
+        "max_bots_per_user": (0, MAX_BOTS_CEILING),
+        "max_key_lifetime_days": (0, MAX_LIFETIME_CEILING),
+        "stale_key_days": (1, MAX_LIFETIME_CEILING),
+        "stale_key_expiry_days": (0, MAX_LIFETIME_CEILING),
     }
-    if name in ceilings and isinstance(value, int) and not isinstance(value, bool):
-        if 0 <= value <= ceilings[name]:
+    if name in ranges and isinstance(value, int) and not isinstance(value, bool):
+        least, most = ranges[name]
+        if least <= value <= most:
             return value
-        raise InvalidPolicy(name, _("Use a whole number from 0 to %(most)d.", most=ceilings[name]))
+        raise InvalidPolicy(
+            name,
+            _("Use a whole number from %(least)d to %(most)d.", least=least, most=most),
+        )
     raise InvalidPolicy(name, _("Choose one of the offered values."))

@@ -14,6 +14,7 @@ from tests.helpers.users import Account, MakeUser
 
 SUMMARY_FIELDS = {
     "id",
+    "stale",
     "scopes",
     "allowed_networks",
     "paused",

@@ -21,6 +21,7 @@ NOT_WATCHED = {
         "last_used_ip",  # drop every process's verified keys all the time
         "last_used_user_agent",
         "expiry_notice_days",  # which expiry notices were sent
+        "stale_notice_at",  # when its owner was told it is stale
     },
     "api_tokens": {
         "id",

@@ -1,4 +1,4 @@
-"""Organization > Policies: one form for the five policies, each shown beside the
+"""Organization > Policies: one form for the policies, each shown beside the
 configuration's default; a value out of range is a field error, and a change takes effect."""
 
 from flask import Flask
@@ -75,3 +75,13 @@ def test_a_change_is_in_the_audit_log(app: Flask) -> None:
     post_form(people.admin_browser, POLICIES, {**GOOD, "max_bots_per_user": "3"})
     log = people.admin_browser.get(f"{ORG}/audit").get_data(as_text=True)
     assert 'data-event="policy_changed"' in log
+
+
+def test_stale_keys_are_at_least_a_day_unused_and_their_expiry_is_saved(app: Flask) -> None:
+    people = organization(app)
+    answer = post_form(people.admin_browser, POLICIES, {**GOOD, "stale_key_days": "0"})
+    assert field_error(answer, "stale_key_days") == "Use a whole number from 1 to 3650."
+    wanted = {**GOOD, "stale_key_days": "30", "stale_key_expiry_days": "14"}
+    assert post_form(people.admin_browser, POLICIES, wanted).status_code == 302
+    page = people.admin_browser.get(POLICIES).get_data(as_text=True)
+    assert 'value="30"' in page and 'value="14"' in page

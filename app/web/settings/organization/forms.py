@@ -39,7 +39,7 @@ SECOND_FACTOR_LABELS = {
 
 
 class PoliciesForm(Form):
-    """The five policies; policies.change says what each may be."""
+    """The policies; policies.change says what each may be."""
 
     bot_creation_policy = SelectField(
         _l("Who may create bots"),
@@ -62,6 +62,11 @@ class PoliciesForm(Form):
         validate_choice=False,
     )
 
+    stale_key_days = StringField(_l("A key unused this many days is stale"))
+    stale_key_expiry_days = StringField(
+        _l("A stale named key expires this many days after its owner is told (0: never)")
+    )
+
     def wanted(self) -> dict[str, Any]:
         return {
             "bot_creation_policy": self.bot_creation_policy.data,
@@ -69,6 +74,8 @@ class PoliciesForm(Form):
             "max_key_lifetime_days": _whole_number(self.max_key_lifetime_days.data),
             "registration_open": bool(self.registration_open.data),
             "second_factor_required": self.second_factor_required.data,
+            "stale_key_days": _whole_number(self.stale_key_days.data),
+            "stale_key_expiry_days": _whole_number(self.stale_key_expiry_days.data),
         }
 
 

@@ -1,4 +1,4 @@
-"""Organization > Policies: the five policies, each beside the configuration's default."""
+"""Organization > Policies: every policy, each beside the configuration's default."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -23,6 +23,8 @@ def org_policies() -> Response | str:
         max_key_lifetime_days=str(in_force.max_key_lifetime_days),
         registration_open=in_force.registration_open,
         second_factor_required=in_force.second_factor_required,
+        stale_key_days=str(in_force.stale_key_days),
+        stale_key_expiry_days=str(in_force.stale_key_expiry_days),
     )
     if form.validate_on_submit():
         try:
