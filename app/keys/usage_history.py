@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.core import clock
 from app.core.models import ApiKey, KeyUsage, storable_id
 from app.keys import call_counts
-from app.keys.call_counts import ACCEPTED, NETWORK, OUTCOME, ROUTE, SCOPE
+from app.keys.call_counts import ACCEPTED, NETWORK, OUTCOME, ROUTE, SCOPE, TOKEN
 from app.keys.named import KeySummary, summarize
 
 DAYS = 30  # what a page shows, and the API's default
@@ -110,6 +110,20 @@ def calls_since(session: Session, key_ids: Iterable[int], since: date) -> dict[i
         .group_by(KeyUsage.key_id)
     ).all()
     return {key_id: int(calls) for key_id, calls in totals}
+
+
+def token_calls_since(session: Session, token_ids: Iterable[int], since: date) -> dict[int, int]:
+    """Every call of each token since ``since``, by token id (counted under its key)."""
+    wanted = [str(token_id) for token_id in token_ids]
+    if not wanted:
+        return {}
+    call_counts.write_waiting()
+    totals = session.execute(
+        select(KeyUsage.name, func.sum(KeyUsage.calls))
+        .where(KeyUsage.facet == TOKEN, KeyUsage.name.in_(wanted), KeyUsage.day >= since)
+        .group_by(KeyUsage.name)
+    ).all()
+    return {int(name): int(calls) for name, calls in totals}
 
 
 def _held(session: Session, holder_id: int, key_id: int) -> ApiKey | None:

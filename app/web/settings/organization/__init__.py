@@ -90,6 +90,7 @@ def refused(message: str, template: str, **context: object) -> str:
 from app.web.settings.organization import (  # noqa: E402, F401  (routes register on bp)
     audit,
     bots,
+    inventory,
     keys,
     ownership,
     policies,

@@ -100,6 +100,45 @@ class AuditFilterForm(Form):
     page = HiddenField()
 
 
+class InventoryFilterForm(Form):
+    """The key inventory's filters and order, read from the query string (a GET)."""
+
+    class Meta(Form.Meta):
+        csrf = False
+
+    holder = StringField(_l("Holder's name or email"))
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice("", _l("Every kind")),
+            SelectChoice("primary", _l("Primary key")),
+            SelectChoice("named", _l("Named key")),
+            SelectChoice("rolled", _l("Replaced key")),
+            SelectChoice("token", _l("Token")),
+        ],
+        validate_choice=False,
+    )
+    stale = BooleanField(_l("Only stale keys"))
+    sort = SelectField(
+        _l("Sort by"),
+        choices=[
+            SelectChoice("holder", _l("Holder")),
+            SelectChoice("kind", _l("Kind")),
+            SelectChoice("created", _l("Created")),
+            SelectChoice("expires", _l("Expires")),
+            SelectChoice("last_used", _l("Last used")),
+            SelectChoice("calls", _l("Calls in 30 days")),
+        ],
+        validate_choice=False,
+    )
+    order = SelectField(
+        _l("Order"),
+        choices=[SelectChoice("asc", _l("Ascending")), SelectChoice("desc", _l("Descending"))],
+        validate_choice=False,
+    )
+    page = HiddenField()
+
+
 class BotEditForm(OwnerForm):
     """Your bots > Edit (the owner's own page): a new name, and a new owner (the owner
     themselves to keep it)."""
