@@ -23,13 +23,13 @@ from app.people import roles
 @bp.get("/users/me/keys/<int:key_id>/usage")
 @require_key(scopes.KEYS_READ)
 def own_key_usage(principal: Principal, key_id: int) -> Response:
-    return _usage(human(principal).id, key_id)
+    return _usage(principal, human(principal).id, key_id)
 
 
 @bp.get("/bots/<int:bot_id>/keys/<int:key_id>/usage")
 @require_key(scopes.KEYS_READ)
 def bot_key_usage(principal: Principal, bot_id: int, key_id: int) -> Response:
-    return _usage(owned_or_404(human(principal), bot_id).id, key_id)
+    return _usage(principal, owned_or_404(human(principal), bot_id).id, key_id)
 
 
 @bp.get("/users/<int:user_id>/keys/<int:key_id>/usage")
@@ -52,10 +52,12 @@ def _days() -> int:
     return params.optional_integer("days", 1, usage_history.MAX_DAYS) or usage_history.DAYS
 
 
-def _usage(holder_id: int, key_id: int) -> Response:
-    days = _days()
+def _usage(principal: Principal, holder_id: int, key_id: int) -> Response:
+    """A decoy's usage (its sightings) only for the primary key, as the decoy list: a
+    named key or a token that leaked must not tell a thief which key ids are traps."""
+    days, decoy = _days(), principal.key_kind == "primary"
     try:
-        usage = usage_history.of_key(db.session(), holder_id, key_id, days=days)
+        usage = usage_history.of_key(db.session(), holder_id, key_id, days=days, decoy=decoy)
     except usage_history.NoSuchKey:
         raise ApiError(404, _("No such key")) from None
     return success(**usage_json(usage))

@@ -183,6 +183,9 @@ class ApiKey(Base):
     # When its owner was last told it is stale (app/keys/staleness.py): told again only
     # after it has been used since.
     stale_notice_at: Mapped[datetime | None]
+    # When that notice said it expires if it stays unused (the organization's policy then);
+    # NULL: the notice promised no expiry, and none comes of it.
+    stale_expires_at: Mapped[datetime | None]
 
     @classmethod
     def is_primary(cls) -> ColumnElement[bool]:

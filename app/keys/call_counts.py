@@ -14,15 +14,15 @@ exiting loses at most USAGE_WRITE_SECONDS of its counts (docs/admin/operations.m
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import Engine, Table, text
+from sqlalchemy import Engine, Table, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core import metrics
 from app.core.batched import Batched
-from app.core.models import KeyUsage
+from app.core.models import ApiKey, KeyUsage
 from app.notifications.seen_addresses import network_of
 
 EXTENSION = "keyfob.call_counts"
@@ -30,8 +30,11 @@ ACCEPTED = "accepted"
 OUTCOME, NETWORK, ROUTE, SCOPE, TOKEN = "outcome", "network", "route", "scope", "token"
 OTHER = "other"  # the name the rest are counted under, past a bound
 ADDRESSES_A_DAY, ROUTES_A_DAY, TOKENS_A_DAY = 64, 100, 100
+MAX_RETENTION_DAYS = 36_500  # what USAGE_RETENTION_DAYS and prune-usage accept at most
 NAME_LENGTH = 200  # the longest name kept (a route of the gateway's policy may be long)
 TABLE: Table = KeyUsage.__table__  # type: ignore[assignment]
+KEYS: Table = ApiKey.__table__  # type: ignore[assignment]
+_DAY = timedelta(days=1)
 
 
 @dataclass(slots=True)
@@ -45,6 +48,16 @@ class _Tally:
     tokens: Counter[str] = field(default_factory=Counter)
 
 
+@dataclass(slots=True)
+class _Seen:
+    """The names one key has been counted under on one day in this process, written or
+    not: what the bounds are held against, so that they hold for the day, not a batch."""
+
+    addresses: set[str] = field(default_factory=set)
+    routes: set[str] = field(default_factory=set)
+    tokens: set[str] = field(default_factory=set)
+
+
 Waiting = dict[tuple[int, date], _Tally]
 
 
@@ -52,6 +65,11 @@ class CallCounts(Batched[Waiting]):
     """The calls counted and not yet written, by key and day."""
 
     what = "key usage"
+
+    def __init__(self, engine: Engine, seconds: float) -> None:
+        super().__init__(engine, seconds)
+        self._seen: dict[tuple[int, date], _Seen] = {}
+        self._today: date | None = None
 
     def note(
         self,
@@ -69,19 +87,31 @@ class CallCounts(Batched[Waiting]):
             tally = self._waiting.get((key_id, day))
             if tally is None:
                 tally = self._waiting[(key_id, day)] = _Tally()
+            seen = self._seen.get((key_id, day)) or self._seen_anew(key_id, day)
             tally.outcomes[outcome] += 1
             if address is not None:
-                _add(tally.addresses, address, ADDRESSES_A_DAY)
+                _add(tally.addresses, seen.addresses, address, ADDRESSES_A_DAY)
             if token_id is not None:
-                _add(tally.tokens, str(token_id), TOKENS_A_DAY)
+                _add(tally.tokens, seen.tokens, str(token_id), TOKENS_A_DAY)
             if route is not None:
-                _add(tally.routes, route, ROUTES_A_DAY)
+                _add(tally.routes, seen.routes, route, ROUTES_A_DAY)
             if scope is not None:
                 tally.scopes[scope] += 1  # from the fixed set of scopes: bounded already
             if not self.on_request:
                 self._schedule()
         if self.on_request:
             self.write()
+
+    def _seen_anew(self, key_id: int, day: date) -> _Seen:
+        """A key's first call of ``day`` in this process; the days before yesterday are
+        forgotten when a new day begins (a call of yesterday may still come in late)."""
+        if day != self._today:
+            self._today = day
+            self._seen = {
+                kept: names for kept, names in self._seen.items() if kept[1] >= day - _DAY
+            }
+        seen = self._seen[(key_id, day)] = _Seen()
+        return seen
 
     def _nothing(self) -> Waiting:
         return {}
@@ -97,11 +127,14 @@ class CallCounts(Batched[Waiting]):
         _upsert(engine, rows)
 
 
-def _add(counter: Counter[str], name: str, bound: int) -> None:
-    if name in counter or len(counter) < bound:
-        counter[name] += 1
-    else:
-        counter[OTHER] += 1
+def _add(counter: Counter[str], seen: set[str], name: str, bound: int) -> None:
+    """Count ``name``, or OTHER once ``bound`` names have been seen this day."""
+    if name not in seen:
+        if len(seen) >= bound:
+            counter[OTHER] += 1
+            return
+        seen.add(name)
+    counter[name] += 1
 
 
 def _rows(waiting: Waiting) -> dict[tuple[int, date, str, str], int]:
@@ -151,13 +184,24 @@ def _upsert(engine: Engine, rows: dict[tuple[int, date, str, str], int]) -> None
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":  # bookkeeping: no need to wait for the disk
             connection.execute(text("SET LOCAL synchronous_commit = off"))
-        connection.execute(statement, values)
+        # A key deleted since (flask keys prune) takes no counts: on SQLite its id may be
+        # given to a new key, which would show a stranger's usage.
+        wanted = {value["key_id"] for value in values}
+        alive = set(connection.scalars(select(KEYS.c.id).where(KEYS.c.id.in_(wanted))))
+        values = [value for value in values if value["key_id"] in alive]
+        if values:
+            connection.execute(statement, values)
 
 
 def init_app(app: Flask) -> None:
     seconds = app.config["USAGE_WRITE_SECONDS"]
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
         raise RuntimeError("USAGE_WRITE_SECONDS must be a number of seconds, 0 or more")
+    kept = app.config["USAGE_RETENTION_DAYS"]
+    if isinstance(kept, bool) or not isinstance(kept, int) or not 1 <= kept <= MAX_RETENTION_DAYS:
+        raise RuntimeError(
+            f"USAGE_RETENTION_DAYS must be a whole number from 1 to {MAX_RETENTION_DAYS}"
+        )
     app.extensions[EXTENSION] = CallCounts(app.extensions["keyfob.engine"], float(seconds))
 
 

@@ -40,13 +40,13 @@ class Narrowing:
 
 def proposed(usage: Usage, config: Mapping[str, Any] | None = None) -> Narrowing | None:
     """The narrowing ``usage`` suggests, or None: no accepted call, nothing a named key may
-    hold, a key that holds no more than it uses, or one that has expired."""
+    hold, a key that holds no more than it uses, or one that has expired or is paused."""
     config = config if config is not None else current_app.config
-    if usage.key.expired(clock.now()):
-        return None
+    if usage.key.expired(clock.now()) or usage.key.paused_at is not None:
+        return None  # a paused key's successor would work: resume it first
     used = frozenset(scope for scope, _calls in usage.scopes)
     grantable = frozenset(scopes.grantable(config))
-    kept = used & grantable
+    kept = used & grantable & frozenset(usage.key.scopes)  # never more than it holds
     if not kept or kept >= frozenset(usage.key.scopes):
         return None
     return Narrowing(kept, used - grantable)
@@ -87,7 +87,9 @@ def _free_name(session: Session, holder_id: int, base: str) -> str:
         )
     )
     for attempt in range(1, NAME_ATTEMPTS + 1):
-        suffix = _(", narrowed") if attempt == 1 else _(", narrowed %(n)d", n=attempt)
+        # ", " between: a name of another script than the suffix's (a Latin name with a
+        # Chinese suffix) is two words, which a name may be, not one word of two scripts.
+        suffix = ", " + (_("narrowed") if attempt == 1 else _("narrowed %(n)d", n=attempt))
         name = base[: named.NAME_MAX - len(suffix)].rstrip() + suffix
         if name not in taken:
             return name

@@ -77,9 +77,11 @@ def of_key(
     call_counts.write_waiting()  # this process's own counts, so that a person sees theirs
     today = clock.now().date()
     first = today - timedelta(days=days - 1)
+    # Nothing from before the key was made: on SQLite a deleted key's id may be reused.
+    since = max(first, record.created_at.date())
     rows = session.execute(
         select(KeyUsage.day, KeyUsage.facet, KeyUsage.name, KeyUsage.calls).where(
-            KeyUsage.key_id == key_id, KeyUsage.day >= first, KeyUsage.day <= today
+            KeyUsage.key_id == key_id, KeyUsage.day >= since, KeyUsage.day <= today
         )
     ).all()
     by_day: dict[date, Counter[str]] = {}

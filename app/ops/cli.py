@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from app.core import db
 from app.core.models import User
 from app.keys import revocation, secret_rotation, staleness
+from app.keys.call_counts import MAX_RETENTION_DAYS
 from app.keys.store import keystore
 from app.notifications import expiry
 from app.ops import retention
@@ -138,7 +139,7 @@ def prune_keys_command(days: int) -> None:
 @click.option(
     "--older-than",
     "days",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_RETENTION_DAYS),
     default=None,
     help="Days of usage to keep (default: the USAGE_RETENTION_DAYS setting).",
 )

@@ -50,6 +50,14 @@ def init_app(app: Flask) -> None:
         raise ValueError("BOT_CREATION_POLICY must be everyone or admins_only")
     if app.config["SECOND_FACTOR_REQUIRED"] not in SECOND_FACTOR_CHOICES:
         raise ValueError("SECOND_FACTOR_REQUIRED must be nobody, administrators or key_makers")
+    for name in ("stale_key_days", "stale_key_expiry_days"):
+        try:
+            _check(name, app.config[name.upper()])
+        except InvalidPolicy:
+            least, most = _RANGES[name]
+            raise ValueError(
+                f"{name.upper()} must be a whole number from {least} to {most}"
+            ) from None
 
 
 def defaults() -> Policies:
@@ -102,6 +110,15 @@ def change(session: Session, wanted: dict[str, Any], *, actor_id: int) -> list[s
     return sorted(changed)
 
 
+# The numbers a policy may be, both ends included.
+_RANGES = {
+    "max_bots_per_user": (0, MAX_BOTS_CEILING),
+    "max_key_lifetime_days": (0, MAX_LIFETIME_CEILING),
+    "stale_key_days": (1, MAX_LIFETIME_CEILING),
+    "stale_key_expiry_days": (0, MAX_LIFETIME_CEILING),
+}
+
+
 def _check(name: str, value: Any) -> Any:
     if name == "bot_creation_policy" and value in (EVERYONE, ADMINS_ONLY):
         return value
@@ -109,14 +126,8 @@ def _check(name: str, value: Any) -> Any:
         return value
     if name == "second_factor_required" and value in SECOND_FACTOR_CHOICES:
         return value
-    ranges = {
-        "max_bots_per_user": (0, MAX_BOTS_CEILING),
-        "max_key_lifetime_days": (0, MAX_LIFETIME_CEILING),
-        "stale_key_days": (1, MAX_LIFETIME_CEILING),
-        "stale_key_expiry_days": (0, MAX_LIFETIME_CEILING),
-    }
-    if name in ranges and isinstance(value, int) and not isinstance(value, bool):
-        least, most = ranges[name]
+    if name in _RANGES and isinstance(value, int) and not isinstance(value, bool):
+        least, most = _RANGES[name]
         if least <= value <= most:
             return value
         raise InvalidPolicy(

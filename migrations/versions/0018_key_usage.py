@@ -1,6 +1,7 @@
 """Per-key usage (app/keys/call_counts.py): calls counted a day at a time, by outcome,
 client network, route, scope and token, added to in batches by every process; and when a
-key's owner was last told it is stale (app/keys/staleness.py)
+key's owner was last told it is stale, and when that notice said it would expire
+(app/keys/staleness.py)
 
 No key check reads either, so the authentication epoch's triggers do not watch them. The
 column is added with a plain ALTER TABLE on SQLite too: a batch copy would drop the
@@ -35,12 +36,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key_id", "day", "facet", "name", name=op.f("pk_key_usage")),
     )
     op.create_index("ix_key_usage_day", "key_usage", ["day"])
-    op.add_column(
-        "api_keys", sa.Column("stale_notice_at", app.core.models.UTCDateTime(), nullable=True)
-    )
+    for column in ("stale_notice_at", "stale_expires_at"):
+        op.add_column("api_keys", sa.Column(column, app.core.models.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("api_keys", "stale_expires_at")
     op.drop_column("api_keys", "stale_notice_at")
     op.drop_index("ix_key_usage_day", table_name="key_usage")
     op.drop_table("key_usage")

@@ -5,6 +5,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.helpers.api import api_create_bot, api_error, api_me, api_ok
+from tests.helpers.api_keys import create_key
+from tests.helpers.decoys import make_decoy
 from tests.helpers.openapi import assert_matches
 from tests.helpers.organization import organization
 from tests.helpers.usage import calls_by, primary_id, usage_of
@@ -64,3 +66,12 @@ def test_an_administrator_cannot_read_an_owners_key_and_a_member_gets_404(
     api_error(client.get(path, auth=(people.admin.email, people.admin.key)), 400, "BAD_REQUEST")
     member = (people.member.email, people.member.key)
     api_error(client.get(path, auth=member), 404, "NOT_FOUND")
+
+
+def test_a_decoys_usage_is_for_the_primary_key_alone(client: FlaskClient, user: Account) -> None:
+    auth = (user.email, user.key)
+    decoy = make_decoy(client, auth)
+    reader = api_ok(create_key(client, auth, "reader", scopes="keys:read"))
+    path = f"/api/v1/users/me/keys/{decoy['id']}/usage"
+    api_error(client.get(path, auth=(user.email, str(reader["api_key"]))), 404, "NOT_FOUND")
+    api_ok(client.get(path, auth=auth))

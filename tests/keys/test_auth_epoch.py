@@ -22,6 +22,7 @@ NOT_WATCHED = {
         "last_used_user_agent",
         "expiry_notice_days",  # which expiry notices were sent
         "stale_notice_at",  # when its owner was told it is stale
+        "stale_expires_at",  # and when that notice said it would expire
     },
     "api_tokens": {
         "id",

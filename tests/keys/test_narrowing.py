@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.helpers.api import api_create_bot, api_error, api_me, api_ok
-from tests.helpers.api_keys import create_key, list_keys
+from tests.helpers.api_keys import change_key, create_key, list_keys
 from tests.helpers.decoys import make_decoy
 from tests.helpers.usage import primary_id
 from tests.helpers.users import Account, MakeUser
@@ -138,3 +138,19 @@ def test_a_bots_owner_narrows_its_key(
     assert someone_else.get(path).status_code == 404
     new = narrow(logged_in, path)
     api_ok(api_me(logged_in, str(bot["email"]), new))
+
+
+def test_a_latin_name_is_narrowed_in_chinese_too(reauthed: FlaskClient, user: Account) -> None:
+    made = profile_only_key(reauthed, user)
+    reauthed.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    narrow(reauthed, OWN.format(made["id"], "narrow"))
+    names = {k["name"] for k in list_keys(reauthed, (user.email, user.key))}
+    assert "CI, 已收窄" in names
+
+
+def test_a_paused_key_offers_nothing_to_narrow(reauthed: FlaskClient, user: Account) -> None:
+    made = profile_only_key(reauthed, user)
+    api_ok(change_key(reauthed, (user.email, user.key), int(str(made["id"])), paused=True))
+    usage = reauthed.get(OWN.format(made["id"], "usage")).get_data(as_text=True)
+    assert 'id="narrow-key"' not in usage
+    assert reauthed.get(OWN.format(made["id"], "narrow")).status_code == 302

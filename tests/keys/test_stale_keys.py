@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.core import db
-from app.keys import staleness
+from app.keys import call_counts, staleness
 from app.organization import policies
 from tests.conftest import Clock
 from tests.helpers.admin import audit_types
@@ -17,7 +17,7 @@ from tests.helpers.api_keys import create_key, list_keys
 from tests.helpers.decoys import make_decoy
 from tests.helpers.live import at_once
 from tests.helpers.mail import SmtpServer, body_of
-from tests.helpers.notices import delivered
+from tests.helpers.notices import delivered, update_user
 from tests.helpers.users import Account, MakeUser
 
 STALE = "An API key has not been used for a long time"
@@ -144,3 +144,43 @@ def test_two_runs_at_once_tell_each_key_once(
     told = at_once(2, run)
     assert sum(count for count, _expired in told) == 4  # three named keys and the primary
     assert len(delivered(mail_app, smtp, STALE)) == 4
+
+
+def test_turning_expiry_on_tells_again_with_a_day_and_expires_nothing_at_once(
+    mail_app: Flask, smtp: SmtpServer, mail_clock: Clock
+) -> None:
+    ada = MakeUser(mail_app)("ada@example.com", "Ada Lovelace")
+    idle = api_ok(create_key(mail_app.test_client(), (ada.email, ada.key), "idle"))
+    mail_clock.advance(days=91)
+    notify(mail_app)  # told, with no day to expire
+    mail_clock.advance(days=200)
+    set_policy(mail_app, ada, stale_key_expiry_days=14)
+    assert notify(mail_app).endswith(" 0 expired.\n")
+    told = [
+        body_of(m) for m in delivered(mail_app, smtp, STALE) if str(idle["key_hint"]) in body_of(m)
+    ]
+    assert len(told) == 2 and "expires then" in told[1]
+    api_ok(api_me(mail_app.test_client(), ada.email, str(idle["api_key"])))
+
+
+def test_a_key_whose_use_is_counted_but_not_yet_noted_does_not_expire(
+    app: Flask, client: FlaskClient, user: Account, clock: Clock
+) -> None:
+    set_policy(app, user, stale_key_expiry_days=14)
+    made = api_ok(create_key(client, (user.email, user.key), "idle"))
+    clock.advance(days=91)
+    notify(app)
+    clock.advance(days=15)
+    with app.app_context():  # a worker counted a call; its last use still waits there
+        call_counts.counts().note(int(str(made["id"])), clock.current.date(), "accepted")
+        call_counts.counts().write()
+    assert notify(app).endswith(" 0 expired.\n")
+
+
+def test_a_deactivated_persons_keys_are_not_told_of(
+    app: Flask, client: FlaskClient, user: Account, make_user: MakeUser, clock: Clock
+) -> None:
+    other = make_user()
+    update_user(app, other.id, is_active=False)
+    clock.advance(days=91)
+    assert notify(app).startswith("1 keys went stale")  # the active person's key alone

@@ -63,3 +63,9 @@ def test_a_pruned_dead_key_takes_its_usage_with_it(
             select(func.count()).where(KeyUsage.key_id == int(str(made["id"])))
         )
     assert left == 0
+
+
+def test_prune_usage_refuses_a_number_of_days_past_reason(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["keys", "prune-usage", "--older-than", "1000000"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "1000000 is not in the range" in result.output
