@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.core import audit, db
+from app.keys import call_counts
 from tests.helpers.api import API, api_me
 from tests.helpers.api_keys import regenerate
 from tests.helpers.users import Account, MakeUser
@@ -197,3 +198,25 @@ def test_an_audited_event_counts_only_once_committed(metered: Flask, account: Ac
         audit.record(session, "api_key_revealed", actor_id=account.id, subject_user_id=account.id)
         session.commit()
     assert value(samples(scrape(client)), name) == before + 1
+
+
+def test_key_calls_are_totals_by_outcome_with_no_label_per_key(
+    metered: Flask, account: Account
+) -> None:
+    client = metered.test_client()
+    before = samples(scrape(client))
+    assert api_me(client, account.email, account.key).status_code == 200
+    narrow = client.post(
+        f"{API}/users/me/keys",
+        data={"name": "ci", "scopes": "profile:read"},
+        auth=(account.email, account.key),
+    ).get_json()["api_key"]
+    assert client.get(f"{API}/users", auth=(account.email, narrow)).status_code == 403
+    with metered.app_context():
+        call_counts.write_waiting()  # what the next write of the counts brings
+    after = samples(scrape(client))
+    name = "keyfob_key_calls_total"
+    assert value(after, name, outcome="accepted") - value(before, name, outcome="accepted") == 2
+    assert value(after, name, outcome="scope") - value(before, name, outcome="scope") == 1
+    labels = {label for (metric, found) in after if metric == name for label, _v in found}
+    assert labels == {"outcome"}
