@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from app.api.responses import ApiError, timestamp
 from app.bots import types
-from app.core import clock, db, limits, metrics
+from app.core import db, limits, metrics
 from app.core.client_ip import UNKNOWN, client_ip, limit_identity
 from app.core.i18n import gettext as _
 from app.keys import call_counts, decoys, restrictions, scopes, verification
@@ -183,12 +183,14 @@ def refuse_unless_primary(principal: Principal, needed: str | None = None) -> No
 
 
 def authenticate(
-    scope: str | None = None, admit: Callable[[Principal], Principal] | None = None
+    scope: str | None = None,
+    admit: Callable[[Principal], Principal] | None = None,
+    route: str | None = None,
 ) -> Principal:
     """The holder of the request's key, once ``admit`` (the view's checks: the ``scope`` it
     needs, and any other) has let it through. Every call of a key that was found is counted
-    for that key (app/keys/call_counts.py): accepted, with its route and ``scope``, or
-    refused, with the reason."""
+    for that key (app/keys/call_counts.py): accepted, with its ``route`` (default: the view's
+    rule) and ``scope``, or refused, with the reason."""
     try:
         email, key = _credentials()
     except ApiError:
@@ -221,8 +223,17 @@ def authenticate(
         except ApiError:
             _count(principal, "scope", address)
             raise
-    _count(principal, call_counts.ACCEPTED, address, route=_endpoint(), scope=scope)
+    called = route if route is not None else _view_route()
+    _count(principal, call_counts.ACCEPTED, address, route=called, scope=scope)
     return principal
+
+
+def _view_route() -> str:
+    """The API view's rule and the method called (as _endpoint names it), with the request
+    looked up once rather than once an attribute: this runs on every accepted call."""
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    rule = current.url_rule
+    return f"{current.method} {rule.rule if rule is not None else '?'}"
 
 
 def _verified(
@@ -303,7 +314,6 @@ def _count(
 ) -> None:
     call_counts.counts().note(
         row.key_id,
-        clock.now().date(),
         outcome,
         address=address,
         token_id=row.token_id,

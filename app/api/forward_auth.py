@@ -67,8 +67,9 @@ def _checked() -> Response:
         )
     if rule.scope is None:  # nobody to name: every identity header, empty
         return _allowed(_ANONYMOUS)
-    g.setdefault(ROUTE_CHECKED, f"{method} {rule.pattern}")  # for what a refusal tells
-    principal = authenticate(rule.scope, partial(_admit, rule.scope))
+    route = f"{method} {rule.pattern}"
+    g.setdefault(ROUTE_CHECKED, route)  # for what a refusal tells
+    principal = authenticate(rule.scope, partial(_admit, rule.scope), route)
     held = scopes.held(
         principal.scopes, primary=principal.key_kind == "primary", config=current_app.config
     )

@@ -12,9 +12,10 @@ exiting loses at most USAGE_WRITE_SECONDS of its counts (docs/admin/operations.m
 """
 
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import Engine, Table, select, text
@@ -22,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core import metrics
 from app.core.batched import Batched
+from app.core.clock import CLOCK_EXTENSION, Clock
 from app.core.models import ApiKey, KeyUsage
 from app.notifications.seen_addresses import network_of
 
@@ -35,17 +37,19 @@ NAME_LENGTH = 200  # the longest name kept (a route of the gateway's policy may 
 TABLE: Table = KeyUsage.__table__  # type: ignore[assignment]
 KEYS: Table = ApiKey.__table__  # type: ignore[assignment]
 _DAY = timedelta(days=1)
+SECONDS_A_DAY = 86_400
 
 
 @dataclass(slots=True)
 class _Tally:
-    """One key's calls on one day, as this process has counted them since its last write."""
+    """One key's calls on one day, as this process has counted them since its last write
+    (plain dicts: a Counter's increment costs several times a dict's, on every call)."""
 
-    outcomes: Counter[str] = field(default_factory=Counter)
-    addresses: Counter[str] = field(default_factory=Counter)
-    routes: Counter[str] = field(default_factory=Counter)
-    scopes: Counter[str] = field(default_factory=Counter)
-    tokens: Counter[str] = field(default_factory=Counter)
+    outcomes: dict[str, int] = field(default_factory=dict)
+    addresses: dict[str, int] = field(default_factory=dict)
+    routes: dict[str, int] = field(default_factory=dict)
+    scopes: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -66,37 +70,52 @@ class CallCounts(Batched[Waiting]):
 
     what = "key usage"
 
-    def __init__(self, engine: Engine, seconds: float) -> None:
+    def __init__(self, engine: Engine, seconds: float, clock: Clock | None = None) -> None:
         super().__init__(engine, seconds)
+        self._clock = clock if clock is not None else Clock()
         self._seen: dict[tuple[int, date], _Seen] = {}
         self._today: date | None = None
+        self._day: tuple[float, date] = (0.0, date.min)  # today (UTC), and when it ends
+
+    def today(self) -> date:
+        """Today (UTC) by the app's clock; worked out once a day, not on every call."""
+        if self._clock.substitute is not None:  # a test's clock
+            return self._clock.now().date()
+        now = time.time()
+        ends, day = self._day
+        if now >= ends:
+            day = datetime.fromtimestamp(now, UTC).date()
+            self._day = ((now // SECONDS_A_DAY + 1) * SECONDS_A_DAY, day)
+        return day
 
     def note(
         self,
         key_id: int,
-        day: date,
         outcome: str,
         *,
+        day: date | None = None,
         address: str | None = None,
         token_id: int | None = None,
         route: str | None = None,
         scope: str | None = None,
     ) -> None:
-        """Count one call of key ``key_id`` on ``day`` with ``outcome``."""
+        """Count one call of key ``key_id`` with ``outcome``, on ``day`` (default: today)."""
+        when = (key_id, day if day is not None else self.today())
         with self._lock:
-            tally = self._waiting.get((key_id, day))
+            tally = self._waiting.get(when)
             if tally is None:
-                tally = self._waiting[(key_id, day)] = _Tally()
-            seen = self._seen.get((key_id, day)) or self._seen_anew(key_id, day)
-            tally.outcomes[outcome] += 1
+                tally = self._waiting[when] = _Tally()
+            seen = self._seen.get(when) or self._seen_anew(*when)
+            counted = tally.outcomes
+            counted[outcome] = counted.get(outcome, 0) + 1
             if address is not None:
                 _add(tally.addresses, seen.addresses, address, ADDRESSES_A_DAY)
             if token_id is not None:
                 _add(tally.tokens, seen.tokens, str(token_id), TOKENS_A_DAY)
             if route is not None:
                 _add(tally.routes, seen.routes, route, ROUTES_A_DAY)
-            if scope is not None:
-                tally.scopes[scope] += 1  # from the fixed set of scopes: bounded already
+            if scope is not None:  # from the fixed set of scopes: bounded already
+                tally.scopes[scope] = tally.scopes.get(scope, 0) + 1
             if not self.on_request:
                 self._schedule()
         if self.on_request:
@@ -127,14 +146,14 @@ class CallCounts(Batched[Waiting]):
         _upsert(engine, rows)
 
 
-def _add(counter: Counter[str], seen: set[str], name: str, bound: int) -> None:
+def _add(counter: dict[str, int], seen: set[str], name: str, bound: int) -> None:
     """Count ``name``, or OTHER once ``bound`` names have been seen this day."""
     if name not in seen:
         if len(seen) >= bound:
-            counter[OTHER] += 1
-            return
-        seen.add(name)
-    counter[name] += 1
+            name = OTHER
+        else:
+            seen.add(name)
+    counter[name] = counter.get(name, 0) + 1
 
 
 def _rows(waiting: Waiting) -> dict[tuple[int, date, str, str], int]:
@@ -202,7 +221,8 @@ def init_app(app: Flask) -> None:
         raise RuntimeError(
             f"USAGE_RETENTION_DAYS must be a whole number from 1 to {MAX_RETENTION_DAYS}"
         )
-    app.extensions[EXTENSION] = CallCounts(app.extensions["keyfob.engine"], float(seconds))
+    engine, clock = app.extensions["keyfob.engine"], app.extensions[CLOCK_EXTENSION]
+    app.extensions[EXTENSION] = CallCounts(engine, float(seconds), clock)
 
 
 def counts() -> CallCounts:

@@ -172,7 +172,7 @@ def test_a_key_whose_use_is_counted_but_not_yet_noted_does_not_expire(
     notify(app)
     clock.advance(days=15)
     with app.app_context():  # a worker counted a call; its last use still waits there
-        call_counts.counts().note(int(str(made["id"])), clock.current.date(), "accepted")
+        call_counts.counts().note(int(str(made["id"])), "accepted")
         call_counts.counts().write()
     assert notify(app).endswith(" 0 expired.\n")
 

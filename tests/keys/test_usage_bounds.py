@@ -27,7 +27,9 @@ def test_a_keys_networks_a_day_are_bounded_across_writes(app: Flask) -> None:
     with app.app_context():
         counts = call_counts.counts()
         for n in range(call_counts.ADDRESSES_A_DAY + 20):
-            counts.note(key_id, date(2026, 12, 6), "scope", address=f"10.{n // 250}.{n % 250}.1")
+            counts.note(
+                key_id, "scope", day=date(2026, 12, 6), address=f"10.{n // 250}.{n % 250}.1"
+            )
             counts.write()  # as a flush every call would
     networks = rows(app, call_counts.NETWORK)
     assert len(networks) == call_counts.ADDRESSES_A_DAY + 1
@@ -37,7 +39,7 @@ def test_a_keys_networks_a_day_are_bounded_across_writes(app: Flask) -> None:
 def test_counts_of_a_key_deleted_meanwhile_are_dropped(app: Flask) -> None:
     key_id = key_id_of(app, MakeUser(app)().id)
     with app.app_context():
-        call_counts.counts().note(key_id, date(2026, 12, 6), "expired", address="203.0.113.9")
+        call_counts.counts().note(key_id, "expired", day=date(2026, 12, 6), address="203.0.113.9")
         session = db.session()
         session.execute(delete(ApiKey).where(ApiKey.id == key_id))
         session.commit()
