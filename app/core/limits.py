@@ -321,8 +321,11 @@ def password_limits() -> PasswordLimits:
     return limits
 
 
+KEY_GUESSES = "keyfob.key_guesses"  # the app extension key_guesses() returns
+
+
 def key_guesses() -> KeyGuesses:
-    guard: KeyGuesses = current_app.extensions["keyfob.key_guesses"]
+    guard: KeyGuesses = current_app.extensions[KEY_GUESSES]
     return guard
 
 
@@ -352,7 +355,7 @@ def init_app(app: Flask) -> Limiter:
     app.extensions["keyfob.limiter"] = limiter
     windows = for_store(str(app.config["RATELIMIT_STORAGE_URI"]), limiter.storage)
     app.extensions["keyfob.password_limits"] = PasswordLimits(app, windows)
-    app.extensions["keyfob.key_guesses"] = KeyGuesses(app, windows)
+    app.extensions[KEY_GUESSES] = KeyGuesses(app, windows)
     app.extensions["keyfob.reset_requests"] = ResetRequests(app, windows)
     app.extensions["keyfob.leak_reports"] = LeakReports(app, windows)
     # A refused key is told of once per address a day, and at most so often a day in all:
